@@ -1,0 +1,141 @@
+// Every server option with its default, in one table. The CLI, the desktop settings and the tests all
+// resolve options through `resolveOptions`, so defaults cannot drift apart.
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const pem = (what: string) =>
+  z.string().refine((s) => s.includes('-----BEGIN '), { message: `${what} must be PEM text (-----BEGIN ...)` });
+
+export const tlsOptionsSchema = z
+  .object({
+    /** PEM certificate, optionally followed by its chain. */
+    cert: pem('cert'),
+    /** PEM private key matching `cert`. */
+    key: pem('key'),
+    /** Passphrase of an encrypted `key`. */
+    passphrase: z.string().optional(),
+  })
+  .strict();
+
+export const rateLimitSchema = z
+  .object({
+    /** Sustained messages per second per connection; 0 turns the limit off. */
+    perSecond: z.number().min(0).default(200),
+    /** Bucket size: messages a connection may send in a burst. */
+    burst: z.number().int().min(1).default(400),
+  })
+  .strict();
+
+export const pushOptionsSchema = z
+  .object({
+    /** VAPID private key as PEM (EC P-256, SEC1 or PKCS#8). */
+    vapidPrivateKeyPem: pem('vapidPrivateKeyPem'),
+    /** Contact for the push service: a mailto: or https: URL. */
+    subject: z.string().refine((s) => /^(mailto:.+|https:\/\/.+)/.test(s), {
+      message: 'subject must be a mailto: or https: URL, e.g. mailto:admin@example.org',
+    }),
+    /** Content encoding of push messages; aesgcm only for old clients. */
+    encoding: z.enum(['aes128gcm', 'aesgcm']).default('aes128gcm'),
+    /** Upper bound on one send to a push service, in ms. */
+    timeoutMs: z.number().int().min(100).default(10_000),
+  })
+  .strict();
+
+export const mdnsOptionsSchema = z
+  .object({
+    /** Advertise `_rustysignal._tcp` and browse for other servers. */
+    enabled: z.boolean().default(true),
+    /** Instance name; null means `rustysignal on HOSTNAME`. */
+    name: z.string().min(1).max(63).nullable().default(null),
+    /** Advertise only on this interface (name such as `eth0`); null means every LAN interface. */
+    interface: z.string().min(1).nullable().default(null),
+  })
+  .strict();
+
+export const serverOptionsSchema = z
+  .object({
+    /** Address to bind: an IPv4/IPv6 literal or `localhost`. */
+    host: z
+      .string()
+      .refine((h) => h === 'localhost' || isIP(h) !== 0, { message: 'host must be an IP address or localhost' })
+      .default('0.0.0.0'),
+    /** TCP port; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(3012),
+    /** TLS material; null serves plain ws/http. */
+    tls: tlsOptionsSchema.nullable().default(null),
+    /** When set, clients must present `?key=` or the upgrade is refused with 401. */
+    accessKey: z.string().min(1).max(256).nullable().default(null),
+    /** Interval between WebSocket pings, in ms. */
+    pingIntervalMs: z.number().int().min(50).default(30_000),
+    /** Largest accepted frame, in bytes; larger frames close the connection with 1009. */
+    maxPayloadBytes: z.number().int().min(256).max(64 * MiB).default(64 * KiB),
+    /** How long a one-to-one message for an offline user is held, in ms; 0 disables the queue. */
+    offlineTtlMs: z.number().int().min(0).default(15_000),
+    /** Most messages held for one offline target. */
+    offlineQueueMax: z.number().int().min(1).max(10_000).default(32),
+    rateLimit: rateLimitSchema.default({ perSecond: 200, burst: 400 }),
+    /** Server-wide cap on open WebSocket connections; 0 means no cap. */
+    maxConnections: z.number().int().min(0).default(10_000),
+    /** Directory for state that survives a restart (push subscriptions); null keeps nothing on disk. */
+    dataDir: z.string().min(1).nullable().default(null),
+    /** Directory of the bundled web client served at `/`; null serves no files. */
+    webClientDir: z.string().min(1).nullable().default(null),
+    /** Web Push; null turns push off. */
+    push: pushOptionsSchema.nullable().default(null),
+    mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
+  })
+  .strict();
+
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
+export type ServerOptions = z.output<typeof serverOptionsSchema>;
+export type TlsOptions = z.output<typeof tlsOptionsSchema>;
+export type RateLimitOptions = z.output<typeof rateLimitSchema>;
+export type PushOptions = z.output<typeof pushOptionsSchema>;
+export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
+
+/** Options that `reconfigure` applies to a running server without dropping connections. */
+const liveKeys = ['tls', 'accessKey', 'pingIntervalMs', 'maxPayloadBytes', 'offlineTtlMs', 'offlineQueueMax', 'rateLimit', 'maxConnections', 'push', 'mdns'] as const;
+type LiveKey = (typeof liveKeys)[number];
+const shape = serverOptionsSchema.shape;
+// A patch has no defaults: a key left out keeps its current value.
+export const liveOptionsSchema = z
+  .object(Object.fromEntries(liveKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
+    [K in LiveKey]: z.ZodOptional<ReturnType<(typeof shape)[K]['unwrap']>>;
+  })
+  .strict();
+export type LiveOptions = z.input<typeof liveOptionsSchema>;
+
+/** Thrown for options that fail validation; the message names the option. */
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+function describe(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const where = i.path.join('.');
+      if (i.code === 'unrecognized_keys') return `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => (where ? `${where}.${k}` : k)).join(', ')}`;
+      return where ? `option ${where}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
+
+/** Validates user options once and fills in every default. Throws OptionsError naming the option. */
+export function resolveOptions(input: ServerOptionsInput = {}): ServerOptions {
+  const r = serverOptionsSchema.safeParse(input);
+  if (!r.success) throw new OptionsError(describe(r.error.issues));
+  return r.data;
+}
+
+/** Validates a live patch; throws OptionsError naming the option. */
+export function resolveLiveOptions(input: LiveOptions): z.output<typeof liveOptionsSchema> {
+  const r = liveOptionsSchema.safeParse(input);
+  if (!r.success) throw new OptionsError(describe(r.error.issues));
+  return r.data;
+}
+
+/** The defaults alone, for help texts and settings forms. */
+export const defaultOptions: ServerOptions = resolveOptions({});

@@ -1,0 +1,120 @@
+// The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
+import type { LiveOptions, ServerOptions } from './options.js';
+import type { TypedEmitter } from './typed-emitter.js';
+
+/** One URL other devices can use to reach the server, per interface address. */
+export interface ListenUrl {
+  /** Interface name (`eth0`, `lo`, ...). */
+  interface: string;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  /** True for loopback: only reachable from this machine. */
+  internal: boolean;
+  /** `ws://ADDRESS:PORT/` or `wss://...`. */
+  url: string;
+}
+
+export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface ServerStatus {
+  state: ServerState;
+  /** Port actually bound (differs from the option when it was 0); null while stopped. */
+  port: number | null;
+  tls: boolean;
+  urls: ListenUrl[];
+  /** Open WebSocket connections, anonymous ones included. */
+  connections: number;
+  /** Connections registered under a name. */
+  peers: number;
+  /** Rooms that have at least one named peer. */
+  rooms: number;
+  /** ms since epoch when the server started listening; null while stopped. */
+  startedAt: number | null;
+  push: { enabled: boolean; publicKey: string | null; subscriptions: number };
+}
+
+export interface PeerInfo {
+  /** Connection id, unique for the server's lifetime. */
+  id: number;
+  name: string | null;
+  room: string;
+  dialect: 1 | 2;
+  remoteAddress: string;
+  /** ms since epoch. */
+  connectedAt: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
+export type ProblemCode =
+  | 'port-in-use'
+  | 'listen-failed'
+  | 'tls-invalid'
+  | 'tls-expiring'
+  | 'push-failed'
+  | 'push-store-corrupt'
+  | 'mdns-failed'
+  | 'internal';
+
+/** Something a user should see: what happened and what to do. */
+export interface ServerProblem {
+  code: ProblemCode;
+  message: string;
+}
+
+/** A rustysignal server found on the LAN over mDNS. */
+export interface DiscoveredServer {
+  /** DNS-SD instance name. */
+  name: string;
+  host: string;
+  addresses: string[];
+  port: number;
+  txt: Record<string, string>;
+  /** ms since epoch. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface ServerEventMap {
+  listening: [ServerStatus];
+  stopped: [];
+  'peer-joined': [PeerInfo];
+  'peer-left': [{ id: number; name: string; room: string; reason: 'closed' | 'timeout' | 'kicked' | 'stopped' }];
+  /** A connection opened or closed (named or not); carries the new counts. */
+  connections: [{ connections: number; peers: number }];
+  error: [ServerProblem];
+  warning: [ServerProblem];
+  /** The discovered-server list changed. */
+  discovery: [DiscoveredServer[]];
+  /** The advertised mDNS instance name (after conflict resolution). */
+  advertised: [{ name: string }];
+}
+
+export interface SignalServer {
+  readonly events: TypedEmitter<ServerEventMap>;
+  /** The resolved options the server runs with (after reconfigure). */
+  readonly options: Readonly<ServerOptions>;
+  /** Binds and serves. Rejects with a ServerProblem-carrying error (port in use, bad TLS). */
+  start(): Promise<ServerStatus>;
+  /** Closes every client with 1001, withdraws the mDNS advertisement, stops listening. */
+  stop(): Promise<void>;
+  /** Applies live options (TLS material, limits, access key, push keys, mDNS) without dropping connections. */
+  reconfigure(patch: LiveOptions): Promise<void>;
+  status(): ServerStatus;
+  peers(): PeerInfo[];
+  /** Closes one connection (code 4000 with the reason). Returns false when no such connection. */
+  kick(id: number, reason: string): boolean;
+  /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
+  discovered(): DiscoveredServer[];
+  /** Sends a test push ("connection request" from `from`) to a subscribed user. */
+  sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
+}
+
+export interface PushResult {
+  ok: boolean;
+  /** HTTP status from the push service, when it answered. */
+  status: number | null;
+  /** Human-readable reason when not ok. */
+  message: string | null;
+}

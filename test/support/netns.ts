@@ -1,0 +1,112 @@
+// Network namespaces for tests: the one reusable way to keep multicast (mDNS), Chromium and tools that
+// try the internet on this machine. `npm test` already runs everything inside a loopback-only
+// namespace (scripts/test.mjs); two-host cases add named namespaces joined by a veth pair.
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** True when this process runs inside the loopback-only namespace made by `npm test`. */
+export const isIsolated = process.env.RUSTYSIGNAL_TEST_NETNS === '1';
+
+/**
+ * Whether a suite that needs a network namespace can run. Under CI a missing namespace is a failure,
+ * never a silent pass; elsewhere the suite skips and prints why.
+ */
+export function netnsAvailable(suite: string): boolean {
+  if (isIsolated && canMakeNamespaces()) return true;
+  const why = isIsolated ? 'cannot create network namespaces (need root and ip netns)' : 'not running inside `npm test`\'s network namespace';
+  if (process.env.CI === 'true') throw new Error(`${suite}: ${why}; CI requires it`);
+  console.warn(`skipping ${suite}: ${why}`);
+  return false;
+}
+
+function canMakeNamespaces(): boolean {
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+    return process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+}
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A named network namespace: one "host" of a test LAN. */
+export interface Host {
+  readonly name: string;
+  /** Its address on the LAN link (undefined for a loopback-only host). */
+  readonly address: string | undefined;
+  /** The name of its LAN interface (undefined for a loopback-only host). */
+  readonly iface: string | undefined;
+  /** Spawns a command inside this host's namespace. */
+  spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
+  /** Runs a command inside this host's namespace and returns its stdout. */
+  run(cmd: string, args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): string;
+}
+
+function makeHost(name: string, address?: string, iface?: string): Host {
+  return {
+    name,
+    address,
+    iface,
+    spawn: (cmd, args, opts = {}) => spawn('ip', ['netns', 'exec', name, cmd, ...args], opts),
+    run: (cmd, args, opts = {}) =>
+      execFileSync('ip', ['netns', 'exec', name, cmd, ...args], {
+        encoding: 'utf8',
+        timeout: opts.timeoutMs ?? 30_000,
+        env: opts.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+  };
+}
+
+/** A set of namespaces; `destroy()` removes them all (and the veth pairs with them). */
+export interface TestNet {
+  readonly hosts: Host[];
+  destroy(): void;
+}
+
+/** Creates a loopback-only host: no routes at all. */
+export function createLoopbackHost(): TestNet {
+  const name = `rs-${randomBytes(3).toString('hex')}`;
+  ip('netns', 'add', name);
+  ip('-n', name, 'link', 'set', 'lo', 'up');
+  return { hosts: [makeHost(name)], destroy: () => ip('netns', 'del', name) };
+}
+
+/**
+ * Creates two hosts joined by a veth pair on 169.254.77.0/24 (.1 and .2), with a multicast route on the
+ * link (mDNS needs it) and no default route anywhere, as on a LAN without internet.
+ */
+export function createTwoHostLan(): TestNet {
+  const tag = randomBytes(3).toString('hex');
+  const names = [`rs-${tag}-a`, `rs-${tag}-b`] as const;
+  const ifaces = [`va${tag}`, `vb${tag}`] as const;
+  const addrs = ['169.254.77.1', '169.254.77.2'] as const;
+  const made: string[] = [];
+  try {
+    for (const n of names) {
+      ip('netns', 'add', n);
+      made.push(n);
+      ip('-n', n, 'link', 'set', 'lo', 'up');
+    }
+    ip('link', 'add', ifaces[0], 'type', 'veth', 'peer', 'name', ifaces[1]);
+    for (let i = 0; i < 2; i++) {
+      const [n, v, a] = [names[i]!, ifaces[i]!, addrs[i]!];
+      ip('link', 'set', v, 'netns', n);
+      ip('-n', n, 'addr', 'add', `${a}/24`, 'dev', v);
+      ip('-n', n, 'link', 'set', v, 'up');
+      ip('-n', n, 'route', 'add', '224.0.0.0/4', 'dev', v);
+    }
+  } catch (err) {
+    for (const n of made) ip('netns', 'del', n);
+    throw err;
+  }
+  return {
+    hosts: names.map((n, i) => makeHost(n, addrs[i], ifaces[i])),
+    destroy: () => {
+      for (const n of names) ip('netns', 'del', n);
+    },
+  };
+}
