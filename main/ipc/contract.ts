@@ -1,0 +1,406 @@
+// The IPC contract between the Electron main process and the dashboard window. TYPES ONLY: the
+// renderer imports this file, so it must not import anything (no node, no electron, no zod).
+//
+// Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
+// Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
+
+// ---------------------------------------------------------------------------------------------
+// Results and errors
+
+export type IpcErrorCode =
+  /** An argument failed validation; `field` names it (dotted path, e.g. `rateLimit.perSecond`). */
+  | 'invalid-argument'
+  /** The thing named (peer id, subscription, file) does not exist. */
+  | 'not-found'
+  /** The action needs a running server. */
+  | 'not-running'
+  | 'port-in-use'
+  | 'listen-failed'
+  /** Certificate or key unreadable, expired, or the key does not match the certificate. */
+  | 'tls-invalid'
+  /** The push key is unusable or push is not configured. */
+  | 'push-invalid'
+  | 'push-unavailable'
+  | 'push-failed'
+  /** The user closed a file dialog without choosing. */
+  | 'cancelled'
+  /** A file could not be read or written. */
+  | 'io-failed'
+  /** The request is refused (e.g. opening a URL that is not ours). */
+  | 'forbidden'
+  /** The feature is not available in this host (e.g. no file dialogs in a browser test). */
+  | 'unsupported'
+  | 'internal';
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. `port` or `rateLimit.burst`. */
+  field: string;
+  message: string;
+}
+
+export interface IpcError {
+  code: IpcErrorCode;
+  /** Says what happened and what to do; shown to the user as is. */
+  message: string;
+  /** The first field at fault, for forms. */
+  field?: string;
+  /** Every field at fault (settings forms show each next to its field). */
+  fields?: FieldError[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------------
+// Data shown by the dashboard (plain JSON; timestamps are ms since epoch unless named otherwise)
+
+/** The server as the desktop app holds it: the core's states plus `error` (last start failed). */
+export type HostState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
+
+export type ProblemCode =
+  | 'port-in-use'
+  | 'listen-failed'
+  | 'tls-invalid'
+  | 'tls-expiring'
+  | 'push-failed'
+  | 'push-store-corrupt'
+  | 'mdns-failed'
+  | 'settings-invalid'
+  | 'secrets-unavailable'
+  | 'internal';
+
+/** Something the user should see: what happened and what to do. */
+export interface Problem {
+  severity: 'error' | 'warning';
+  code: ProblemCode;
+  message: string;
+  /** When it was reported. */
+  at: number;
+}
+
+/** One way to reach the server, per interface address. */
+export interface AddressInfo {
+  /** Interface name (`eth0`, `wlan0`, `lo`). */
+  interface: string;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  /** Loopback: reachable from this machine only. */
+  internal: boolean;
+  /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
+  url: string;
+  /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
+  webClientUrl: string | null;
+}
+
+export interface StatusInfo {
+  state: HostState;
+  /** Bound port; null unless running. */
+  port: number | null;
+  tls: boolean;
+  /** Open WebSocket connections, anonymous ones included. */
+  connections: number;
+  /** Connections registered under a name. */
+  peers: number;
+  rooms: number;
+  /** When the server started listening; null unless running. */
+  startedAt: number | null;
+  addresses: AddressInfo[];
+  /** The mDNS instance name advertised; null when mDNS is off or not yet announced. */
+  advertisedName: string | null;
+  /** Current problems (start failure, expiring certificate, mDNS failure), newest last. */
+  problems: Problem[];
+  push: { enabled: boolean; publicKey: string | null; subscriptions: number };
+}
+
+export interface PeerInfo {
+  /** Connection id, unique for the server's lifetime. */
+  id: number;
+  name: string | null;
+  room: string;
+  dialect: 1 | 2;
+  remoteAddress: string;
+  connectedAt: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
+export type PeerLeftReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
+
+export interface PeerLeft {
+  id: number;
+  name: string;
+  room: string;
+  reason: PeerLeftReason;
+}
+
+export interface ConnectionCounts {
+  connections: number;
+  peers: number;
+}
+
+export type CertificateWarningCode =
+  | 'expired'
+  | 'not-yet-valid'
+  | 'expires-soon'
+  /** An advertised LAN name or address is not in the SANs: devices using it will reject the certificate. */
+  | 'san-missing'
+  | 'self-signed'
+  | 'weak-key'
+  | 'weak-signature';
+
+export interface CertificateWarning {
+  code: CertificateWarningCode;
+  message: string;
+}
+
+export interface CertificateInfo {
+  /** Where the server's certificate came from. */
+  source: 'generated' | 'imported' | 'files';
+  /** Paths, when `source` is `files` (re-read at each start). */
+  certPath: string | null;
+  subject: string;
+  issuer: string;
+  selfSigned: boolean;
+  /** Subject alternative names, e.g. `DNS:host.local`, `IP:192.168.1.20`. */
+  subjectAltNames: string[];
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  /** Whole days until `validTo` (negative when expired). */
+  daysLeft: number;
+  /** SHA-256 fingerprint, colon-separated upper-case hex. */
+  fingerprint256: string;
+  serialNumber: string;
+  /** e.g. `EC P-256`, `RSA 2048`. */
+  keyType: string;
+  warnings: CertificateWarning[];
+  /** The certificate (not the key) as PEM, for export and display. */
+  pem: string;
+}
+
+export interface PushInfo {
+  /** A VAPID key is configured. */
+  configured: boolean;
+  /** The running server has push on. */
+  enabled: boolean;
+  subject: string | null;
+  /** base64url uncompressed P-256 point; null when not configured. */
+  publicKey: string | null;
+  subscriptions: number;
+}
+
+export interface PushTestResult {
+  ok: boolean;
+  /** HTTP status from the push service, when it answered. */
+  status: number | null;
+  message: string | null;
+}
+
+export interface DiscoveredServer {
+  name: string;
+  host: string;
+  addresses: string[];
+  port: number;
+  txt: Record<string, string>;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface SelfCheckResult {
+  url: string;
+  interface: string;
+  address: string;
+  /** A WebSocket handshake with this URL succeeded from this machine. */
+  ok: boolean;
+  /** Handshake time in ms; null on failure. */
+  ms: number | null;
+  /** Why it failed (timeout, refused, certificate name mismatch…); null when ok. */
+  error: string | null;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
+
+export interface LogLine {
+  /** ISO 8601 as written in the log file (or empty when the line had none). */
+  time: string;
+  level: LogLevel;
+  message: string;
+}
+
+/** The settings the dashboard edits. Server fields carry the server option names. */
+export interface SettingsValues {
+  /** Bind address: IPv4/IPv6 literal or `localhost`. */
+  host: string;
+  /** TCP port, 0 = pick a free one. */
+  port: number;
+  /** Clients must present `?key=`; null = open. */
+  accessKey: string | null;
+  /** Server-wide cap on connections; 0 = no cap. */
+  maxConnections: number;
+  /** Largest accepted frame, bytes. */
+  maxPayloadBytes: number;
+  rateLimit: { perSecond: number; burst: number };
+  /** ms a one-to-one message for an offline user is held; 0 = off. */
+  offlineTtlMs: number;
+  offlineQueueMax: number;
+  /** ms between WebSocket pings. */
+  pingIntervalMs: number;
+  mdns: { enabled: boolean; name: string | null; interface: string | null };
+  /** Serve the bundled web client over http(s) on the same port. */
+  serveWebClient: boolean;
+  startServerOnLaunch: boolean;
+  startAtLogin: boolean;
+  /** Start with the window closed (tray only). */
+  startHidden: boolean;
+}
+
+/** A change to settings: any subset of fields; `rateLimit` and `mdns` may be partial too. */
+export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns'>> & {
+  rateLimit?: Partial<SettingsValues['rateLimit']>;
+  mdns?: Partial<SettingsValues['mdns']>;
+};
+
+export interface SettingsInfo {
+  values: SettingsValues;
+  defaults: SettingsValues;
+  /** Whether secrets (TLS key, VAPID key, access key) are encrypted at rest. */
+  secrets: { encrypted: boolean; message: string | null };
+}
+
+export interface SettingsSetResult {
+  settings: SettingsInfo;
+  /** How the change was applied: live (no dropped connections), by restarting, or stored only. */
+  applied: 'live' | 'restarted' | 'stored';
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: 'linux' | 'darwin' | 'win32' | string;
+  logFolder: string;
+  dataFolder: string;
+  /** Hosts without Electron (browser tests) have no file dialogs. */
+  dialogs: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export type CertificateImportRequest =
+  | { source: 'pem'; cert: string; key: string; passphrase?: string }
+  /** Main shows open dialogs for the certificate and the key. `link` keeps the paths (re-read at start). */
+  | { source: 'dialog'; link?: boolean };
+
+export interface CertificateGenerateRequest {
+  /** Host name without `.local`; default: this machine's host name. */
+  hostname?: string;
+  /** Validity in days, 1..825; default 397. */
+  days?: number;
+}
+
+export type CertificateExportRequest =
+  /** Main shows a save dialog and writes the PEM there. */
+  | { to: 'dialog' }
+  /** Just return the PEM text. */
+  | { to: 'text' };
+
+export type PushImportRequest =
+  | { source: 'pem'; pem: string; subject?: string }
+  | { source: 'dialog'; subject?: string };
+
+// ---------------------------------------------------------------------------------------------
+// The channel maps
+
+/** Renderer -> main request/response channels. `request: undefined` means the call takes no argument. */
+export interface InvokeMap {
+  'app:info': { request: undefined; response: AppInfo };
+  /** Opens one of the server's own http(s) URLs in the default browser. */
+  'app:openExternal': { request: { url: string }; response: null };
+  'app:copyText': { request: { text: string }; response: null };
+
+  'server:status': { request: undefined; response: StatusInfo };
+  'server:start': { request: undefined; response: StatusInfo };
+  'server:stop': { request: undefined; response: StatusInfo };
+  'server:restart': { request: undefined; response: StatusInfo };
+
+  'peers:list': { request: undefined; response: PeerInfo[] };
+  /** Closes one connection with code 4000 and the reason (default "kicked by the operator"). */
+  'peers:kick': { request: { id: number; reason?: string }; response: null };
+
+  'addresses:list': { request: undefined; response: AddressInfo[] };
+  /** Connects to each advertised URL from this machine and reports which work. */
+  'network:selfCheck': { request: undefined; response: SelfCheckResult[] };
+  'discovery:list': { request: undefined; response: DiscoveredServer[] };
+
+  /** The server's certificate; null when TLS is off. */
+  'certs:current': { request: undefined; response: CertificateInfo | null };
+  'certs:import': { request: CertificateImportRequest; response: CertificateInfo };
+  'certs:generate': { request: CertificateGenerateRequest | undefined; response: CertificateInfo };
+  'certs:export': { request: CertificateExportRequest; response: { pem: string; path: string | null } };
+  /** Turns TLS off (plain ws/http). */
+  'certs:remove': { request: undefined; response: null };
+
+  'push:info': { request: undefined; response: PushInfo };
+  /** Generates a new VAPID key pair (existing subscriptions stop working). */
+  'push:generate': { request: { subject?: string } | undefined; response: PushInfo };
+  'push:import': { request: PushImportRequest; response: PushInfo };
+  'push:setSubject': { request: { subject: string }; response: PushInfo };
+  /** Turns push off (keys are forgotten). */
+  'push:remove': { request: undefined; response: PushInfo };
+  /** Sends a test "connection request" push to a subscribed peer. */
+  'push:test': { request: { room?: string; name: string; from?: string }; response: PushTestResult };
+
+  'settings:get': { request: undefined; response: SettingsInfo };
+  'settings:set': { request: SettingsPatch; response: SettingsSetResult };
+
+  /** The newest log lines, oldest first; `limit` 1..2000, default 200. */
+  'log:recent': { request: { limit?: number } | undefined; response: LogLine[] };
+  'log:openFolder': { request: undefined; response: { path: string } };
+}
+
+/** Main -> renderer pushes; no polling needed. */
+export interface EventMap {
+  /** Any change of state, port, addresses or problems. */
+  status: StatusInfo;
+  problem: Problem;
+  'peer-joined': PeerInfo;
+  'peer-left': PeerLeft;
+  /** A connection opened or closed (named or not). */
+  connections: ConnectionCounts;
+  discovery: DiscoveredServer[];
+  settings: SettingsInfo;
+  certificate: CertificateInfo | null;
+  push: PushInfo;
+  log: LogLine;
+}
+
+export type InvokeChannel = keyof InvokeMap;
+export type EventChannel = keyof EventMap;
+export type RequestOf<C extends InvokeChannel> = InvokeMap[C]['request'];
+export type ResponseOf<C extends InvokeChannel> = InvokeMap[C]['response'];
+
+/** The arguments a preload function takes for channel C: none, an optional one, or a required one. */
+export type ArgsOf<C extends InvokeChannel> = [RequestOf<C>] extends [undefined]
+  ? []
+  : undefined extends RequestOf<C>
+    ? [arg?: Exclude<RequestOf<C>, undefined>]
+    : [arg: RequestOf<C>];
+
+type GroupOf<C> = C extends `${infer G}:${string}` ? G : never;
+type MethodOf<C, G extends string> = C extends `${G}:${infer M}` ? M : never;
+
+/** `api.server.start()`, `api.peers.kick({ id, reason })`, … generated from InvokeMap. */
+export type InvokeApi = {
+  [G in GroupOf<InvokeChannel>]: {
+    [C in InvokeChannel as MethodOf<C, G>]: (...args: ArgsOf<C>) => Promise<Result<ResponseOf<C>>>;
+  };
+};
+
+/** What the preload exposes on `window.rustysignal`. */
+export type PreloadApi = InvokeApi & {
+  /** Subscribes to a main-process event; returns the unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+};
+
+/** The global name the preload exposes the API under (`window.rustysignal`). */
+export type PreloadGlobalName = 'rustysignal';
