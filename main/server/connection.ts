@@ -1,0 +1,82 @@
+// One client connection: who it is (name, room, dialect) and what it costs (counters, rate bucket).
+import type { WebSocket } from 'ws';
+import { RateLimiter } from './limits.js';
+import type { RateLimitOptions } from './options.js';
+import { control, errorMessage, fromSuffixFor, type ControlMessage, type Dialect, type ErrorCode } from './protocol.js';
+
+/** Close codes the server uses. */
+export const CloseCode = {
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  kicked: 4000,
+  takenOver: 4001,
+} as const;
+
+/** Why a named connection left its room. */
+export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
+
+const textFrame = { binary: false } as const;
+
+export class Connection {
+  name: string | null = null;
+  /** Resume token of the current registration (v2 only learns it). */
+  token: string | null = null;
+  /** `,"from":NAME}`: appended to what this connection sends to v2 recipients. */
+  fromSuffix: Buffer = fromSuffixFor(null);
+  messagesIn = 0;
+  messagesOut = 0;
+  /** Answered the last ping. */
+  alive = true;
+  /** Its name was handed to a resuming connection: its close is not a leave. */
+  superseded = false;
+  /** Why the server closed it, for the peer-left event. */
+  closeReason: LeaveReason = 'closed';
+  readonly limiter: RateLimiter;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly dialect: Dialect,
+    readonly room: string,
+    readonly remoteAddress: string,
+    readonly connectedAt: number,
+    rateLimit: RateLimitOptions,
+  ) {
+    this.limiter = new RateLimiter(rateLimit, connectedAt);
+  }
+
+  setName(name: string | null, token: string | null): void {
+    this.name = name;
+    this.token = token;
+    this.fromSuffix = fromSuffixFor(name);
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === 1;
+  }
+
+  /** Sends a relayed frame (bytes or text) as a text frame. */
+  deliver(frame: Buffer | string): void {
+    if (this.ws.readyState !== 1) return;
+    this.messagesOut++;
+    this.ws.send(frame, textFrame);
+  }
+
+  /** Sends a v2 control message; v1 connections never get one. */
+  control(msg: ControlMessage): void {
+    if (this.dialect === 2 && this.ws.readyState === 1) this.ws.send(control(msg));
+  }
+
+  /** Reports an error in the connection's dialect: v1 plain text, v2 an `error` control message. */
+  fail(code: ErrorCode, v1: string | null, ref: string | number | null = null, message?: string): void {
+    if (this.ws.readyState !== 1) return;
+    if (this.dialect === 2) this.ws.send(errorMessage(code, ref, message));
+    else if (v1 !== null) this.ws.send(v1);
+  }
+
+  close(code: number, reason: string, why: LeaveReason = 'closed'): void {
+    this.closeReason = why;
+    this.ws.close(code, reason);
+  }
+}

@@ -1,0 +1,94 @@
+// Plain HTTP on the signaling port: /healthz, /push/public-key and the bundled web client (static files,
+// no catch-all: unknown paths are 404).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+export interface HttpSources {
+  health(): { status: 'ok'; uptime: number; connections: number; peers: number };
+  /** VAPID public key (base64url), or null when push is off. */
+  pushPublicKey(): string | null;
+  /** Directory of the web client, or null when none is served. */
+  webClientDir(): string | null;
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const common = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+
+function send(res: ServerResponse, status: number, type: string, body: string, head = false): void {
+  res.writeHead(status, { ...common, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(head ? undefined : body);
+}
+
+/** Resolves a URL path inside `root`; null when it escapes `root` or is malformed. */
+export function staticPath(root: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const rel = decoded.endsWith('/') ? `${decoded}index.html` : decoded;
+  const full = path.resolve(root, `.${path.posix.normalize(`/${rel}`)}`);
+  return full === root || full.startsWith(root + path.sep) ? full : null;
+}
+
+/** Builds the request listener for the HTTP(S) server. */
+export function createRequestHandler(src: HttpSources): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void handle(src, req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(src: HttpSources, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const pathname = q < 0 ? url : url.slice(0, q);
+  const head = req.method === 'HEAD';
+  const known = pathname === '/healthz' || pathname === '/push/public-key';
+  if (req.method !== 'GET' && !head) {
+    if (known) {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    }
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+  if (pathname === '/healthz') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(src.health()), head);
+  if (pathname === '/push/public-key') {
+    const key = src.pushPublicKey();
+    return key === null ? send(res, 404, 'text/plain; charset=utf-8', 'push is not enabled on this server\n', head) : send(res, 200, 'text/plain; charset=utf-8', key, head);
+  }
+  const root = src.webClientDir();
+  const file = root === null ? null : staticPath(path.resolve(root), pathname);
+  if (file !== null) {
+    const st = await stat(file).catch(() => null);
+    if (st?.isFile()) {
+      res.writeHead(200, { ...common, 'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size });
+      if (head) return void res.end();
+      const stream = createReadStream(file);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
+      return;
+    }
+  }
+  send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+}

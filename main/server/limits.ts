@@ -1,0 +1,51 @@
+// Per-connection message rate limit: a token bucket, plus flood detection that closes a client which
+// keeps sending far past its limit.
+import type { RateLimitOptions } from './options.js';
+
+export type RateVerdict = 'accept' | 'drop' | 'close';
+
+/** Token bucket over `now()` in ms. `perSecond` 0 disables the limit. */
+export class RateLimiter {
+  #tokens: number;
+  #last: number;
+  #windowStart: number;
+  #dropsInWindow = 0;
+
+  constructor(
+    private limits: RateLimitOptions,
+    now: number,
+  ) {
+    this.#tokens = limits.burst;
+    this.#last = now;
+    this.#windowStart = now;
+  }
+
+  /** Applies new limits (reconfigure) without resetting the bucket beyond its new size. */
+  update(limits: RateLimitOptions): void {
+    this.limits = limits;
+    this.#tokens = Math.min(this.#tokens, limits.burst);
+  }
+
+  /**
+   * Takes one token. 'drop' when the bucket is empty; 'close' when more than `burst` messages were
+   * dropped within one second: the client ignores the errors it gets and keeps flooding.
+   */
+  take(now: number): RateVerdict {
+    const { perSecond, burst } = this.limits;
+    if (perSecond <= 0) return 'accept';
+    const elapsed = now - this.#last;
+    if (elapsed > 0) {
+      this.#tokens = Math.min(burst, this.#tokens + (elapsed * perSecond) / 1000);
+      this.#last = now;
+    }
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 'accept';
+    }
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#dropsInWindow = 0;
+    }
+    return ++this.#dropsInWindow > burst ? 'close' : 'drop';
+  }
+}

@@ -1,0 +1,115 @@
+// Rooms → names → connections, and resume tokens. The router finds recipients only through the
+// `Directory` interface, so a multi-node backplane can later answer for users on other instances.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Connection } from './connection.js';
+
+/** What routing needs to find recipients. */
+export interface Directory {
+  /** The connection registered as `name` in `room`. */
+  find(room: string, name: string): Connection | undefined;
+  /** Every connection in `room`, anonymous ones included. */
+  members(room: string): Iterable<Connection>;
+}
+
+export type Claim =
+  | { kind: 'registered' }
+  /** A matching token took the name over from `previous`, which the caller must close (4001). */
+  | { kind: 'resumed'; previous: Connection }
+  | { kind: 'taken' };
+
+interface Room {
+  members: Set<Connection>;
+  names: Map<string, Connection>;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A fresh, unguessable resume token (128 bits, base64url). */
+export function newToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export class Registry implements Directory {
+  readonly #rooms = new Map<string, Room>();
+  #named = 0;
+  #connections = 0;
+
+  #room(name: string): Room {
+    let r = this.#rooms.get(name);
+    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map() }));
+    return r;
+  }
+
+  /** Adds an (anonymous) connection to its room. */
+  join(conn: Connection): void {
+    this.#room(conn.room).members.add(conn);
+    this.#connections++;
+  }
+
+  /** Registers `name` for `conn`, or resumes it when `token` matches the holder's token. */
+  claim(conn: Connection, name: string, token: string | null): Claim {
+    const room = this.#room(conn.room);
+    const holder = room.names.get(name);
+    if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token))) return { kind: 'taken' };
+    room.names.set(name, conn);
+    conn.setName(name, newToken());
+    if (!holder) {
+      this.#named++;
+      return { kind: 'registered' };
+    }
+    holder.superseded = true;
+    return { kind: 'resumed', previous: holder };
+  }
+
+  /** Removes `conn`; true when it released a name (a leave the room should hear about). */
+  leave(conn: Connection): boolean {
+    const room = this.#rooms.get(conn.room);
+    if (!room || !room.members.delete(conn)) return false;
+    this.#connections--;
+    let released = false;
+    if (conn.name !== null && room.names.get(conn.name) === conn) {
+      room.names.delete(conn.name);
+      this.#named--;
+      released = true;
+    }
+    if (room.members.size === 0) this.#rooms.delete(conn.room);
+    return released;
+  }
+
+  find(room: string, name: string): Connection | undefined {
+    return this.#rooms.get(room)?.names.get(name);
+  }
+
+  members(room: string): Iterable<Connection> {
+    return this.#rooms.get(room)?.members ?? [];
+  }
+
+  /** Names registered in `room`, without `except`. */
+  names(room: string, except: Connection | null = null): string[] {
+    const out: string[] = [];
+    for (const [name, c] of this.#rooms.get(room)?.names ?? []) if (c !== except) out.push(name);
+    return out;
+  }
+
+  /** Every connection, for status, heartbeat and shutdown. */
+  *all(): IterableIterator<Connection> {
+    for (const r of this.#rooms.values()) yield* r.members;
+  }
+
+  get connections(): number {
+    return this.#connections;
+  }
+  get named(): number {
+    return this.#named;
+  }
+  /** Rooms with at least one named peer. */
+  get roomsWithPeers(): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) if (r.names.size > 0) n++;
+    return n;
+  }
+}

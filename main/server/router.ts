@@ -1,0 +1,98 @@
+// socket frame → parse → route → deliver. v1 recipients get the sender's exact bytes; v2 recipients get
+// them with the server's `from` appended (protocol.stampFrom).
+import type { Clock } from './clock.js';
+import { CloseCode, type Connection } from './connection.js';
+import type { OfflineQueue } from './offline-queue.js';
+import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './protocol.js';
+import type { PushService } from './push/types.js';
+import type { Directory } from './registry.js';
+
+export class Router {
+  constructor(
+    private readonly directory: Directory,
+    private readonly queue: OfflineQueue,
+    private readonly clock: Clock,
+    /** The push service in force now (null when push is off); it can change with reconfigure. */
+    private readonly push: () => PushService | null,
+  ) {}
+
+  /** Handles one frame received on `conn`. */
+  onFrame(conn: Connection, data: Buffer, isBinary: boolean): void {
+    if (conn.superseded) return;
+    conn.messagesIn++;
+    const verdict = conn.limiter.take(this.clock.now());
+    if (verdict === 'close') return conn.close(CloseCode.policy, 'message rate limit exceeded');
+    if (verdict === 'drop') return conn.fail('rate-limited', v1Text.rateLimited);
+    if (isBinary) return conn.fail('binary-unsupported', v1Text.binaryUnsupported);
+
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) return conn.fail(parsed.code, v1Text.invalidProtocol, parsed.ref);
+    const m = parsed.message;
+    if (m.push !== null) {
+      this.#pushCommand(conn, m);
+      // A v2 push command needs no protocol; a v1 one still gets the original's routing error.
+      if (m.protocol === null && conn.dialect === 2) return;
+    }
+    switch (m.protocol) {
+      case null:
+        return conn.fail('invalid-protocol', v1Text.invalidProtocol, m.ref);
+      case 'one-to-self':
+        return conn.deliver(data);
+      case 'one-to-all':
+        return this.#toAll(conn, data);
+      case 'one-to-one':
+        return this.#toOne(conn, data, m);
+    }
+  }
+
+  #toOne(conn: Connection, data: Buffer, m: ClientMessage): void {
+    if (m.target === null) return conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
+    const target = this.directory.find(conn.room, m.target);
+    if (target) return target.deliver(target.dialect === 1 ? data : stampFrom(data, conn.fromSuffix));
+    if (conn.dialect === 1) return conn.fail('unknown-peer', v1Text.unknownPeer(m.target));
+    // Copy: ws may hand us a slice of a larger receive buffer, which a held message would pin.
+    if (this.queue.hold(conn.room, m.target, Buffer.from(data), conn, m.ref)) {
+      conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
+    } else {
+      conn.fail('unknown-peer', null, m.ref);
+    }
+  }
+
+  #toAll(conn: Connection, data: Buffer): void {
+    let stamped: Buffer | null = null;
+    for (const c of this.directory.members(conn.room)) {
+      if (c.dialect === 1) c.deliver(data);
+      else if (c !== conn) c.deliver((stamped ??= stampFrom(data, conn.fromSuffix)));
+    }
+  }
+
+  #pushCommand(conn: Connection, m: ClientMessage): void {
+    const push = this.push();
+    // Without push, v1 clients see push actions ignored, as the original built without push did.
+    if (!push) return conn.dialect === 2 ? conn.fail('push-unavailable', null, m.ref) : undefined;
+    if (conn.name === null) return conn.fail('not-registered', v1Text.pushRequiresName, m.ref);
+    const { name, room } = conn;
+    switch (m.push) {
+      case 'subscribe-push': {
+        const r = push.subscribe(room, name, m.subscriptionData);
+        if (!r.ok) return conn.fail('invalid-subscription', v1Text.invalidSubscription(r.message), m.ref, r.message);
+        return conn.control({ action: 'push-subscribed', data: { ref: m.ref } });
+      }
+      case 'unsubscribe-push':
+        push.unsubscribe(room, name);
+        return conn.control({ action: 'push-unsubscribed', data: { ref: m.ref } });
+      case 'connection-request': {
+        // A one-to-one message without a target gets its error from routing; don't report it twice.
+        if (m.target === null) return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
+        const to = m.target;
+        void push.connectionRequest(room, name, to).then((r) =>
+          conn.control({
+            action: 'push-result',
+            data: { to, ok: r.ok, status: r.status, ref: m.ref, ...(r.ok || r.message === null ? {} : { message: r.message }) },
+          }),
+        );
+        return;
+      }
+    }
+  }
+}

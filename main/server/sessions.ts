@@ -1,0 +1,158 @@
+// The life of a connection after its handshake: registration (name, room, resume), welcome, joins and
+// leaves, heartbeat, and shutdown.
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { Clock } from './clock.js';
+import { CloseCode, Connection, type LeaveReason } from './connection.js';
+import type { Logger } from './logger.js';
+import type { OfflineQueue } from './offline-queue.js';
+import type { ServerOptions } from './options.js';
+import { isValidName, stampFrom, v1Text } from './protocol.js';
+import type { PushService } from './push/types.js';
+import type { Registry } from './registry.js';
+import type { Router } from './router.js';
+import type { PeerInfo } from './surface.js';
+
+export interface SessionEvents {
+  joined(peer: PeerInfo): void;
+  left(peer: { id: number; name: string; room: string; reason: LeaveReason }): void;
+  counts(): void;
+}
+
+export class Sessions {
+  readonly #byId = new Map<number, Connection>();
+  #nextId = 1;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly router: Router,
+    private readonly queue: OfflineQueue,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: () => ServerOptions,
+    private readonly push: () => PushService | null,
+    private readonly events: SessionEvents,
+  ) {}
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Takes over a freshly upgraded socket. */
+  accept(ws: WebSocket, req: IncomingMessage, query: URLSearchParams): void {
+    const dialect = query.get('v') === '2' ? 2 : 1;
+    const room = dialect === 2 ? (query.get('room') ?? '') : '';
+    const conn = new Connection(this.#nextId++, ws, dialect, room, req.socket.remoteAddress ?? '', this.clock.now(), this.options().rateLimit);
+    this.#byId.set(conn.id, conn);
+    ws.on('error', (err) => this.logger.debug({ id: conn.id, err: err.message }, 'connection error'));
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('close', () => this.#closed(conn));
+    ws.on('message', (data, isBinary) => this.router.onFrame(conn, data as Buffer, isBinary));
+
+    if (!isValidName(room, 0)) {
+      conn.fail('invalid-room', null);
+      return conn.close(CloseCode.policy, 'invalid room name');
+    }
+    this.registry.join(conn);
+    const user = query.get('user');
+    let fresh = false;
+    if (user !== null) {
+      if (!isValidName(user, 1)) conn.fail('invalid-username', v1Text.invalidUsername);
+      else {
+        const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null);
+        if (claim.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
+        // The old connection is closed before the new one is welcomed; the room sees no leave/join.
+        else if (claim.kind === 'resumed') claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection');
+        else fresh = true;
+      }
+    }
+    const push = this.push();
+    conn.control({
+      action: 'welcome',
+      data: {
+        user: conn.name,
+        room,
+        peers: this.registry.names(room, conn),
+        token: conn.token,
+        push: push ? { publicKey: push.publicKey } : null,
+      },
+    });
+    if (fresh && conn.name !== null) {
+      for (const c of this.registry.members(room)) if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
+      this.events.joined(this.info(conn));
+    }
+    if (conn.name !== null) this.#flushHeld(conn, conn.name);
+    this.events.counts();
+  }
+
+  #flushHeld(conn: Connection, name: string): void {
+    for (const m of this.queue.take(conn.room, name)) conn.deliver(conn.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+  }
+
+  #closed(conn: Connection): void {
+    this.#byId.delete(conn.id);
+    if (this.registry.leave(conn) && conn.name !== null) {
+      for (const c of this.registry.members(conn.room)) c.control({ action: 'peer-left', data: { user: conn.name } });
+      this.events.left({ id: conn.id, name: conn.name, room: conn.room, reason: conn.closeReason });
+    }
+    this.events.counts();
+  }
+
+  info(c: Connection): PeerInfo {
+    return {
+      id: c.id,
+      name: c.name,
+      room: c.room,
+      dialect: c.dialect,
+      remoteAddress: c.remoteAddress,
+      connectedAt: c.connectedAt,
+      messagesIn: c.messagesIn,
+      messagesOut: c.messagesOut,
+      pushSubscribed: c.name !== null && (this.push()?.isSubscribed(c.room, c.name) ?? false),
+    };
+  }
+
+  list(): PeerInfo[] {
+    return [...this.#byId.values()].map((c) => this.info(c));
+  }
+
+  kick(id: number, reason: string): boolean {
+    const c = this.#byId.get(id);
+    if (!c) return false;
+    // Close reasons are limited to 123 bytes by the WebSocket protocol.
+    c.close(CloseCode.kicked, Buffer.from(reason).subarray(0, 123).toString(), 'kicked');
+    return true;
+  }
+
+  /** One heartbeat: terminate connections that did not answer the previous ping, ping the rest. */
+  heartbeat(): void {
+    for (const c of this.#byId.values()) {
+      if (!c.alive) {
+        c.closeReason = 'timeout';
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  /** Applies new rate limits to open connections. */
+  updateRateLimits(): void {
+    const limits = this.options().rateLimit;
+    for (const c of this.#byId.values()) c.limiter.update(limits);
+  }
+
+  /** Closes every connection with 1001 and resolves when all are gone (terminating stragglers after `graceMs`). */
+  async closeAll(graceMs: number): Promise<void> {
+    const conns = [...this.#byId.values()];
+    const gone = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === 3 ? resolve() : c.ws.once('close', () => resolve()))));
+    for (const c of conns) c.close(CloseCode.goingAway, 'server shutting down', 'stopped');
+    let timer: unknown;
+    const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(gone), grace]);
+    this.clock.clearTimeout(timer);
+    for (const c of conns) if (c.ws.readyState !== 3) c.ws.terminate();
+    await Promise.all(gone);
+  }
+}

@@ -1,0 +1,255 @@
+// Composition root: builds one signaling server from options and returns its control surface. The CLI and
+// the Electron shell are two hosts of this object; nothing here imports electron.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { listenUrls } from './addresses.js';
+import { admit, refuse } from './admission.js';
+import { systemClock, type Clock } from './clock.js';
+import { createRequestHandler } from './http.js';
+import { silentLogger, type Logger } from './logger.js';
+import { OfflineQueue } from './offline-queue.js';
+import { OptionsError, resolveLiveOptions, resolveOptions, type LiveOptions, type PushOptions, type ServerOptions, type ServerOptionsInput } from './options.js';
+import type { PushService } from './push/types.js';
+import { Registry } from './registry.js';
+import { Router } from './router.js';
+import { Sessions } from './sessions.js';
+import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import { checkTls, TlsError } from './tls.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
+export type PushFactory = (options: PushOptions, context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void }) => Promise<PushService>;
+
+export interface ServerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  pushFactory?: PushFactory;
+  /** How long stop() waits for clients to answer the close handshake before cutting them, in ms. */
+  stopGraceMs?: number;
+}
+
+/** An error from start() or reconfigure() carrying what the user should see. */
+export class ServerError extends Error {
+  override name = 'ServerError';
+  constructor(readonly problem: ServerProblem) {
+    super(problem.message);
+  }
+}
+
+const noPushFactory: PushFactory = async () => {
+  throw new Error('push support is not available in this build');
+};
+
+/** Builds a server from options (validated here, defaults filled in). Call start() to listen. */
+export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerDeps = {}): SignalServer {
+  let options: ServerOptions = resolveOptions(input);
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const pushFactory = deps.pushFactory ?? noPushFactory;
+  const events = new TypedEmitter<ServerEventMap>();
+
+  let state: ServerState = 'stopped';
+  let http: HttpServer | HttpsServer | null = null;
+  let wss: WebSocketServer | null = null;
+  let push: PushService | null = null;
+  let heartbeat: unknown = null;
+  let startedAt: number | null = null;
+  let port: number | null = null;
+  let pendingUpgrades = 0;
+
+  const registry = new Registry();
+  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const router = new Router(registry, queue, clock, () => push);
+  const sessions = new Sessions(registry, router, queue, clock, logger, () => options, () => push, {
+    joined: (p) => events.emit('peer-joined', p),
+    left: (p) => events.emit('peer-left', p),
+    counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
+  });
+
+  const problem = (p: ServerProblem) => {
+    logger.warn({ code: p.code }, p.message);
+    events.emit(p.code === 'tls-expiring' ? 'warning' : 'error', p);
+  };
+
+  function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
+    try {
+      const checked = checkTls(tls, clock.now());
+      if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
+      return checked;
+    } catch (err) {
+      if (err instanceof TlsError) throw new ServerError({ code: 'tls-invalid', message: `TLS: ${err.message}` });
+      throw err;
+    }
+  }
+
+  async function makePush(p: PushOptions | null): Promise<PushService | null> {
+    if (!p) return null;
+    try {
+      return await pushFactory(p, { dataDir: options.dataDir, logger, clock, onProblem: problem });
+    } catch (err) {
+      throw new ServerError({ code: 'push-failed', message: `push: ${(err as Error).message}` });
+    }
+  }
+
+  function startHeartbeat(): void {
+    if (heartbeat !== null) clock.clearInterval(heartbeat);
+    const h = clock.setInterval(() => sessions.heartbeat(), options.pingIntervalMs);
+    h.unref?.();
+    heartbeat = h;
+  }
+
+  function status(): ServerStatus {
+    const running = state === 'running' && port !== null;
+    return {
+      state,
+      port: running ? port : null,
+      tls: options.tls !== null,
+      urls: running ? listenUrls(options.host, port!, options.tls !== null) : [],
+      connections: sessions.size,
+      peers: registry.named,
+      rooms: registry.roomsWithPeers,
+      startedAt,
+      push: { enabled: push !== null, publicKey: push?.publicKey ?? null, subscriptions: push?.subscriptionCount() ?? 0 },
+    };
+  }
+
+  function listen(server: HttpServer | HttpsServer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        const where = `${options.host}:${options.port}`;
+        const message =
+          err.code === 'EADDRINUSE'
+            ? `port ${options.port} on ${options.host} is already in use (another rustysignal or another program): stop it or choose another port`
+            : err.code === 'EACCES'
+              ? `not allowed to listen on ${where} (ports below 1024 need privileges): choose a port above 1024`
+              : err.code === 'EADDRNOTAVAIL'
+                ? `${options.host} is not an address of this computer: choose one of its addresses or 0.0.0.0`
+                : `cannot listen on ${where}: ${err.message}`;
+        reject(new ServerError({ code: err.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed', message }));
+      };
+      server.once('error', onError);
+      server.listen(options.port, options.host, () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  async function start(): Promise<ServerStatus> {
+    if (state !== 'stopped') throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
+    state = 'starting';
+    try {
+      const tls = options.tls ? checkedTls(options.tls) : null;
+      push = await makePush(options.push);
+      const handler = createRequestHandler({
+        health: () => ({ status: 'ok', uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000), connections: sessions.size, peers: registry.named }),
+        pushPublicKey: () => push?.publicKey ?? null,
+        webClientDir: () => options.webClientDir,
+      });
+      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      const ws = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+      server.on('upgrade', (req, socket, head) => {
+        socket.on('error', () => socket.destroy());
+        if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
+        const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
+        if (!a.ok) return refuse(socket, a.status, a.message);
+        pendingUpgrades++;
+        let settled = false;
+        const settle = () => {
+          if (!settled) pendingUpgrades--;
+          settled = true;
+        };
+        socket.once('close', settle); // a failed handshake never reaches the callback
+        ws.handleUpgrade(req, socket, head, (client) => {
+          settle();
+          if (state !== 'running') return client.close(1001, 'server shutting down');
+          sessions.accept(client, req, a.query);
+        });
+      });
+      server.on('clientError', (_err, socket) => socket.destroy());
+      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      port = await listen(server);
+      http = server;
+      wss = ws;
+      startedAt = clock.now();
+      startHeartbeat();
+      state = 'running';
+      const s = status();
+      logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
+      events.emit('listening', s);
+      return s;
+    } catch (err) {
+      await push?.close().catch(() => {});
+      push = null;
+      state = 'stopped';
+      if (err instanceof ServerError) events.emit('error', err.problem);
+      throw err;
+    }
+  }
+
+  async function stop(): Promise<void> {
+    if (state !== 'running') return;
+    state = 'stopping';
+    if (heartbeat !== null) clock.clearInterval(heartbeat);
+    heartbeat = null;
+    queue.expireAll();
+    await sessions.closeAll(deps.stopGraceMs ?? 2000);
+    wss?.close();
+    await new Promise<void>((resolve) => {
+      if (!http) return resolve();
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
+    http = null;
+    wss = null;
+    push = null;
+    port = null;
+    startedAt = null;
+    state = 'stopped';
+    logger.info({}, 'stopped');
+    events.emit('stopped');
+  }
+
+  async function reconfigure(input: LiveOptions): Promise<void> {
+    const patch = resolveLiveOptions(input);
+    const running = state === 'running';
+    if (running && patch.tls !== undefined && (patch.tls === null) !== (options.tls === null)) {
+      throw new OptionsError(`option tls: turning TLS ${patch.tls ? 'on' : 'off'} needs a restart: stop the server, then start it with the new settings`);
+    }
+    // Check everything that can fail before changing anything.
+    const tls = running && patch.tls ? checkedTls(patch.tls) : null;
+    const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
+    if (!running && patch.tls) checkedTls(patch.tls);
+    options = { ...options, ...patch } as ServerOptions;
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
+    if (patch.rateLimit !== undefined) sessions.updateRateLimits();
+    if (nextPush !== undefined) {
+      const old = push;
+      push = nextPush;
+      await old?.close().catch(() => {});
+    }
+  }
+
+  return {
+    events,
+    get options() {
+      return options;
+    },
+    start,
+    stop,
+    reconfigure,
+    status,
+    peers: () => sessions.list(),
+    kick: (id, reason) => sessions.kick(id, reason),
+    discovered: () => [],
+    async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
+      if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
+      return push.connectionRequest(room, from, name);
+    },
+  };
+}
