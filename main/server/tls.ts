@@ -94,6 +94,7 @@ async function readPem(path: string, what: 'certificate' | 'key'): Promise<strin
 
 /** Reads a certificate and key from PEM files (as the original's `rustysignal ADDR CERT KEY`). */
 export async function loadTlsFiles(certPath: string, keyPath: string, passphrase?: string): Promise<TlsOptions> {
-  const [cert, key] = await Promise.all([readPem(certPath, 'certificate'), readPem(keyPath, 'key')]);
+  const cert = await readPem(certPath, 'certificate');
+  const key = await readPem(keyPath, 'key');
   return { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
 }

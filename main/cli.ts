@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Headless rustysignal: the same server as the desktop app, without Electron.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
+import { parseCommandLine, UsageError, type ServeCommand } from './cli/args.js';
+import { createCliLogger } from './cli/log.js';
+import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
+import { createSignalServer, ServerError } from './server/signal-server.js';
+import { loadTlsFiles, TlsError } from './server/tls.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const version = (JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`rustysignal: ${message}\n`);
+  process.exit(code);
+}
+
+async function readVapidPem(file: string): Promise<string> {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'VAPID key file not found' : 'cannot read the VAPID key file'}: ${file}`);
+  }
+}
+
+/** Turns the command line into validated server options (reading the PEM files it names). */
+async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
+  const tls = c.certFile && c.keyFile ? await loadTlsFiles(c.certFile, c.keyFile, c.keyPassphrase ?? undefined) : null;
+  const bundled = path.join(here, '..', 'renderer', 'web-client');
+  const webClientDir = c.webClient === false ? null : c.webClient === true ? (existsSync(path.join(bundled, 'index.html')) ? bundled : null) : path.resolve(c.webClient);
+  return resolveOptions({
+    host: c.host,
+    port: c.port,
+    tls,
+    accessKey: c.accessKey,
+    pingIntervalMs: c.pingIntervalMs,
+    maxPayloadBytes: c.maxPayloadBytes,
+    offlineTtlMs: c.offlineTtlMs,
+    offlineQueueMax: c.offlineQueueMax,
+    rateLimit: { perSecond: c.rateLimit, burst: c.rateBurst },
+    maxConnections: c.maxConnections,
+    dataDir: c.dataDir ?? envPaths('rustysignal', { suffix: '' }).data,
+    webClientDir,
+    push: c.vapidKeyFile ? { vapidPrivateKeyPem: await readVapidPem(c.vapidKeyFile), subject: c.vapidSubject!, encoding: c.pushEncoding } : null,
+    mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
+  });
+}
+
+async function serve(c: ServeCommand): Promise<void> {
+  let options: ServerOptions;
+  try {
+    options = await serverOptions(c);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof OptionsError || err instanceof TlsError) fail(err.message, 2);
+    throw err;
+  }
+  const log = createCliLogger(c.logLevel, c.jsonLogs);
+  const server = createSignalServer(options, { logger: log });
+  server.events.on('warning', (p) => log.warn({ code: p.code }, p.message));
+  let status;
+  try {
+    status = await server.start();
+  } catch (err) {
+    if (err instanceof ServerError) fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
+    throw err;
+  }
+  if (!c.jsonLogs && c.logLevel !== 'silent') {
+    const lines = [`rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`];
+    for (const u of status.urls) lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
+    if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.stop().then(
+      () => process.exit(0),
+      (err: Error) => fail(`stop failed: ${err.message}`, 1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // SIGHUP re-reads the certificate and key (e.g. after a renewal) without dropping connections.
+  if (process.platform !== 'win32' && c.certFile && c.keyFile) {
+    process.on('SIGHUP', () => {
+      loadTlsFiles(c.certFile!, c.keyFile!, c.keyPassphrase ?? undefined)
+        .then((tls) => server.reconfigure({ tls }))
+        .then(
+          () => log.info({ cert: c.certFile }, 'TLS certificate reloaded'),
+          (err: Error) => log.error({ cert: c.certFile }, `TLS certificate not reloaded, keeping the current one: ${err.message}`),
+        );
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseCommandLine(process.argv.slice(2), version);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message, 2);
+    throw err;
+  }
+  switch (command.kind) {
+    case 'done':
+      return;
+    case 'serve':
+      return serve(command);
+    case 'vapid-generate':
+    case 'discover':
+      return fail(`"${command.kind}" is not available in this build yet`, 1);
+  }
+}
+
+main().catch((err: Error) => fail(`unexpected error: ${err.stack ?? err.message}`, 1));

@@ -1,0 +1,184 @@
+// The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
+import { Command, CommanderError, Option } from 'commander';
+import { defaultOptions } from '../server/options.js';
+import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface ServeCommand {
+  kind: 'serve';
+  host: string;
+  port: number;
+  certFile: string | null;
+  keyFile: string | null;
+  keyPassphrase: string | null;
+  vapidKeyFile: string | null;
+  vapidSubject: string | null;
+  pushEncoding: 'aes128gcm' | 'aesgcm';
+  accessKey: string | null;
+  dataDir: string | null;
+  maxPayloadBytes: number;
+  pingIntervalMs: number;
+  offlineTtlMs: number;
+  offlineQueueMax: number;
+  rateLimit: number;
+  rateBurst: number;
+  maxConnections: number;
+  /** A directory, `true` for the bundled one, or false for none. */
+  webClient: string | boolean;
+  mdns: boolean;
+  mdnsName: string | null;
+  mdnsInterface: string | null;
+  logLevel: LogLevel;
+  jsonLogs: boolean;
+}
+export type CliCommand =
+  | ServeCommand
+  | { kind: 'vapid-generate'; out: string; force: boolean }
+  | { kind: 'discover'; timeoutMs: number; json: boolean }
+  | { kind: 'done' };
+
+/** A command line that cannot run: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const d = defaultOptions;
+
+function wrap<T>(parse: (s: string) => T): (s: string) => T {
+  return (s) => {
+    try {
+      return parse(s);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+}
+
+function build(version: string, out: (s: string) => void, result: { value: CliCommand }): Command {
+  const program = new Command('rustysignal')
+    .description('WebRTC signaling server for the local network (v1 protocol compatible with rustysignal 2.0.2)')
+    .usage('[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover')
+    .argument('[ADDR]', `HOST:PORT to listen on (default ${d.host}:${d.port}); then CERT KEY (PEM) for wss, and/or VAPIDKEY (PEM) for push`)
+    .argument('[FILES...]', 'CERT KEY, VAPIDKEY, or CERT KEY VAPIDKEY, as the original rustysignal took them')
+    .version(version, '-V, --version')
+    .option('--host <host>', 'address to bind (instead of ADDR)')
+    .option('--port <port>', 'port to listen on (instead of ADDR)', wrap(parseCount))
+    .option('--cert <file>', 'PEM certificate (chain) for wss')
+    .option('--key <file>', 'PEM private key for --cert')
+    .option('--key-passphrase <passphrase>', 'passphrase of an encrypted --key (or env RUSTYSIGNAL_KEY_PASSPHRASE)')
+    .option('--access-key <key>', 'require ?key=KEY from clients (or env RUSTYSIGNAL_ACCESS_KEY)')
+    .option('--data-dir <dir>', 'where state that survives a restart is kept (push subscriptions)')
+    .option('--max-payload <size>', `largest frame in bytes, e.g. 65536 or 64KiB (default ${d.maxPayloadBytes})`, wrap(parseSize))
+    .option('--ping-interval <duration>', `heartbeat interval in ms, e.g. 30000 or 30s (default ${d.pingIntervalMs})`, wrap(parseDuration))
+    .option('--offline-ttl <duration>', `how long messages for an offline user are held, ms; 0 turns the queue off (default ${d.offlineTtlMs})`, wrap(parseDuration))
+    .option('--offline-queue <count>', `most messages held per offline user (default ${d.offlineQueueMax})`, wrap(parseCount))
+    .option('--rate-limit <perSecond>', `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`, wrap(parseCount))
+    .option('--rate-burst <count>', `burst allowance per connection (default ${d.rateLimit.burst})`, wrap(parseCount))
+    .option('--max-connections <count>', `server-wide connection cap; 0 for none (default ${d.maxConnections})`, wrap(parseCount))
+    .option('--web-client <dir>', 'serve this directory at / instead of the bundled web client')
+    .option('--no-web-client', 'do not serve the web client (HTTP then answers only /healthz and /push/public-key)')
+    .option('--vapid-key <file>', 'PEM EC P-256 private key: enables push (needs --vapid-subject)')
+    .option('--vapid-subject <subject>', 'contact for push services: mailto:you@example.org or https://...')
+    .addOption(new Option('--push-encoding <encoding>', 'push content encoding').choices(['aes128gcm', 'aesgcm']).default('aes128gcm'))
+    .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
+    .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
+    .option('--mdns-interface <iface>', 'advertise on this network interface only (default: every LAN interface)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
+    .showSuggestionAfterError(true)
+    .action((addr: string | undefined, files: string[], o: Record<string, any>) => {
+      result.value = serveCommand(addr, files, o);
+    });
+
+  program
+    .command('vapid')
+    .description('manage VAPID keys for push')
+    .command('generate')
+    .description('generate a VAPID key pair (PEM, EC P-256) into a file and print its public key')
+    .requiredOption('--out <file>', 'where to write the private key (PEM)')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { out: string; force?: boolean }) => {
+      result.value = { kind: 'vapid-generate', out: o.out, force: o.force === true };
+    });
+
+  program
+    .command('discover')
+    .description('list rustysignal servers on this network (mDNS), for diagnosing "I can\'t see the server"')
+    .option('--timeout <duration>', 'how long to listen, e.g. 3000 or 3s', wrap(parseDuration), 3000)
+    .option('--json', 'one JSON object per server')
+    .action((o: { timeout: number; json?: boolean }) => {
+      result.value = { kind: 'discover', timeoutMs: o.timeout, json: o.json === true };
+    });
+
+  for (const c of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    c.exitOverride().configureOutput({ writeOut: out, writeErr: () => {}, outputError: () => {} });
+  }
+  return program;
+}
+
+function serveCommand(addr: string | undefined, files: string[], o: Record<string, any>): ServeCommand {
+  // One extra file is VAPIDKEY, two are CERT KEY, three are CERT KEY VAPIDKEY.
+  const [cert, key, vapid]: Array<string | undefined> = files.length === 1 ? [undefined, undefined, files[0]] : files;
+  if (files.length > 3) throw new UsageError(`too many arguments: expected ADDR [CERT KEY] [VAPIDKEY], got ${files.length + 1}`);
+  let host: string = d.host;
+  let port: number = d.port;
+  if (addr !== undefined) ({ host, port } = wrap(parseAddr)(addr));
+  if (addr !== undefined && (o.host !== undefined || o.port !== undefined)) throw new UsageError('give the address either as ADDR or with --host/--port, not both');
+  if (o.host !== undefined) host = o.host;
+  if (o.port !== undefined) {
+    if (o.port > 65535) throw new UsageError(`--port ${o.port} is not a port (0-65535)`);
+    port = o.port;
+  }
+  if (cert !== undefined && (o.cert !== undefined || o.key !== undefined)) throw new UsageError('give CERT KEY either as arguments or with --cert/--key, not both');
+  if (vapid !== undefined && o.vapidKey !== undefined) throw new UsageError('give the VAPID key either as an argument or with --vapid-key, not both');
+  const certFile = cert ?? o.cert ?? null;
+  const keyFile = key ?? o.key ?? null;
+  if ((certFile === null) !== (keyFile === null)) throw new UsageError(`${certFile === null ? '--key' : '--cert'} needs ${certFile === null ? '--cert' : '--key'} too`);
+  const vapidKeyFile = vapid ?? o.vapidKey ?? null;
+  const vapidSubject = o.vapidSubject ?? null;
+  if (vapidKeyFile !== null && vapidSubject === null) throw new UsageError('a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org');
+  if (vapidSubject !== null && vapidKeyFile === null) throw new UsageError('--vapid-subject needs a VAPID key: add --vapid-key FILE (make one with: rustysignal vapid generate --out FILE)');
+  return {
+    kind: 'serve',
+    host,
+    port,
+    certFile,
+    keyFile,
+    keyPassphrase: o.keyPassphrase ?? process.env.RUSTYSIGNAL_KEY_PASSPHRASE ?? null,
+    vapidKeyFile,
+    vapidSubject,
+    pushEncoding: o.pushEncoding,
+    accessKey: o.accessKey ?? process.env.RUSTYSIGNAL_ACCESS_KEY ?? null,
+    dataDir: o.dataDir ?? null,
+    maxPayloadBytes: o.maxPayload ?? d.maxPayloadBytes,
+    pingIntervalMs: o.pingInterval ?? d.pingIntervalMs,
+    offlineTtlMs: o.offlineTtl ?? d.offlineTtlMs,
+    offlineQueueMax: o.offlineQueue ?? d.offlineQueueMax,
+    rateLimit: o.rateLimit ?? d.rateLimit.perSecond,
+    rateBurst: o.rateBurst ?? d.rateLimit.burst,
+    maxConnections: o.maxConnections ?? d.maxConnections,
+    webClient: o.webClient ?? true,
+    mdns: o.mdns !== false,
+    mdnsName: o.mdnsName ?? null,
+    mdnsInterface: o.mdnsInterface ?? null,
+    logLevel: o.logLevel,
+    jsonLogs: o.jsonLogs === true,
+  };
+}
+
+/** Parses argv (without node and script). Throws UsageError (one line) for a command line that cannot run. */
+export function parseCommandLine(argv: string[], version: string, out: (s: string) => void = (s) => process.stdout.write(s)): CliCommand {
+  const result: { value: CliCommand } = { value: { kind: 'done' } };
+  try {
+    build(version, out, result).parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return { kind: 'done' }; // --help, --version
+      throw new UsageError(err.message.replace(/^error: /, '').split('\n')[0]!);
+    }
+    throw err;
+  }
+  return result.value;
+}
