@@ -1,4 +1,6 @@
 // A throwaway CA and a 127.0.0.1 server certificate it signed (EC P-256, SHA-256), for local HTTPS.
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

@@ -1,0 +1,104 @@
+// Command-line options of the bench and the two presets (full and --quick).
+import { parseArgs } from 'node:util';
+
+export type SubjectId = 'rustysignal' | 'rustysignal-v2' | 'bare' | 'peerjs';
+export type ScenarioId = 'one-to-one' | 'latency' | 'broadcast' | 'idle';
+
+export const allSubjects: SubjectId[] = ['rustysignal', 'rustysignal-v2', 'bare', 'peerjs'];
+export const allScenarios: ScenarioId[] = ['one-to-one', 'latency', 'broadcast', 'idle'];
+
+export interface BenchConfig {
+  quick: boolean;
+  repeats: number;
+  subjects: SubjectId[];
+  scenarios: ScenarioId[];
+  outDir: string;
+  /** Closed-loop one-to-one: pairs, messages in flight per pair, frame sizes in bytes, measured ms. */
+  pairs: number;
+  inFlight: number;
+  frameSizes: number[];
+  throughputMs: number;
+  /** Traffic before each measured window (JIT, buffers), in ms; not counted. */
+  warmupMs: number;
+  /** Open-loop latency: total rate in messages/s and measured ms. */
+  latencyRate: number;
+  latencyMs: number;
+  broadcastReceivers: number;
+  broadcastRate: number;
+  broadcastMs: number;
+  /** Idle clients at each checkpoint, ascending. */
+  idleCounts: number[];
+  /** Idle clients opened before the "before" RSS reading, so start-up allocations are not counted per connection. */
+  idleWarm: number;
+  idleConcurrency: number;
+}
+
+const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm run bench -- [options])
+
+  --quick               about a minute: 1 repeat, short windows, 1,000/2,000 idle clients
+  --repeats N           runs of every scenario and server, interleaved (default 3, quick 1)
+  --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
+  --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
+  --out DIR             where JSON and markdown results go (default bench-results)
+  -h, --help            this text
+`;
+
+/** Parses argv into a config; prints usage and exits on --help or a bad option. */
+export function parseConfig(argv: string[]): BenchConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        repeats: { type: 'string' },
+        only: { type: 'string' },
+        scenarios: { type: 'string' },
+        out: { type: 'string', default: 'bench-results' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const repeats = values.repeats === undefined ? (quick ? 1 : 3) : Number(values.repeats);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) fail(`--repeats must be 1 to 20, got ${values.repeats}`);
+  const list = <T extends string>(raw: string | undefined, all: T[], flag: string): T[] => {
+    if (raw === undefined) return all;
+    const items = raw.split(',').map((s) => s.trim()) as T[];
+    const bad = items.filter((i) => !all.includes(i));
+    if (bad.length) fail(`${flag}: unknown ${bad.join(', ')}; choose from ${all.join(', ')}`);
+    return items;
+  };
+  return {
+    quick,
+    repeats,
+    subjects: list(values.only, allSubjects, '--only'),
+    scenarios: list(values.scenarios, allScenarios, '--scenarios'),
+    outDir: values.out,
+    pairs: 50,
+    inFlight: 16,
+    frameSizes: [200, 2000],
+    throughputMs: quick ? 2000 : 5000,
+    warmupMs: quick ? 500 : 1000,
+    latencyRate: 2000,
+    latencyMs: quick ? 3000 : 8000,
+    broadcastReceivers: 200,
+    broadcastRate: 100,
+    broadcastMs: quick ? 2000 : 5000,
+    idleCounts: quick ? [1000, 2000] : [5000, 10000],
+    idleWarm: 100,
+    idleConcurrency: 100,
+  };
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${usage}`);
+  process.exit(2);
+}

@@ -1,0 +1,119 @@
+// `npm run bench`: every scenario against every server, interleaved and repeated; prints markdown tables and
+// writes JSON + markdown into bench-results/. Exit code 1 when a run failed or a delivery check failed.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig } from './config.js';
+import { clockTicksPerSecond, openFilesLimit } from './proc-stats.js';
+import { killAll } from './processes.js';
+import { resultTables, targetTable } from './report.js';
+import { runScenario, scenarioSubjects, type Measurement, type RunError } from './scenarios.js';
+import { describeServer, repoRoot, serverUnavailable, subjects } from './servers.js';
+import { summarise } from './summary.js';
+import { checkTargets } from './targets.js';
+
+const cfg = parseConfig(process.argv.slice(2));
+const started = performance.now();
+
+const skipped: Record<string, string> = {};
+cfg.subjects = cfg.subjects.filter((s) => {
+  const why = serverUnavailable(subjects[s].server);
+  if (why) skipped[s] = why;
+  return !why;
+});
+for (const [s, why] of Object.entries(skipped)) console.warn(`skipping ${s}: ${why}`);
+
+const hardOpenFiles = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? NaN);
+const neededOpenFiles = Math.max(...cfg.idleCounts) + 1000;
+if (cfg.scenarios.includes('idle') && hardOpenFiles < neededOpenFiles) {
+  console.warn(`warning: the hard open-files limit is ${hardOpenFiles}, the idle test needs ${neededOpenFiles}; expect failed connections`);
+}
+
+const machine = {
+  date: new Date().toISOString(),
+  commit: git(['rev-parse', '--short', 'HEAD']),
+  node: process.version,
+  kernel: `${os.type()} ${os.release()}`,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryMB: Math.round(os.totalmem() / 2 ** 20),
+  loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  openFilesSoftHard: [openFilesLimit('self'), hardOpenFiles],
+  clockTicksPerSecond,
+};
+
+const measurements: Measurement[] = [];
+const errors: RunError[] = [];
+for (let repeat = 1; repeat <= cfg.repeats; repeat++) {
+  for (const scenario of cfg.scenarios) {
+    const list = scenarioSubjects[scenario].filter((s) => cfg.subjects.includes(s));
+    // Rotate the order every repeat, so no server always runs first (or right after the same one).
+    const order = list.map((_, i) => list[(i + repeat - 1) % list.length]!);
+    for (const subject of order) {
+      const t0 = performance.now();
+      const tag = `[${repeat}/${cfg.repeats}] ${scenario.padEnd(10)} ${subjects[subject].label.padEnd(24)}`;
+      try {
+        const ms = await runScenario(scenario, subject, repeat, cfg);
+        measurements.push(...ms);
+        console.log(`${tag} ${((performance.now() - t0) / 1000).toFixed(1)} s  ${ms.map(brief).join('; ')}`);
+      } catch (err) {
+        const error = (err as Error).message;
+        errors.push({ scenario, subject, repeat, error });
+        console.log(`${tag} FAILED: ${error.split('\n')[0]}`);
+      }
+    }
+  }
+}
+killAll();
+
+const rows = summarise(measurements);
+const checks = checkTargets(rows, cfg);
+const minutes = (performance.now() - started) / 60_000;
+const header =
+  `rustysignal bench, ${machine.date}, commit ${machine.commit}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
+  `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min. Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
+const markdown = [header, resultTables(rows, cfg), targetTable(checks)].join('\n');
+console.log('\n' + markdown);
+if (errors.length) console.log(`${errors.length} run(s) failed:\n${errors.map((e) => `- ${e.scenario} ${e.subject} repeat ${e.repeat}: ${e.error}`).join('\n')}`);
+
+const outDir = resolve(repoRoot, cfg.outDir);
+mkdirSync(outDir, { recursive: true });
+const stamp = machine.date.replace(/[:.]/g, '-');
+const json = JSON.stringify(
+  {
+    machine,
+    config: cfg,
+    servers: Object.fromEntries((['rustysignal', 'bare', 'peerjs'] as const).map((s) => [s, describeServer(s)])),
+    skipped,
+    summary: rows,
+    targets: checks,
+    measurements,
+    errors,
+  },
+  null,
+  2,
+);
+for (const name of [`bench-${stamp}`, 'latest']) {
+  writeFileSync(join(outDir, `${name}.json`), json);
+  writeFileSync(join(outDir, `${name}.md`), markdown);
+}
+console.log(`results: ${join(cfg.outDir, `bench-${stamp}.json`)} (and latest.json, latest.md)`);
+const failedChecks = measurements.some((m) => !m.correct);
+process.exit(errors.length || failedChecks ? 1 : 0);
+
+function brief(m: Measurement): string {
+  const x = m.metrics;
+  const ok = m.correct ? '' : ' INCORRECT';
+  if (m.row.startsWith('idle')) return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
+  return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms${ok}`;
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+

@@ -1,0 +1,204 @@
+// Each scenario run against one subject: start a fresh server and a generator, measure, always end both.
+import type { BenchConfig, ScenarioId, SubjectId } from './config.js';
+import { Generator } from './generator-client.js';
+import type { IdleConnectResult, ProbeResult, SetupResult, TrafficResult } from './generator/messages.js';
+import { sampleProc, type ProcSample } from './proc-stats.js';
+import { sleep, stop } from './processes.js';
+import { startServer, subjects, type RunningServer } from './servers.js';
+
+/** One row of one repeat for one subject. Metric units are in the names (ms, us, MB, B, pct, per s). */
+export interface Measurement {
+  row: string;
+  subject: SubjectId;
+  repeat: number;
+  metrics: Record<string, number>;
+  /** sent = received, in order, unaltered (byte for byte where the dialect forwards bytes). */
+  correct: boolean;
+  problems: string[];
+  notes: Record<string, string | number>;
+}
+
+export interface RunError {
+  scenario: ScenarioId;
+  subject: SubjectId;
+  repeat: number;
+  error: string;
+}
+
+/** Which subjects take part in a scenario; the others get n/a. */
+export const scenarioSubjects: Record<ScenarioId, SubjectId[]> = {
+  'one-to-one': ['rustysignal', 'rustysignal-v2', 'bare', 'peerjs'],
+  latency: ['rustysignal', 'bare', 'peerjs'],
+  broadcast: ['rustysignal', 'bare'],
+  idle: ['rustysignal', 'bare', 'peerjs'],
+};
+
+/** Row names of a scenario, in table order. */
+export function scenarioRows(s: ScenarioId, cfg: BenchConfig): string[] {
+  switch (s) {
+    case 'one-to-one':
+      return cfg.frameSizes.map((b) => `one-to-one ${b} B`);
+    case 'latency':
+      return [`latency at ${cfg.latencyRate} msg/s`];
+    case 'broadcast':
+      return [`broadcast ${cfg.broadcastReceivers} receivers`];
+    case 'idle':
+      return cfg.idleCounts.map((n) => `idle ${n}`);
+  }
+}
+
+const MB = 1024 * 1024;
+const CALL_SLACK_MS = 30_000;
+
+/** Runs scenario `s` once for `subject`; servers and generators are ended whatever happens. */
+export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: number, cfg: BenchConfig): Promise<Measurement[]> {
+  const subject = subjects[subjectId];
+  const openFiles = Math.max(...cfg.idleCounts) + 1000;
+  let server: RunningServer | null = null;
+  let gen: Generator | null = null;
+  try {
+    server = await startServer(subject.server, openFiles);
+    gen = await Generator.start(openFiles);
+    const ctx: Ctx = { cfg, server, gen, subjectId, repeat, rows: scenarioRows(s, cfg) };
+    const notes = { serverOpenFiles: server.openFiles, generatorOpenFiles: gen.openFiles() };
+    const out = await runners[s](ctx);
+    for (const m of out) Object.assign(m.notes, notes);
+    return out;
+  } finally {
+    // The server goes first: its sockets close from its side, so the generator's ports do not sit in TIME_WAIT.
+    if (server) await stop(server.process).catch(() => undefined);
+    if (gen) await gen.close().catch(() => undefined);
+  }
+}
+
+interface Ctx {
+  cfg: BenchConfig;
+  server: RunningServer;
+  gen: Generator;
+  subjectId: SubjectId;
+  repeat: number;
+  rows: string[];
+}
+
+const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
+  async 'one-to-one'(c) {
+    const { cfg } = c;
+    const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
+    const out: Measurement[] = [];
+    for (const [i, frameBytes] of cfg.frameSizes.entries()) {
+      const phase = (ms: number) => ({ cmd: 'closed-loop' as const, ms, inFlight: cfg.inFlight, frameBytes });
+      await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
+      const before = sampleProc(c.server.process.pid);
+      const r = await c.gen.call<TrafficResult>(phase(cfg.throughputMs), cfg.throughputMs + CALL_SLACK_MS);
+      out.push(relayMeasurement(c, c.rows[i]!, r, before, sampleProc(c.server.process.pid), setup, 1));
+    }
+    return out;
+  },
+
+  async latency(c) {
+    const { cfg } = c;
+    const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
+    const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.latencyRate, frameBytes: 200 });
+    await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
+    const before = sampleProc(c.server.process.pid);
+    const r = await c.gen.call<TrafficResult>(phase(cfg.latencyMs), cfg.latencyMs + CALL_SLACK_MS);
+    return [relayMeasurement(c, c.rows[0]!, r, before, sampleProc(c.server.process.pid), setup, 1)];
+  },
+
+  async broadcast(c) {
+    const { cfg } = c;
+    const setup = await c.gen.call<SetupResult>({ cmd: 'broadcast-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, receivers: cfg.broadcastReceivers }, CALL_SLACK_MS);
+    const phase = (ms: number) => ({ cmd: 'broadcast' as const, ms, rate: cfg.broadcastRate, frameBytes: 200 });
+    await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
+    const before = sampleProc(c.server.process.pid);
+    const r = await c.gen.call<TrafficResult>(phase(cfg.broadcastMs), cfg.broadcastMs + CALL_SLACK_MS);
+    const fanOut = r.sent > 0 ? (r.delivered + r.lost) / r.sent : 0;
+    return [relayMeasurement(c, c.rows[0]!, r, before, sampleProc(c.server.process.pid), setup, fanOut)];
+  },
+
+  async idle(c) {
+    const { cfg } = c;
+    const dialect = subjects[c.subjectId].dialect;
+    const pid = c.server.process.pid;
+    const connect = (upTo: number) =>
+      c.gen.call<IdleConnectResult>({ cmd: 'idle-connect', dialect, port: c.server.port, upTo, concurrency: cfg.idleConcurrency }, 120_000);
+    const warm = await connect(cfg.idleWarm);
+    if (warm.failed) throw new Error(`warm-up connections failed: ${warm.firstProblem}`);
+    await sleep(1000);
+    const before = sampleProc(pid);
+    const out: Measurement[] = [];
+    let setupMs = 0;
+    for (const [i, n] of cfg.idleCounts.entries()) {
+      const r = await connect(n);
+      setupMs += r.ms;
+      const connected = sampleProc(pid);
+      await sleep(1000);
+      const a = sampleProc(pid);
+      await sleep(2000);
+      const b = sampleProc(pid);
+      const probe = await c.gen.call<ProbeResult>({ cmd: 'idle-probe', samples: 20, frameBytes: 200 }, CALL_SLACK_MS);
+      const added = r.connected - cfg.idleWarm;
+      const problems: string[] = [];
+      if (r.connected !== n) problems.push(`${r.connected} of ${n} connected (${r.failed} failed: ${r.firstProblem})`);
+      if (probe.reached !== probe.tried) problems.push(`${probe.reached} of ${probe.tried} probed clients reachable by name`);
+      out.push({
+        row: c.rows[i]!,
+        subject: c.subjectId,
+        repeat: c.repeat,
+        metrics: {
+          clients: r.connected,
+          rssBeforeMB: before.rss / MB,
+          rssAfterMB: b.rss / MB,
+          bytesPerConn: (b.rss - before.rss) / added,
+          setupPerSec: added / (setupMs / 1000),
+          setupCpuUsPerConn: (connected.cpuUs - before.cpuUs) / added,
+          idleCpuPct: cpuPct(a, b),
+          probed: probe.tried,
+          reached: probe.reached,
+        },
+        correct: problems.length === 0,
+        problems,
+        notes: {},
+      });
+    }
+    return out;
+  },
+};
+
+function cpuPct(a: ProcSample, b: ProcSample): number {
+  return ((b.cpuUs - a.cpuUs) / ((b.atMs - a.atMs) * 1000)) * 100;
+}
+
+function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: ProcSample, after: ProcSample, setup: SetupResult, fanOut: number): Measurement {
+  const problems: string[] = [];
+  if (r.lost) problems.push(`${r.lost} lost`);
+  if (r.outOfOrder) problems.push(`${r.outOfOrder} out of order`);
+  if (r.mismatched) problems.push(`${r.mismatched} altered or unexpected`);
+  if (r.skipped) problems.push(`${r.skipped} sends skipped (server behind)`);
+  if (r.firstProblem) problems.push(`first: ${r.firstProblem}`);
+  return {
+    row,
+    subject: c.subjectId,
+    repeat: c.repeat,
+    metrics: {
+      deliveredPerSec: r.delivered / (r.elapsedMs / 1000),
+      cpuUsPerMsg: (after.cpuUs - before.cpuUs) / r.delivered,
+      cpuPct: cpuPct(before, after),
+      p50ms: r.latency.p50,
+      p99ms: r.latency.p99,
+      p999ms: r.latency.p999,
+      maxMs: r.latency.max,
+      rssMB: after.rss / MB,
+      sent: r.sent,
+      delivered: r.delivered,
+      fanOut,
+      lost: r.lost,
+      outOfOrder: r.outOfOrder,
+      mismatched: r.mismatched,
+      skipped: r.skipped,
+    },
+    correct: problems.length === 0,
+    problems,
+    notes: { extensions: setup.extensions || 'none' },
+  };
+}

@@ -1,0 +1,61 @@
+// The servers under test and the client dialect each subject speaks to them.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SubjectId } from './config.js';
+import { openFilesLimit } from './proc-stats.js';
+import { freePort, spawnNode, waitForPort, type BenchProcess } from './processes.js';
+import type { Dialect } from './wire.js';
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(benchDir, '../..');
+export const cliPath = join(repoRoot, 'dist/main/cli.js');
+
+export type ServerId = 'rustysignal' | 'bare' | 'peerjs';
+
+export interface Subject {
+  id: SubjectId;
+  label: string;
+  server: ServerId;
+  dialect: Dialect;
+}
+
+export const subjects: Record<SubjectId, Subject> = {
+  rustysignal: { id: 'rustysignal', label: 'rustysignal (v1)', server: 'rustysignal', dialect: 'rustysignal-v1' },
+  'rustysignal-v2': { id: 'rustysignal-v2', label: 'rustysignal v2 (stamped)', server: 'rustysignal', dialect: 'rustysignal-v2' },
+  bare: { id: 'bare', label: 'bare ws relay', server: 'bare', dialect: 'bare' },
+  peerjs: { id: 'peerjs', label: 'PeerJS server 1.0.2', server: 'peerjs', dialect: 'peerjs' },
+};
+
+/** Command line of each server, as run by the bench. */
+const serverArgs: Record<ServerId, (port: number) => string[]> = {
+  rustysignal: (port) => [cliPath, `127.0.0.1:${port}`, '--rate-limit', '0', '--max-connections', '0', '--no-mdns', '--log-level', 'warn'],
+  bare: (port) => [join(benchDir, 'servers/bare-relay.mjs'), String(port)],
+  peerjs: (port) => [join(benchDir, 'servers/peerjs-server.mjs'), String(port)],
+};
+
+/** Why a server cannot run in this checkout, or null when it can. */
+export function serverUnavailable(id: ServerId): string | null {
+  if (id === 'rustysignal' && !existsSync(cliPath)) return `${cliPath} is missing: run npm run build first`;
+  return null;
+}
+
+export interface RunningServer {
+  process: BenchProcess;
+  port: number;
+  /** Open-files limit the server process actually got. */
+  openFiles: number;
+}
+
+/** Starts a fresh server on a free 127.0.0.1 port and waits until it accepts connections. */
+export async function startServer(id: ServerId, openFiles: number): Promise<RunningServer> {
+  const port = await freePort();
+  const p = spawnNode(id, { args: serverArgs[id](port), openFiles, cwd: repoRoot });
+  await waitForPort(port, p);
+  return { process: p, port, openFiles: openFilesLimit(p.pid) };
+}
+
+/** The exact command line of a server, for the report. */
+export function describeServer(id: ServerId): string {
+  return ['node', ...serverArgs[id](0).map((a) => a.replace(repoRoot + '/', ''))].join(' ').replace('127.0.0.1:0', '127.0.0.1:PORT').replace(/ 0$/, ' PORT');
+}
