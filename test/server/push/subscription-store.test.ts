@@ -1,0 +1,240 @@
+// The subscription store on a real data directory: persistence, crash safety (torn writes, leftover
+// temp files), damaged files set aside and reported, serialized writes.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPushService, type LocalPushService } from '../../../main/server/push/push-service.js';
+import { generateVapidKey } from '../../../main/server/push/vapid.js';
+import type { ServerProblem } from '../../../main/server/surface.js';
+import { makeBrowserSubscription } from './support/browser-subscription.js';
+import { decryptAes128gcm } from './support/ece.js';
+import { startFakePushService, type FakePushService } from './support/fake-push-service.js';
+
+const vapidPem = generateVapidKey().pem;
+const fixedNow = Date.parse('2026-11-26T11:33:45.123Z');
+let root: string;
+let fake: FakePushService;
+let n = 0;
+const open: LocalPushService[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'rs-push-store-'));
+  fake = await startFakePushService();
+});
+afterAll(async () => {
+  await fake.close();
+  await rm(root, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function freshDir(): Promise<string> {
+  const dir = path.join(root, `d${++n}`);
+  await mkdir(dir);
+  return dir;
+}
+
+function service(dataDir: string | null, problems: ServerProblem[] = []) {
+  const s = createPushService(
+    { vapidPrivateKeyPem: vapidPem, subject: 'mailto:ops@example.org', encoding: 'aes128gcm', timeoutMs: 5000, dataDir },
+    { agent: fake.agent, now: () => fixedNow, onProblem: (p) => problems.push(p) },
+  );
+  open.push(s);
+  return s;
+}
+
+async function closeAll(): Promise<void> {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+}
+
+const sub = (name: string) => makeBrowserSubscription(`${fake.origin}/push/${encodeURIComponent(name)}`);
+const storeFile = (dir: string) => path.join(dir, 'push-subscriptions.json');
+const readStore = async (dir: string) => JSON.parse(await readFile(storeFile(dir), 'utf8')) as { version: number; subscriptions: Array<{ room: string; name: string }> };
+const names = (j: { subscriptions: Array<{ room: string; name: string }> }) => j.subscriptions.map((e) => `${e.room}/${e.name}`).sort();
+
+describe('persistence', () => {
+  it('subscriptions survive a new service on the same data directory, per room and name', async () => {
+    const dir = await freshDir();
+    const alice = sub('alice');
+    const s1 = service(dir);
+    s1.subscribe('', 'alice', alice.json);
+    s1.subscribe('r2', 'bob', sub('bob').json);
+    s1.subscribe('', 'tmp', sub('tmp').json);
+    expect(s1.unsubscribe('', 'tmp')).toBe(true);
+    expect(s1.unsubscribe('', 'tmp')).toBe(false);
+    await closeAll();
+    expect((await stat(storeFile(dir))).mode & 0o777).toBe(0o600);
+    expect(names(await readStore(dir))).toEqual(['/alice', 'r2/bob']);
+
+    const problems: ServerProblem[] = [];
+    const s2 = service(dir, problems);
+    expect(problems).toEqual([]);
+    expect(s2.subscriptionCount()).toBe(2);
+    expect(s2.isSubscribed('', 'alice')).toBe(true);
+    expect(s2.isSubscribed('r2', 'bob')).toBe(true);
+    expect(s2.isSubscribed('', 'bob')).toBe(false);
+    // ... and a connection request to alice, who has not come back, still reaches her device.
+    const arrived = fake.nextRequest();
+    expect(await s2.connectionRequest('', 'carol', 'alice')).toEqual({ ok: true, status: 201, message: null });
+    expect(JSON.parse(decryptAes128gcm((await arrived).body, alice.ecdh, alice.authSecret).toString()).sender).toBe('carol');
+  });
+
+  it('dataDir null keeps everything in memory', async () => {
+    const s = service(null);
+    expect(s.store.file).toBe(null);
+    expect(s.subscribe('', 'x', sub('x').json)).toEqual({ ok: true });
+    expect(s.subscriptionCount()).toBe(1);
+  });
+
+  it('many subscribes and unsubscribes in a burst all land on disk, with no temp files left', async () => {
+    const dir = await freshDir();
+    const s = service(dir);
+    const expected = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      s.subscribe(`room${i % 3}`, `u${i}`, sub(`u${i}`).json);
+      expected.add(`room${i % 3}/u${i}`);
+    }
+    // Let the first write start, then change more while it runs.
+    await new Promise((r) => setImmediate(r));
+    for (let i = 40; i < 80; i++) {
+      s.subscribe(`room${i % 3}`, `u${i}`, JSON.stringify(sub(`u${i}`).json));
+      expected.add(`room${i % 3}/u${i}`);
+      if (i % 10 === 0) {
+        s.unsubscribe(`room${(i - 5) % 3}`, `u${i - 5}`);
+        expected.delete(`room${(i - 5) % 3}/u${i - 5}`);
+      }
+    }
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual([...expected].sort());
+    expect(await readdir(dir)).toEqual(['push-subscriptions.json']);
+  });
+});
+
+describe('damaged store files', () => {
+  const aside = (dir: string) => `${storeFile(dir)}.corrupt-2026-11-26T11-33-45-123Z`;
+
+  async function writeValidStore(dir: string, who: string[]): Promise<string> {
+    const s = service(dir);
+    for (const w of who) s.subscribe('', w, sub(w).json);
+    await closeAll();
+    return readFile(storeFile(dir), 'utf8');
+  }
+
+  it('a torn (truncated) file is moved aside, reported, and the store starts empty and keeps working', async () => {
+    const dir = await freshDir();
+    const full = await writeValidStore(dir, ['a', 'b']);
+    const torn = full.slice(0, Math.floor(full.length / 2));
+    await writeFile(storeFile(dir), torn);
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.code).toBe('push-store-corrupt');
+    expect(problems[0]!.message).toMatch(
+      new RegExp(
+        `^the push subscription store ${escape(storeFile(dir))} was damaged: it is not valid JSON \\(.+\\)\\. The original was moved to ${escape(aside(dir))}; users whose subscriptions were lost must subscribe again$`,
+      ),
+    );
+    expect(s.startupProblems).toEqual(problems);
+    expect(await readFile(aside(dir), 'utf8')).toBe(torn);
+    expect(s.subscriptionCount()).toBe(0);
+    s.subscribe('', 'c', sub('c').json);
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual(['/c']);
+  });
+
+  it('invalid entries are dropped, the valid ones kept and saved, the original kept aside', async () => {
+    const dir = await freshDir();
+    const j = JSON.parse(await writeValidStore(dir, ['a', 'b', 'c']));
+    j.subscriptions[1].subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
+    const edited = JSON.stringify(j);
+    await writeFile(storeFile(dir), edited);
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    expect(problems).toEqual([
+      {
+        code: 'push-store-corrupt',
+        message: `the push subscription store ${storeFile(dir)} was damaged: 1 of 3 entries were invalid and were dropped (the valid ones are kept). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
+      },
+    ]);
+    expect(s.subscriptionCount()).toBe(2);
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual(['/a', '/c']);
+    expect(await readFile(aside(dir), 'utf8')).toBe(edited);
+  });
+
+  it('JSON of the wrong shape is set aside as a whole', async () => {
+    const dir = await freshDir();
+    await writeFile(storeFile(dir), '[1,2,3]');
+    const problems: ServerProblem[] = [];
+    service(dir, problems);
+    expect(problems).toEqual([
+      {
+        code: 'push-store-corrupt',
+        message: `the push subscription store ${storeFile(dir)} was damaged: it is not a rustysignal push subscription list (version 1). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
+      },
+    ]);
+    expect(await readdir(dir)).toEqual([path.basename(aside(dir))]);
+  });
+
+  it('a temp file left by a crashed writer is ignored and removed; the last complete file is read', async () => {
+    const dir = await freshDir();
+    const full = await writeValidStore(dir, ['a', 'b']);
+    const dead = spawn(process.execPath, ['-e', '']);
+    await once(dead, 'exit');
+    const leftover = `${storeFile(dir)}.tmp-${dead.pid}-7`;
+    await writeFile(leftover, full.slice(0, 20));
+    const alive = `${storeFile(dir)}.tmp-${process.ppid}-1`; // a live process: maybe mid-write, keep it
+    await writeFile(alive, '{');
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    expect(problems).toEqual([]);
+    expect(s.subscriptionCount()).toBe(2);
+    await s.store.flush();
+    expect((await readdir(dir)).sort()).toEqual(['push-subscriptions.json', path.basename(alive)]);
+  });
+
+  it('an unreadable store is reported and never overwritten; push keeps working in memory', async () => {
+    const dir = await freshDir();
+    await mkdir(storeFile(dir)); // a directory where the file should be
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    expect(problems).toEqual([
+      {
+        code: 'push-store-corrupt',
+        message: `could not read the push subscription store ${storeFile(dir)} (EISDIR); push subscriptions are kept in memory only until it is fixed`,
+      },
+    ]);
+    expect(s.store.file).toBe(null);
+    expect(s.subscribe('', 'a', sub('a').json)).toEqual({ ok: true });
+    await s.store.flush();
+    expect((await stat(storeFile(dir))).isDirectory()).toBe(true);
+  });
+
+  it('a failing save is reported once per streak, and the next good save catches up', async () => {
+    const dir = await freshDir();
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    await rm(dir, { recursive: true });
+    s.subscribe('', 'a', sub('a').json);
+    await s.store.flush();
+    s.subscribe('', 'b', sub('b').json);
+    await s.store.flush();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.code).toBe('push-failed');
+    expect(problems[0]!.message).toMatch(
+      new RegExp(`^could not save push subscriptions to ${escape(storeFile(dir))} \\(ENOENT: .+\\): they are kept in memory until the next change is saved; check the data directory's permissions and free space$`),
+    );
+    await mkdir(dir);
+    s.subscribe('', 'c', sub('c').json);
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual(['/a', '/b', '/c']);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
