@@ -27,12 +27,17 @@ export interface PushServiceDeps {
   now?: () => number;
   /** Something a user should see: a damaged store ('push-store-corrupt'), a failed save or send ('push-failed'). */
   onProblem?: (problem: ServerProblem) => void;
+  /**
+   * An already open store to use instead of opening `dataDir` (so a service made for new keys shares the
+   * old one's subscriptions and pending writes); `dataDir` is then ignored.
+   */
+  store?: SubscriptionStore;
 }
 
 /** The PushService plus what a host may want to show. */
 export interface LocalPushService extends PushService {
-  /** Path of the subscription file; null when kept in memory only (no data dir, or it was unreadable). */
-  readonly storeFile: string | null;
+  /** Its subscriptions; `store.file` is null when kept in memory only (no data dir, or it was unreadable). */
+  readonly store: SubscriptionStore;
   /** Problems found while opening the store (also passed to `onProblem`), for hosts that subscribe late. */
   readonly startupProblems: readonly ServerProblem[];
 }
@@ -53,7 +58,7 @@ export function createPushService(options: PushServiceOptions, deps: PushService
     if (opening) startupProblems.push(p);
     deps.onProblem?.(p);
   };
-  const store = new SubscriptionStore(options.dataDir, { now, logger, onProblem });
+  const store = deps.store ?? new SubscriptionStore(options.dataDir, { now, logger, onProblem });
   opening = false;
   const ownAgent = deps.agent === undefined && deps.ca !== undefined ? new https.Agent({ ca: deps.ca }) : undefined;
   const agent = deps.agent ?? ownAgent;
@@ -104,8 +109,10 @@ export function createPushService(options: PushServiceOptions, deps: PushService
     }
     if (status === 404 || status === 410) {
       // Only if it was not replaced by a fresh subscription while this request was in flight.
-      store.delete(room, to, endpoint);
-      const message = `the push subscription of "${to}" has expired (${status}) and was deleted; "${to}" must subscribe again`;
+      const deleted = store.delete(room, to, endpoint);
+      const message = deleted
+        ? `the push subscription of "${to}" has expired (${status}) and was deleted; "${to}" must subscribe again`
+        : `the push subscription of "${to}" had expired (${status}); "${to}" has subscribed again since`;
       logger.info({ ...log, status }, message);
       return { ok: false, status, message };
     }
@@ -122,7 +129,7 @@ export function createPushService(options: PushServiceOptions, deps: PushService
 
   return {
     publicKey: keys.publicKey,
-    storeFile: store.file,
+    store,
     startupProblems,
     subscriptionCount: () => store.size,
     isSubscribed: (room, name) => store.get(room, name) !== undefined,
