@@ -30,7 +30,7 @@ describe('subscriptionData', () => {
   it('rejects what is not a subscription, saying what is wrong', () => {
     const g = good();
     const offCurve = Buffer.from(g.keys.p256dh, 'base64url');
-    offCurve[64] ^= 1;
+    offCurve[64] = offCurve[64]! ^ 1;
     const cases: Array<[unknown, string]> = [
       ['{"endpoint":', 'subscriptionData is not valid JSON: send JSON.stringify(subscription) or the subscription object'],
       [null, 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)'],
