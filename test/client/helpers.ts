@@ -69,6 +69,10 @@ export class FreezableWebSocket extends WebSocket {
   override send(data: unknown): void {
     if (!this.frozen) super.send(data as string);
   }
+  // A dead path delivers no closing handshake either.
+  override close(code?: number, reason?: string): void {
+    if (!this.frozen) super.close(code, reason);
+  }
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     if (this.frozen && event === 'message') return false;
     return super.emit(event, ...args);

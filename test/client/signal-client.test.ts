@@ -52,8 +52,9 @@ describe('SignalClient (v2)', () => {
     for (const [n, c] of [['a', a], ['b', b], ['c', other]] as const) c.on('message', (m) => seen.push(`${n}:${m.action}:${m.from}`));
     await expect(a.broadcast('ping', 1)).resolves.toEqual({ status: 'relayed' });
     // The probe that resolved the broadcast went after it, so b already had it.
+    const pong = a.next('message');
     await expect(b.send('a', 'pong')).resolves.toEqual({ status: 'relayed' });
-    await a.next('message');
+    await pong;
     expect(seen).toEqual(['b:ping:a', 'a:pong:b']);
   });
 

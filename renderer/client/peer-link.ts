@@ -1,0 +1,222 @@
+// One WebRTC connection to one peer, negotiated over the signaling server in the "perfect negotiation"
+// style: either side may start or renegotiate (add a DataChannel, a camera) at any time; when both
+// offer at once, the polite side rolls its offer back and the impolite side ignores the other's.
+import { Emitter } from './emitter.js';
+
+/** One signaling payload of a link (the `data` of an `rtc` message). */
+export interface RtcSignal {
+  /** Sender's link id: a new id means the peer started over (e.g. reloaded the page). */
+  session: string;
+  /** The receiver's link id as the sender knows it; absent on the first message. */
+  to?: string;
+  description?: { type: RTCSdpType; sdp?: string };
+  candidate?: RTCIceCandidateInit;
+  /** The sender closed the link. */
+  bye?: true;
+}
+
+export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+export interface PeerLinkOptions {
+  /** ICE servers. Default `[]`: host candidates only, enough on a LAN and never contacting the internet. */
+  iceServers?: RTCIceServer[];
+  /** Extra RTCConfiguration (its `iceServers`, if any, wins over the option above). */
+  configuration?: RTCConfiguration & Record<string, unknown>;
+  /** RTCPeerConnection implementation. Default `globalThis.RTCPeerConnection` (werift's works in Node). */
+  RTCPeerConnection?: RTCPeerConnectionConstructor;
+}
+
+/** local: closed here. remote: the peer said bye. failed: ICE/DTLS failed. replaced: the peer started a new link. */
+export type LinkCloseReason = 'local' | 'remote' | 'failed' | 'replaced';
+
+export interface PeerLinkEvents {
+  [k: string]: unknown[];
+  /** RTCPeerConnection.connectionState changed. */
+  state: [RTCPeerConnectionState];
+  /** The peer opened a (non-negotiated) DataChannel. */
+  datachannel: [RTCDataChannel];
+  track: [RTCTrackEvent];
+  closed: [LinkCloseReason];
+  /** A negotiation step failed; the link may still recover. */
+  error: [Error];
+}
+
+let sessionCounter = 0;
+function newSessionId(): string {
+  const rnd = Math.random().toString(36).slice(2, 10);
+  return `${Date.now().toString(36)}-${rnd}-${++sessionCounter}`;
+}
+
+function candidateInit(c: RTCIceCandidate | RTCIceCandidateInit): RTCIceCandidateInit {
+  const j = typeof (c as RTCIceCandidate).toJSON === 'function' ? (c as RTCIceCandidate).toJSON() : c;
+  const init: RTCIceCandidateInit = { candidate: j.candidate ?? '', sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
+  if (j.usernameFragment) init.usernameFragment = j.usernameFragment;
+  return init;
+}
+
+export class PeerLink extends Emitter<PeerLinkEvents> {
+  readonly pc: RTCPeerConnection;
+  /** This side's link id. */
+  readonly session = newSessionId();
+  #remoteSession: string | null = null;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  /** Candidates that arrived before the remote description they belong to. */
+  #pendingCandidates: RTCIceCandidateInit[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #closed: LinkCloseReason | null = null;
+
+  /**
+   * @param peer the remote user's name.
+   * @param polite whether this side yields when both offer at once (the two sides must disagree).
+   * @param signal sends one payload to the peer over the signaling server.
+   */
+  constructor(
+    readonly peer: string,
+    readonly polite: boolean,
+    private readonly signal: (payload: RtcSignal) => void,
+    options: PeerLinkOptions = {},
+  ) {
+    super();
+    const PC = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
+    if (!PC) throw new TypeError('PeerLink: no RTCPeerConnection; pass options.RTCPeerConnection');
+    this.pc = new PC({ iceServers: options.iceServers ?? [], ...options.configuration });
+    this.pc.onnegotiationneeded = () => void this.#negotiate();
+    this.pc.onicecandidate = (ev) => {
+      // Empty candidates mark the end of gathering: optional in trickle ICE, and not understood everywhere.
+      if (ev.candidate && ev.candidate.candidate) this.#send({ candidate: candidateInit(ev.candidate) });
+    };
+    this.pc.onconnectionstatechange = () => {
+      const state = this.pc.connectionState;
+      this.emit('state', state);
+      if (state === 'failed') this.#shutdown('failed', false);
+    };
+    this.pc.ondatachannel = (ev) => this.emit('datachannel', ev.channel);
+    this.pc.ontrack = (ev) => this.emit('track', ev);
+  }
+
+  /** The peer's link id, once known. */
+  get remoteSession(): string | null {
+    return this.#remoteSession;
+  }
+  /** Why the link closed, or null while it is usable. */
+  get closedReason(): LinkCloseReason | null {
+    return this.#closed;
+  }
+
+  /** Creates a DataChannel (pass `{ negotiated: true, id }` on both sides for a symmetric channel). */
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    return this.pc.createDataChannel(label, init);
+  }
+
+  /** Closes the link and tells the peer. */
+  close(): void {
+    this.#shutdown('local', true);
+  }
+
+  /** Feeds one payload from the peer (the hub does this). Payloads are handled strictly in order. */
+  receive(payload: RtcSignal): void {
+    if (this.#closed) return;
+    this.#remoteSession ??= payload.session;
+    if (payload.bye) {
+      this.#shutdown('remote', false);
+      return;
+    }
+    this.#chain = this.#chain.then(() => this.#handle(payload)).catch((err: unknown) => this.#fail(err));
+  }
+
+  /** Closes without telling the peer (it started a new link). */
+  replace(): void {
+    this.#shutdown('replaced', false);
+  }
+
+  async #negotiate(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (err) {
+      this.#fail(err);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #handle(payload: RtcSignal): Promise<void> {
+    if (this.#closed) return;
+    const pc = this.pc;
+    const d = payload.description;
+    if (d) {
+      const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const collision = d.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.polite && collision;
+      if (this.#ignoreOffer) return;
+      // Explicit rollback: implicit rollback inside setRemoteDescription is not universal.
+      if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      this.#settingRemoteAnswer = d.type === 'answer';
+      try {
+        await pc.setRemoteDescription(d as RTCSessionDescriptionInit);
+      } finally {
+        this.#settingRemoteAnswer = false;
+      }
+      const waiting = this.#pendingCandidates;
+      this.#pendingCandidates = [];
+      for (const c of waiting) await this.#addCandidate(c);
+      if (d.type === 'offer') {
+        await pc.setLocalDescription();
+        this.#sendDescription();
+      }
+      return;
+    }
+    if (payload.candidate) {
+      if (!pc.remoteDescription) {
+        // Candidates of an offer this side ignored are useless; others wait for their description.
+        if (!this.#ignoreOffer) this.#pendingCandidates.push(payload.candidate);
+        return;
+      }
+      await this.#addCandidate(payload.candidate);
+    }
+  }
+
+  async #addCandidate(c: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch (err) {
+      if (!this.#ignoreOffer) throw err;
+    }
+  }
+
+  #sendDescription(): void {
+    const d = this.pc.localDescription;
+    if (d) this.#send({ description: { type: d.type, sdp: d.sdp } });
+  }
+
+  #send(part: Omit<RtcSignal, 'session' | 'to'>): void {
+    if (this.#closed && !part.bye) return;
+    const payload: RtcSignal = { session: this.session, ...part };
+    if (this.#remoteSession !== null) payload.to = this.#remoteSession;
+    this.signal(payload);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#closed) return;
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  #shutdown(reason: LinkCloseReason, tellPeer: boolean): void {
+    if (this.#closed) return;
+    if (tellPeer) this.#send({ bye: true });
+    this.#closed = reason;
+    this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.onconnectionstatechange = null;
+    this.pc.ondatachannel = null;
+    this.pc.ontrack = null;
+    try {
+      void Promise.resolve(this.pc.close()).catch(() => {});
+    } catch {
+      // Already closed.
+    }
+    this.emit('closed', reason);
+  }
+}

@@ -1,0 +1,40 @@
+// Where the signaling socket goes, and with which query.
+import type { Dialect } from './protocol.js';
+
+export interface SignalUrlParams {
+  dialect: Dialect;
+  name: string | null;
+  room: string;
+  key: string | null;
+  token: string | null;
+}
+
+/**
+ * The WebSocket URL of the server that served `pageUrl`: same host and path directory, `wss:` for an
+ * `https:` page and `ws:` for `http:` (so it works behind a reverse proxy under any prefix).
+ */
+export function serverUrlFromPage(pageUrl: string): string {
+  const u = new URL('.', pageUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.search = '';
+  u.hash = '';
+  return u.toString();
+}
+
+/** `base` with the connection's query parameters set (existing ones, such as a proxy's, are kept). */
+export function buildSignalUrl(base: string, p: SignalUrlParams): string {
+  const u = new URL(base);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new TypeError(`not a WebSocket URL: ${base} (use ws:// or wss://)`);
+  const q = u.searchParams;
+  for (const k of ['user', 'v', 'room', 'key', 'token']) q.delete(k);
+  if (p.name !== null) q.set('user', p.name);
+  if (p.dialect === 2) {
+    q.set('v', '2');
+    if (p.room !== '') q.set('room', p.room);
+    if (p.token !== null) q.set('token', p.token);
+  }
+  if (p.key !== null) q.set('key', p.key);
+  return u.toString();
+}
