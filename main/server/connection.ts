@@ -75,7 +75,9 @@ export class Connection {
     else if (v1 !== null) this.ws.send(v1);
   }
 
+  /** Starts the close handshake; the first reason given wins (a kicked client is not 'stopped' later). */
   close(code: number, reason: string, why: LeaveReason = 'closed'): void {
+    if (this.ws.readyState > 1) return;
     this.closeReason = why;
     this.ws.close(code, reason);
   }

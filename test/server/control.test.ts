@@ -1,0 +1,102 @@
+// The control surface the CLI and the desktop shell host: start/stop, status, peers, kick, events,
+// reconfigure, options validation.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OptionsError, resolveOptions } from '../../main/server/options.js';
+import { createSignalServer, ServerError } from '../../main/server/signal-server.js';
+import type { ServerEventMap } from '../../main/server/surface.js';
+import { connect } from '../support/clients.js';
+import { startServer, type Running } from '../support/server.js';
+
+let s: Running | undefined;
+afterEach(async () => {
+  await s?.stop();
+  s = undefined;
+});
+
+describe('options', () => {
+  it('fills every default from one table', () => {
+    const o = resolveOptions({});
+    expect(o).toMatchObject({ host: '0.0.0.0', port: 3012, pingIntervalMs: 30_000, maxPayloadBytes: 65_536, offlineTtlMs: 15_000, offlineQueueMax: 32, tls: null, accessKey: null });
+    expect(o.rateLimit.perSecond).toBeGreaterThanOrEqual(100);
+    expect(o.rateLimit.burst).toBeGreaterThanOrEqual(200);
+  });
+
+  it('rejects unknown and invalid options with a message naming the option', () => {
+    expect(() => resolveOptions({ prot: 1 } as never)).toThrow(new OptionsError('unknown option prot'));
+    expect(() => resolveOptions({ port: 70000 })).toThrow(/^option port: /);
+    expect(() => resolveOptions({ host: 'example.org' })).toThrow('option host: host must be an IP address or localhost');
+    expect(() => resolveOptions({ rateLimit: { perSecond: 1, burst: 0 } })).toThrow(/^option rateLimit\.burst: /);
+    expect(() => createSignalServer({ tls: { cert: 'x', key: 'y' } })).toThrow(/option tls\.cert: cert must be PEM text/);
+  });
+});
+
+describe('lifecycle', () => {
+  it('reports status, peers and events while clients come and go', async () => {
+    s = await startServer();
+    const seen: Array<[keyof ServerEventMap, unknown]> = [];
+    s.server.events.on('peer-joined', (p) => seen.push(['peer-joined', p.name]));
+    s.server.events.on('peer-left', (p) => seen.push(['peer-left', [p.name, p.reason]]));
+    const st = s.server.status();
+    expect(st).toMatchObject({ state: 'running', port: s.port, tls: false, connections: 0, peers: 0, rooms: 0 });
+    expect(st.urls).toEqual([{ interface: 'lo', address: '127.0.0.1', family: 'IPv4', internal: true, url: `ws://127.0.0.1:${s.port}/` }]);
+    const a = await connect(s.url('user=alice'));
+    const b = await connect(s.url('v=2&user=bob&room=lab'));
+    await b.next();
+    a.send('{"protocol":"one-to-self"}');
+    await a.next();
+    const peers = s.server.peers().sort((x, y) => x.id - y.id);
+    expect(peers).toEqual([
+      { id: expect.any(Number), name: 'alice', room: '', dialect: 1, remoteAddress: '127.0.0.1', connectedAt: expect.any(Number), messagesIn: 1, messagesOut: 1, pushSubscribed: false },
+      { id: expect.any(Number), name: 'bob', room: 'lab', dialect: 2, remoteAddress: '127.0.0.1', connectedAt: expect.any(Number), messagesIn: 0, messagesOut: 0, pushSubscribed: false },
+    ]);
+    expect(s.server.status()).toMatchObject({ connections: 2, peers: 2, rooms: 2 });
+    expect(s.server.kick(peers[1]!.id, 'please rejoin')).toBe(true);
+    expect(await b.closed).toEqual({ code: 4000, reason: 'please rejoin' });
+    expect(s.server.kick(9999, 'x')).toBe(false);
+    await s.server.stop();
+    expect(await a.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(seen).toEqual([
+      ['peer-joined', 'alice'],
+      ['peer-joined', 'bob'],
+      ['peer-left', ['bob', 'kicked']],
+      ['peer-left', ['alice', 'stopped']],
+    ]);
+    expect(s.server.status()).toMatchObject({ state: 'stopped', port: null, urls: [], connections: 0 });
+  });
+
+  it('can start again after stop', async () => {
+    s = await startServer();
+    await s.server.stop();
+    const st = await s.server.start();
+    expect(st.state).toBe('running');
+    const c = await connect(`ws://127.0.0.1:${st.port}/?user=x`);
+    await c.close();
+  });
+
+  it('rejects a port in use with a port-in-use problem, and emits it', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const server = createSignalServer({ host: '127.0.0.1', port, mdns: { enabled: false } });
+    const errors: string[] = [];
+    server.events.on('error', (p) => errors.push(p.code));
+    const err = await server.start().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect((err as ServerError).problem).toEqual({ code: 'port-in-use', message: `port ${port} on 127.0.0.1 is already in use (another rustysignal or another program): stop it or choose another port` });
+    expect(errors).toEqual(['port-in-use']);
+    expect(server.status().state).toBe('stopped');
+    blocker.close();
+  });
+
+  it('applies new limits live and refuses to switch TLS on without a restart', async () => {
+    s = await startServer();
+    await s.server.reconfigure({ maxPayloadBytes: 300, rateLimit: { perSecond: 0, burst: 1 } });
+    expect(s.server.options.maxPayloadBytes).toBe(300);
+    const c = await connect(s.url('user=a'));
+    c.send(JSON.stringify({ protocol: 'one-to-self', pad: 'x'.repeat(400) }));
+    expect((await c.closed).code).toBe(1009);
+    await expect(s.server.reconfigure({ tls: { cert: '-----BEGIN CERTIFICATE-----', key: '-----BEGIN PRIVATE KEY-----' } })).rejects.toThrow(/needs a restart/);
+    await expect(s.server.reconfigure({ bogus: 1 } as never)).rejects.toThrow('unknown option bogus');
+  });
+});
