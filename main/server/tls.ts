@@ -47,7 +47,9 @@ export function checkTls(tls: TlsOptions, now = Date.now()): CheckedTls {
     key = createPrivateKey({ key: tls.key, format: 'pem', ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
   } catch (err) {
     const msg = (err as Error).message;
-    if (/passphrase|decrypt|bad decrypt/i.test(msg)) throw new TlsError('the private key is encrypted and the passphrase is missing or wrong: give the right passphrase');
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // OpenSSL says "interrupted or cancelled" when an encrypted key gets no passphrase at all.
+    if (/BAD_DECRYPT|INTERRUPTED_OR_CANCELLED/.test(code) || /passphrase|bad decrypt/i.test(msg)) throw new TlsError('the private key is encrypted and the passphrase is missing or wrong: give the right passphrase');
     throw new TlsError(`the private key is not a readable PEM private key (${msg})`);
   }
   if (!cert.checkPrivateKey(key)) {

@@ -1,4 +1,5 @@
 // Certificates made in the test: a CA and leaves (EC P-256, SHA-256) with @peculiar/x509.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
