@@ -1,0 +1,42 @@
+// IPC dependencies for plain Node: the real server host and settings, without Electron (no dialogs, no
+// keychain). Used by the handler tests and the dashboard's browser tests; the app builds its own in main/app.
+import path from 'node:path';
+import { memoryLogSource } from '../app/log-reader.js';
+import { serverFactory, type ServerFactory } from '../app/server-factory.js';
+import { createServerHost } from '../app/server-host.js';
+import { createSettings } from '../settings/settings.js';
+import { noEncryptor } from '../settings/secrets.js';
+import { fileStore, memoryStore, type SettingsStore } from '../settings/store.js';
+import type { IpcDeps } from './deps.js';
+
+export interface NodeDepsOptions {
+  /** Directory for settings.json, push subscriptions and logs; null keeps everything in memory. */
+  dir: string | null;
+  /** Initial settings change (e.g. `{ port: 0, mdns: { enabled: false } }` for tests). */
+  settings?: Record<string, unknown>;
+  /** Directory of the built web client to serve; default none. */
+  webClientDir?: string | null;
+  factory?: ServerFactory;
+  /** Extra deps (dialogs, openExternal, interfaces, hostname, now…). */
+  overrides?: Partial<IpcDeps>;
+}
+
+/** Builds IpcDeps over a real server host; throws when `settings` is invalid. */
+export function createNodeIpcDeps(opts: NodeDepsOptions): IpcDeps & { logs: ReturnType<typeof memoryLogSource> } {
+  const store: SettingsStore = opts.dir ? fileStore(path.join(opts.dir, 'settings.json')) : memoryStore();
+  const settings = createSettings({ store, encryptor: noEncryptor() });
+  if (opts.settings) {
+    const r = settings.update(opts.settings);
+    if (!r.ok) throw new Error(`invalid settings: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+  const logs = memoryLogSource(opts.dir ?? '(memory)');
+  const paths = { dataDir: opts.dir, webClientDir: opts.webClientDir ?? null };
+  const host = createServerHost({ factory: opts.factory ?? serverFactory({ logger: logs.logger, stopGraceMs: 500 }), options: () => settings.serverOptions(paths) });
+  return {
+    host,
+    settings,
+    app: { name: 'rustysignal', version: '0.0.0-test', platform: process.platform, dataFolder: opts.dir ?? '(memory)' },
+    ...opts.overrides,
+    logs,
+  };
+}

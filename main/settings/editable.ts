@@ -1,0 +1,77 @@
+// The settings the dashboard edits (SettingsValues in the IPC contract), their validation and the
+// per-field messages a form shows. Rules come from the server's option schemas.
+import { z } from 'zod';
+import type { FieldError, SettingsPatch, SettingsValues } from '../ipc/contract.js';
+import { serverOptionsSchema } from '../server/options.js';
+
+const server = serverOptionsSchema.shape;
+
+export const settingsValuesSchema = z
+  .object({
+    host: server.host.unwrap(),
+    port: server.port.unwrap(),
+    accessKey: server.accessKey.unwrap(),
+    maxConnections: server.maxConnections.unwrap(),
+    maxPayloadBytes: server.maxPayloadBytes.unwrap(),
+    rateLimit: z.object({ perSecond: z.number().min(0), burst: z.number().int().min(1) }).strict(),
+    offlineTtlMs: server.offlineTtlMs.unwrap(),
+    offlineQueueMax: server.offlineQueueMax.unwrap(),
+    pingIntervalMs: server.pingIntervalMs.unwrap(),
+    mdns: z.object({ enabled: z.boolean(), name: z.string().min(1).max(63).nullable(), interface: z.string().min(1).nullable() }).strict(),
+    serveWebClient: z.boolean(),
+    startServerOnLaunch: z.boolean(),
+    startAtLogin: z.boolean(),
+    startHidden: z.boolean(),
+  })
+  .strict() satisfies z.ZodType<SettingsValues>;
+
+/** A form-friendly message for one zod issue (no zod jargon). */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must not be empty` : `must be at least ${issue.minimum}`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'must be a whole number' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** One FieldError per zod issue, with dotted field paths (`rateLimit.burst`). */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
+  return issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path;
+    const field = [prefix, ...keys.map(String)].filter(Boolean).join('.');
+    return { field, message: issueMessage(i) };
+  });
+}
+
+const patchSchema = settingsValuesSchema
+  .extend({
+    rateLimit: settingsValuesSchema.shape.rateLimit.partial(),
+    mdns: settingsValuesSchema.shape.mdns.partial(),
+  })
+  .partial()
+  .strict();
+
+/** Applies `patch` to `current`; returns the new values or every field error. Unknown fields are errors. */
+export function applyPatch(current: SettingsValues, patch: unknown): { ok: true; values: SettingsValues } | { ok: false; errors: FieldError[] } {
+  const shape = patchSchema.safeParse(patch ?? {});
+  if (!shape.success) return { ok: false, errors: fieldErrors(shape.error.issues) };
+  const p: SettingsPatch = shape.data;
+  const merged = {
+    ...current,
+    ...p,
+    rateLimit: { ...current.rateLimit, ...p.rateLimit },
+    mdns: { ...current.mdns, ...p.mdns },
+  };
+  const full = settingsValuesSchema.safeParse(merged);
+  if (!full.success) return { ok: false, errors: fieldErrors(full.error.issues) };
+  return { ok: true, values: full.data };
+}
