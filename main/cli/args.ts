@@ -1,5 +1,5 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultOptions } from '../server/options.js';
 import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
 
@@ -45,12 +45,13 @@ export class UsageError extends Error {
 
 const d = defaultOptions;
 
+/** Adapts a value parser to commander, which then names the option in the error. */
 function wrap<T>(parse: (s: string) => T): (s: string) => T {
   return (s) => {
     try {
       return parse(s);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new InvalidArgumentError((err as Error).message);
     }
   };
 }
@@ -123,7 +124,13 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
   if (files.length > 3) throw new UsageError(`too many arguments: expected ADDR [CERT KEY] [VAPIDKEY], got ${files.length + 1}`);
   let host: string = d.host;
   let port: number = d.port;
-  if (addr !== undefined) ({ host, port } = wrap(parseAddr)(addr));
+  if (addr !== undefined) {
+    try {
+      ({ host, port } = parseAddr(addr));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (addr !== undefined && (o.host !== undefined || o.port !== undefined)) throw new UsageError('give the address either as ADDR or with --host/--port, not both');
   if (o.host !== undefined) host = o.host;
   if (o.port !== undefined) {

@@ -1,0 +1,52 @@
+// Runs the built CLI (dist/main/cli.js) as a child process, as a user would.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/main/cli.js');
+
+export interface RunningCli {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** Resolves when stderr/stdout has printed a line matching `re`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+/** Runs the CLI to completion (for commands that exit). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the CLI and resolves once it printed its listening banner. */
+export async function startCli(args: string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const watchers: Array<() => void> = [];
+  const onData = () => watchers.forEach((w) => w());
+  child.stdout!.on('data', (d) => ((out += d), onData()));
+  child.stderr!.on('data', (d) => ((err += d), onData()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const waitFor = (re: RegExp, timeoutMs = 10_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(out + err);
+        if (m) {
+          watchers.splice(watchers.indexOf(check), 1);
+          clearTimeout(t);
+          resolve(m[0]);
+        }
+      };
+      const t = setTimeout(() => reject(new Error(`CLI did not print ${re} within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`)), timeoutMs);
+      watchers.push(check);
+      check();
+      void exited.then(() => setImmediate(check));
+    });
+  const banner = await waitFor(/listening on \S+:(\d+)/);
+  return { child, port: Number(/:(\d+)/.exec(banner.split(' on ')[1]!)![1]), stdout: () => out, stderr: () => err, exited, waitFor };
+}
