@@ -1,0 +1,157 @@
+// One mDNS "link" per network interface: a multicast-dns socket (through bonjour-service) that joins
+// 224.0.0.251 on that interface and sends there. One socket per interface, rather than one for all, is
+// what lets us advertise on every LAN and not just the one the multicast route points at, and lets each
+// interface answer with its own addresses (RFC 6762 section 14). Sending on a named interface also needs
+// no multicast route.
+import Bonjour from 'bonjour-service';
+import type { NetworkInterfaceInfo } from 'node:os';
+import type { DnsRecord, IncomingRecord } from './records.js';
+
+/** What os.networkInterfaces() returns. */
+export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/** One interface to run mDNS on. */
+export interface LinkSpec {
+  /** Interface name (`eth0`, `wlan0`, `lo`). */
+  iface: string;
+  /** The IPv4 address the socket joins the group and sends on. */
+  ipv4: string;
+  /** Every address of the interface (IPv4 first), advertised as the host's A/AAAA records. */
+  addresses: string[];
+}
+
+export interface DnsPacket {
+  type: 'query' | 'response';
+  questions: { name: string; type: string }[];
+  answers: IncomingRecord[];
+  additionals: IncomingRecord[];
+  authorities: IncomingRecord[];
+}
+
+/** The part of a multicast-dns instance we use (it has no type declarations of its own here). */
+interface MulticastDns {
+  on(event: 'response' | 'query', fn: (packet: DnsPacket, rinfo: { address: string; port: number }) => void): void;
+  on(event: 'error' | 'warning', fn: (err: Error & { code?: string; syscall?: string }) => void): void;
+  removeAllListeners(event?: string): void;
+  query(q: { questions: { name: string; type: string }[]; authorities?: DnsRecord[] }, cb: (err: Error | null) => void): void;
+  respond(r: { answers: DnsRecord[]; additionals?: DnsRecord[] }, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * bonjour-service keeps its responder (records it answers queries with) and the socket in `server`. Its
+ * public publish() cannot give per-interface address records, set the cache-flush bit, or tell us about a
+ * name conflict, so we drive the responder directly; the tests pin this to bonjour-service 1.4.4.
+ */
+interface BonjourResponder {
+  mdns: MulticastDns;
+  register(records: DnsRecord[]): void;
+  unregister(records: DnsRecord[]): void;
+}
+
+export type SocketError = Error & { code?: string; syscall?: string };
+
+/** An open link: answer queries from `records`, send, listen to responses. */
+export interface MdnsLink {
+  readonly spec: LinkSpec;
+  /** Replaces the records this link answers queries with. */
+  serve(records: DnsRecord[]): void;
+  /** Multicasts records on this interface (an announcement or goodbye). Resolves when sent. */
+  send(records: DnsRecord[]): Promise<void>;
+  /** Multicasts a query, optionally with proposed records in the authority section (a probe). */
+  query(questions: { name: string; type: string }[], authorities?: DnsRecord[]): Promise<void>;
+  onResponse(fn: (packet: DnsPacket) => void): void;
+  /** Stops answering, closes the socket. Resolves when closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * The interfaces to run mDNS on. `choice` null: every non-loopback interface with an IPv4 address, or the
+ * loopback interface when there is none (so a browser on this machine still finds us). A name: just that one.
+ */
+export function planLinks(choice: string | null, table: InterfaceTable): { links: LinkSpec[]; error: string | null } {
+  const all = Object.entries(table).flatMap(([iface, infos]) => {
+    const list = infos ?? [];
+    const ipv4 = list.find((i) => i.family === 'IPv4');
+    if (!ipv4) return [];
+    const addresses = [...list.filter((i) => i.family === 'IPv4'), ...list.filter((i) => i.family !== 'IPv4')].map((i) => i.address);
+    return [{ spec: { iface, ipv4: ipv4.address, addresses }, internal: ipv4.internal }];
+  });
+  if (choice !== null) {
+    const found = all.find((l) => l.spec.iface === choice);
+    if (found) return { links: [found.spec], error: null };
+    const known = Object.keys(table);
+    const why = known.includes(choice) ? `has no IPv4 address (mDNS runs over IPv4)` : 'does not exist or is down';
+    const have = all.map((l) => `${l.spec.iface} (${l.spec.ipv4})`).join(', ') || 'none';
+    return {
+      links: [],
+      error: `mDNS is off: network interface "${choice}" ${why}. Interfaces with IPv4: ${have}. Pick one with --mdns-interface, or leave it out to use all.`,
+    };
+  }
+  const lan = all.filter((l) => !l.internal).map((l) => l.spec);
+  if (lan.length > 0) return { links: lan, error: null };
+  return { links: all.filter((l) => l.internal).slice(0, 1).map((l) => l.spec), error: null };
+}
+
+/** A stable key of a link's socket: a changed IPv4 address needs a new socket. */
+export function linkKey(spec: LinkSpec): string {
+  return `${spec.iface}|${spec.ipv4}`;
+}
+
+/** Opens the socket of one interface. Socket errors go to `onError`, never thrown. */
+export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkSpec) => void): MdnsLink {
+  // bind 0.0.0.0: a socket bound to the interface address would not receive multicast on Linux.
+  const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) => onError(err, spec));
+  const responder = (bonjour as unknown as { server: BonjourResponder }).server;
+  const mdns = responder.mdns;
+  // Without an 'error' listener a busy port 5353 would be an uncaught exception.
+  mdns.on('error', (err) => onError(err, spec));
+  // 'warning' also carries undecodable packets from the network; only socket errors concern the user.
+  mdns.on('warning', (err) => {
+    if (err.syscall !== undefined) onError(err, spec);
+  });
+  let served: DnsRecord[] = [];
+  let closed = false;
+  const sent = (resolve: () => void) => (err: Error | null) => {
+    if (err) onError(err, spec);
+    resolve();
+  };
+  return {
+    spec,
+    serve(records) {
+      responder.unregister(served);
+      responder.register(records);
+      served = records;
+    },
+    send: (records) => new Promise((resolve) => (closed || records.length === 0 ? resolve() : mdns.respond({ answers: records }, sent(resolve)))),
+    query: (questions, authorities = []) =>
+      new Promise((resolve) => (closed ? resolve() : mdns.query({ questions, authorities }, sent(resolve)))),
+    onResponse(fn) {
+      mdns.on('response', (packet) => {
+        try {
+          fn(packet);
+        } catch (err) {
+          // A bug in our handling of one packet must not take the signaling server down.
+          onError(err as SocketError, spec);
+        }
+      });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        responder.unregister(served);
+        served = [];
+        mdns.removeAllListeners('response');
+        try {
+          bonjour.destroy(() => resolve());
+        } catch {
+          resolve(); // the socket never opened (port 5353 refused): nothing to close
+        }
+      }),
+  };
+}
+
+/** Every address of this machine, for telling our own advertisement from another host's. */
+export function localAddresses(table: InterfaceTable): Set<string> {
+  return new Set(Object.values(table).flatMap((infos) => (infos ?? []).map((i) => i.address)));
+}
