@@ -8,6 +8,7 @@ import { parseCommandLine, UsageError, type ServeCommand } from './cli/args.js';
 import { createCliLogger } from './cli/log.js';
 import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
 import { createSignalServer, ServerError } from './server/signal-server.js';
+import { generateVapidKeyFile, loadVapidKeyFile, VapidError } from './server/push/index.js';
 import { loadTlsFiles, TlsError } from './server/tls.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,13 +19,6 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-async function readVapidPem(file: string): Promise<string> {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'VAPID key file not found' : 'cannot read the VAPID key file'}: ${file}`);
-  }
-}
 
 /** Turns the command line into validated server options (reading the PEM files it names). */
 async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
@@ -44,7 +38,7 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     maxConnections: c.maxConnections,
     dataDir: c.dataDir ?? envPaths('rustysignal', { suffix: '' }).data,
     webClientDir,
-    push: c.vapidKeyFile ? { vapidPrivateKeyPem: await readVapidPem(c.vapidKeyFile), subject: c.vapidSubject!, encoding: c.pushEncoding } : null,
+    push: c.vapidKeyFile ? { vapidPrivateKeyPem: (await loadVapidKeyFile(c.vapidKeyFile)).pem, subject: c.vapidSubject!, encoding: c.pushEncoding } : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
   });
 }
@@ -54,7 +48,7 @@ async function serve(c: ServeCommand): Promise<void> {
   try {
     options = await serverOptions(c);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OptionsError || err instanceof TlsError) fail(err.message, 2);
+    if (err instanceof UsageError || err instanceof OptionsError || err instanceof TlsError || err instanceof VapidError) fail(err.message, 2);
     throw err;
   }
   const log = createCliLogger(c.logLevel, c.jsonLogs);
@@ -113,8 +107,12 @@ async function main(): Promise<void> {
     case 'serve':
       return serve(command);
     case 'vapid-generate':
+      return generateVapidKeyFile(command.out, { overwrite: command.force }).then(
+        (publicKey) => void process.stdout.write(`wrote a VAPID private key to ${command.out}\npublic key: ${publicKey}\n`),
+        (err: Error) => fail(err.message, err instanceof VapidError ? 2 : 1),
+      );
     case 'discover':
-      return fail(`"${command.kind}" is not available in this build yet`, 1);
+      return fail('"discover" is not available in this build yet', 1);
   }
 }
 

@@ -11,6 +11,7 @@ import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
 import { OptionsError, resolveLiveOptions, resolveOptions, type LiveOptions, type PushOptions, type ServerOptions, type ServerOptionsInput } from './options.js';
+import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
@@ -38,16 +39,12 @@ export class ServerError extends Error {
   }
 }
 
-const noPushFactory: PushFactory = async () => {
-  throw new Error('push support is not available in this build');
-};
-
 /** Builds a server from options (validated here, defaults filled in). Call start() to listen. */
 export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerDeps = {}): SignalServer {
   let options: ServerOptions = resolveOptions(input);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
-  const pushFactory = deps.pushFactory ?? noPushFactory;
+  const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
   let state: ServerState = 'stopped';

@@ -101,6 +101,23 @@ describe('rustysignal ADDR CERT KEY', () => {
   });
 });
 
+describe('push command lines', () => {
+  it('generates a key file, refuses to overwrite it, and serves its public key in the push and ssl push forms', async () => {
+    const pem = path.join(dir, 'vapid.pem');
+    const gen = runCli(['vapid', 'generate', '--out', pem]);
+    expect(gen.status).toBe(0);
+    const publicKey = /public key: ([A-Za-z0-9_-]{87})\n/.exec(gen.stdout)![1];
+    expect(runCli(['vapid', 'generate', '--out', pem])).toMatchObject({ status: 2, stderr: expect.stringContaining('already exists') });
+    const push = await start(['127.0.0.1:0', pem, '--vapid-subject', 'mailto:ops@example.org', '--data-dir', dir]);
+    expect(await (await fetch(`http://127.0.0.1:${push.port}/push/public-key`)).text()).toBe(publicKey);
+    const [cert, key] = await pemFiles('sslpush');
+    const both = await start(['127.0.0.1:0', cert, key, pem, '--vapid-subject', 'mailto:ops@example.org', '--data-dir', dir]);
+    const c = await connect(`wss://127.0.0.1:${both.port}/?user=a&v=2`, { ca: ca.cert });
+    expect((await c.nextJson()).data.push).toEqual({ publicKey });
+    await c.close();
+  });
+});
+
 describe('bad command lines', () => {
   it.each([
     [['nonsense'], '"nonsense" is not an address: use HOST:PORT, e.g. 0.0.0.0:3012 or [::1]:3012'],
