@@ -65,9 +65,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
   });
 
+  // A failed push send or an expiring certificate is worth seeing, not an error state of the server.
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed']);
   const problem = (p: ServerProblem) => {
     logger.warn({ code: p.code }, p.message);
-    events.emit(p.code === 'tls-expiring' ? 'warning' : 'error', p);
+    events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
