@@ -1,0 +1,138 @@
+// Sends files one after another: offer, wait for the peer's answer, stream the bytes with backpressure,
+// then wait for the peer's verdict on size and checksum.
+import { BlockChecksum } from './checksum.js';
+import { BLOCK_BYTES, CHUNK_BYTES, HIGH_WATER_BYTES } from './constants.js';
+import { randomId } from './ids.js';
+import { finish, type TransferPort } from './port.js';
+import { finalStates, formatBytes, newTransfer, type Transfer } from './types.js';
+
+type Answer = { kind: 'accept' } | { kind: 'decline' } | { kind: 'cancel'; reason: string } | { kind: 'verdict'; ok: boolean; reason: string | null } | { kind: 'aborted' };
+
+export class FileSender {
+  readonly #queue: Array<{ t: Transfer; blob: Blob }> = [];
+  readonly #waiters = new Map<string, (a: Answer) => void>();
+  #busy = false;
+
+  constructor(
+    private readonly port: TransferPort,
+    /** The peer's name, for messages such as "bob declined". */
+    private readonly peer: string,
+  ) {}
+
+  /** Queues `blob` for sending; returns its transfer record. */
+  enqueue(blob: Blob, name: string, mime = blob.type || 'application/octet-stream'): Transfer {
+    const t = newTransfer('out', randomId(), name, blob.size, mime, 'queued');
+    this.#queue.push({ t, blob });
+    this.port.changed(t, false);
+    void this.#pump();
+    return t;
+  }
+
+  /** The peer answered (accept, decline, cancel or verdict) about transfer `id`. */
+  answer(id: string, a: Answer): void {
+    this.#waiters.get(id)?.(a);
+  }
+
+  /** Cancels from this side. */
+  cancel(t: Transfer): void {
+    if (finalStates.has(t.state)) return;
+    if (t.state !== 'queued') this.port.control({ t: 'file-cancel', id: t.id, reason: 'cancelled by the sender' });
+    finish(this.port, t, 'cancelled', 'You cancelled it.');
+    this.#waiters.get(t.id)?.({ kind: 'aborted' });
+  }
+
+  /** The channel is gone: every unfinished transfer fails with `reason`. */
+  abort(reason: string): void {
+    this.#abortReason = reason;
+    for (const { t } of this.#queue) if (!finalStates.has(t.state)) finish(this.port, t, 'failed', reason);
+    this.#queue.length = 0;
+    for (const w of [...this.#waiters.values()]) w({ kind: 'aborted' });
+  }
+  #abortReason: string | null = null;
+
+  #lost(t: Transfer): void {
+    if (!finalStates.has(t.state)) finish(this.port, t, 'failed', this.#abortReason ?? `Connection lost after ${formatBytes(t.bytes)} of ${formatBytes(t.size)}.`);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+        if (next.t.state === 'queued') await this.#sendOne(next.t, next.blob);
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #next(id: string): Promise<Answer> {
+    return new Promise((resolve) => this.#waiters.set(id, (a) => {
+      this.#waiters.delete(id);
+      resolve(a);
+    }));
+  }
+
+  async #sendOne(t: Transfer, blob: Blob): Promise<void> {
+    t.state = 'waiting';
+    this.port.changed(t, false);
+    const answered = this.#next(t.id);
+    this.port.control({ t: 'file-offer', id: t.id, name: t.name, size: t.size, mime: t.mime });
+    const a = await answered;
+    if (a.kind === 'decline') return finish(this.port, t, 'declined', `${this.peer} declined the file.`);
+    if (a.kind === 'cancel') return finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${a.reason}`);
+    if (a.kind !== 'accept') return this.#lost(t);
+    t.state = 'sending';
+    t.startedAt = this.port.now();
+    this.port.changed(t, false);
+    const interrupted = this.#next(t.id);
+    const checksum = await this.#stream(t, blob, interrupted);
+    if (checksum === null) return;
+    t.checksum = checksum;
+    t.state = 'verifying';
+    this.port.changed(t, false);
+    const verdict = this.#next(t.id);
+    this.port.control({ t: 'file-done', id: t.id, size: t.size, checksum });
+    const v = await verdict;
+    if (v.kind === 'verdict') return v.ok ? finish(this.port, t, 'done') : finish(this.port, t, 'failed', `${this.peer} could not verify the file: ${v.reason ?? 'no reason given'}`);
+    if (v.kind === 'cancel') return finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${v.reason}`);
+    this.#lost(t);
+  }
+
+  /** Streams the bytes; returns the checksum, or null when the transfer ended early. */
+  async #stream(t: Transfer, blob: Blob, interrupted: Promise<Answer>): Promise<string | null> {
+    let stop: Answer | null = null;
+    void interrupted.then((a) => (stop = a));
+    const checksum = new BlockChecksum();
+    let queued = 0;
+    for (let offset = 0; offset < t.size; offset += BLOCK_BYTES) {
+      const block = new Uint8Array(await blob.slice(offset, offset + BLOCK_BYTES).arrayBuffer());
+      if (block.length !== Math.min(BLOCK_BYTES, t.size - offset)) {
+        finish(this.port, t, 'failed', 'The file could not be read (was it changed or removed?).');
+        this.port.control({ t: 'file-cancel', id: t.id, reason: 'the sender could not read the file' });
+        return null;
+      }
+      checksum.updateBlock(block);
+      for (let i = 0; i < block.length; i += CHUNK_BYTES) {
+        if (this.port.buffered() > HIGH_WATER_BYTES && !(await this.port.drained())) stop ??= { kind: 'aborted' };
+        if (stop !== null || t.state !== 'sending') return this.#stopped(t, stop);
+        const chunk = block.subarray(i, i + CHUNK_BYTES);
+        this.port.binary(chunk);
+        queued += chunk.length;
+        t.bytes = Math.max(0, queued - this.port.buffered());
+        this.port.changed(t, true);
+      }
+    }
+    t.bytes = t.size;
+    return checksum.digest();
+  }
+
+  #stopped(t: Transfer, stop: Answer | null): null {
+    if (finalStates.has(t.state)) return null;
+    const s = stop as Answer | null;
+    if (s?.kind === 'cancel') finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${s.reason}`);
+    else if (s?.kind === 'verdict') finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${s.reason ?? 'no reason given'}`);
+    else this.#lost(t);
+    return null;
+  }
+}
