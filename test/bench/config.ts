@@ -13,6 +13,8 @@ export interface BenchConfig {
   subjects: SubjectId[];
   scenarios: ScenarioId[];
   outDir: string;
+  /** Directory for V8 CPU profiles of the servers (node --cpu-prof), or null. Profiled runs cost more CPU. */
+  profileDir: string | null;
   /** Closed-loop one-to-one: pairs, messages in flight per pair, frame sizes in bytes, measured ms. */
   pairs: number;
   inFlight: number;
@@ -40,6 +42,9 @@ const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm r
   --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
   --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
   --out DIR             where JSON and markdown results go (default bench-results)
+  --profile             also write a V8 CPU profile of every server run into OUT/profiles
+  --profile-dir DIR     ... into DIR instead; summarise a profile with
+                        node --import tsx test/bench/profile-summary.ts FILE
   -h, --help            this text
 `;
 
@@ -55,6 +60,8 @@ export function parseConfig(argv: string[]): BenchConfig {
         only: { type: 'string' },
         scenarios: { type: 'string' },
         out: { type: 'string', default: 'bench-results' },
+        profile: { type: 'boolean', default: false },
+        'profile-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -82,13 +89,14 @@ export function parseConfig(argv: string[]): BenchConfig {
     subjects: list(values.only, allSubjects, '--only'),
     scenarios: list(values.scenarios, allScenarios, '--scenarios'),
     outDir: values.out,
+    profileDir: values.profile || values['profile-dir'] ? (values['profile-dir'] ?? `${values.out}/profiles`) : null,
     pairs: 50,
     inFlight: 16,
     frameSizes: [200, 2000],
     throughputMs: quick ? 2000 : 5000,
     warmupMs: quick ? 500 : 1000,
     latencyRate: 2000,
-    latencyMs: quick ? 3000 : 8000,
+    latencyMs: quick ? 3000 : 10_000,
     broadcastReceivers: 200,
     broadcastRate: 100,
     broadcastMs: quick ? 2000 : 5000,

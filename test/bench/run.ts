@@ -106,7 +106,7 @@ function brief(m: Measurement): string {
   const x = m.metrics;
   const ok = m.correct ? '' : ' INCORRECT';
   if (m.row.startsWith('idle')) return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
-  return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms${ok}`;
+  return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms (gen lag p99 ${x['generatorLagP99ms']!.toFixed(1)} ms)${ok}`;
 }
 
 function git(args: string[]): string {

@@ -1,10 +1,11 @@
 // Each scenario run against one subject: start a fresh server and a generator, measure, always end both.
+import { loadavg } from 'node:os';
 import type { BenchConfig, ScenarioId, SubjectId } from './config.js';
 import { Generator } from './generator-client.js';
 import type { IdleConnectResult, ProbeResult, SetupResult, TrafficResult } from './generator/messages.js';
 import { sampleProc, type ProcSample } from './proc-stats.js';
-import { sleep, stop } from './processes.js';
-import { startServer, subjects, type RunningServer } from './servers.js';
+import { sleep } from './processes.js';
+import { startServer, stopServer, subjects, type RunningServer } from './servers.js';
 
 /** One row of one repeat for one subject. Metric units are in the names (ms, us, MB, B, pct, per s). */
 export interface Measurement {
@@ -57,16 +58,17 @@ export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: n
   let server: RunningServer | null = null;
   let gen: Generator | null = null;
   try {
-    server = await startServer(subject.server, openFiles);
+    const profile = cfg.profileDir ? { dir: cfg.profileDir, name: `${subjectId}-${s}-r${repeat}` } : null;
+    server = await startServer(subject.server, openFiles, profile);
     gen = await Generator.start(openFiles);
     const ctx: Ctx = { cfg, server, gen, subjectId, repeat, rows: scenarioRows(s, cfg) };
-    const notes = { serverOpenFiles: server.openFiles, generatorOpenFiles: gen.openFiles() };
+    const notes = { profiled: server.profiled ? 'yes' : 'no', serverOpenFiles: server.openFiles, generatorOpenFiles: gen.openFiles(), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
     const out = await runners[s](ctx);
     for (const m of out) Object.assign(m.notes, notes);
     return out;
   } finally {
     // The server goes first: its sockets close from its side, so the generator's ports do not sit in TIME_WAIT.
-    if (server) await stop(server.process).catch(() => undefined);
+    if (server) await stopServer(server).catch(() => undefined);
     if (gen) await gen.close().catch(() => undefined);
   }
 }
@@ -188,6 +190,7 @@ function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: ProcSam
       p99ms: r.latency.p99,
       p999ms: r.latency.p999,
       maxMs: r.latency.max,
+      generatorLagP99ms: r.generatorLagP99ms,
       rssMB: after.rss / MB,
       sent: r.sent,
       delivered: r.delivered,

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubjectId } from './config.js';
 import { openFilesLimit } from './proc-stats.js';
-import { freePort, spawnNode, waitForPort, type BenchProcess } from './processes.js';
+import { freePort, spawnNode, stop, waitForPort, withTimeout, type BenchProcess } from './processes.js';
 import type { Dialect } from './wire.js';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -45,14 +45,27 @@ export interface RunningServer {
   port: number;
   /** Open-files limit the server process actually got. */
   openFiles: number;
+  /** Runs with --cpu-prof: must end with SIGTERM (a clean exit writes the profile), and costs more CPU. */
+  profiled: boolean;
+}
+
+/** Ends a server: SIGTERM and a wait when profiled (so the profile is written), else SIGKILL. */
+export async function stopServer(s: RunningServer): Promise<void> {
+  if (s.profiled) {
+    s.process.child.kill('SIGTERM');
+    const exited = await withTimeout(s.process.exited, 15_000, 'profiled server exit').then(() => true, () => false);
+    if (exited) return;
+  }
+  await stop(s.process);
 }
 
 /** Starts a fresh server on a free 127.0.0.1 port and waits until it accepts connections. */
-export async function startServer(id: ServerId, openFiles: number): Promise<RunningServer> {
+export async function startServer(id: ServerId, openFiles: number, profile: { dir: string; name: string } | null): Promise<RunningServer> {
   const port = await freePort();
-  const p = spawnNode(id, { args: serverArgs[id](port), openFiles, cwd: repoRoot });
+  const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(repoRoot, profile.dir), '--cpu-prof-name', `${profile.name}.cpuprofile`] : [];
+  const p = spawnNode(id, { args: [...prof, ...serverArgs[id](port)], openFiles, cwd: repoRoot });
   await waitForPort(port, p);
-  return { process: p, port, openFiles: openFilesLimit(p.pid) };
+  return { process: p, port, openFiles: openFilesLimit(p.pid), profiled: profile !== null };
 }
 
 /** The exact command line of a server, for the report. */

@@ -2,7 +2,7 @@
 import type WebSocket from 'ws';
 import { frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
-import { LatencyRecorder } from './latency.js';
+import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -24,7 +24,7 @@ export class BroadcastTraffic {
   /** Next sequence number each receiving socket expects; the last entry is the sender when it gets echoes. */
   private expect: number[] = [];
   private pending = new Map<number, Pending>();
-  private phase: { running: boolean; result: Omit<TrafficResult, 'latency' | 'elapsedMs'>; latency: LatencyRecorder; outstanding: number; onDrained: (() => void) | null } | null = null;
+  private phase: { running: boolean; result: Omit<TrafficResult, 'latency' | 'elapsedMs' | 'generatorLagP99ms'>; latency: LatencyRecorder; lag: { stop(): number }; outstanding: number; onDrained: (() => void) | null } | null = null;
 
   private constructor(private readonly adapter: WireAdapter) {}
 
@@ -55,6 +55,7 @@ export class BroadcastTraffic {
       running: true as boolean,
       result: { sent: 0, delivered: 0, lost: 0, outOfOrder: 0, mismatched: 0, skipped: 0, firstProblem: null as string | null },
       latency: new LatencyRecorder(),
+      lag: watchLoopLag(),
       outstanding: 0,
       onDrained: null as (() => void) | null,
     });
@@ -93,7 +94,7 @@ export class BroadcastTraffic {
     phase.result.lost = phase.outstanding;
     if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} deliveries missing ${DRAIN_TIMEOUT_MS} ms after the last broadcast`;
     this.phase = null;
-    return { ...phase.result, elapsedMs, latency: phase.latency.summary() };
+    return { ...phase.result, elapsedMs, latency: phase.latency.summary(), generatorLagP99ms: phase.lag.stop() };
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 // Collects one latency sample per delivery and summarises them.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { percentile } from '../stats.js';
 import type { LatencySummary } from './messages.js';
 
@@ -26,4 +27,16 @@ export class LatencyRecorder {
       max: this.n ? sorted[this.n - 1]! : NaN,
     };
   }
+}
+
+/** Watches this process's event-loop delay from now until `stop()`, which returns its p99 in ms. */
+export function watchLoopLag(): { stop(): number } {
+  const h: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return h.count > 0 ? h.percentile(99) / 1e6 : NaN;
+    },
+  };
 }

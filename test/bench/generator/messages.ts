@@ -42,6 +42,9 @@ export interface TrafficResult {
   /** From the first send to the end of the drain. */
   elapsedMs: number;
   latency: LatencySummary;
+  /** p99 of the generator's own event-loop delay during the phase, in ms: high values mean the load
+   *  generator itself was starved (shared cores), so its latency figures carry that noise. */
+  generatorLagP99ms: number;
   /** First problem seen, for the report. */
   firstProblem: string | null;
 }

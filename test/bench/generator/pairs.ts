@@ -2,7 +2,7 @@
 import type WebSocket from 'ws';
 import { frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
-import { LatencyRecorder } from './latency.js';
+import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -24,8 +24,9 @@ interface Pair {
 interface Phase {
   mode: 'closed-loop' | 'fixed-rate';
   running: boolean;
-  result: Omit<TrafficResult, 'latency' | 'elapsedMs'>;
+  result: Omit<TrafficResult, 'latency' | 'elapsedMs' | 'generatorLagP99ms'>;
   latency: LatencyRecorder;
+  lag: { stop(): number };
   outstanding: number;
   onDrained: (() => void) | null;
 }
@@ -106,6 +107,7 @@ export class PairTraffic {
       running: true,
       result: { sent: 0, delivered: 0, lost: 0, outOfOrder: 0, mismatched: 0, skipped: 0, firstProblem: null },
       latency: new LatencyRecorder(),
+      lag: watchLoopLag(),
       outstanding: 0,
       onDrained: null,
     };
@@ -126,7 +128,7 @@ export class PairTraffic {
     phase.result.lost = phase.outstanding;
     if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} messages not delivered ${DRAIN_TIMEOUT_MS} ms after the last send`;
     this.phase = null;
-    return { ...phase.result, elapsedMs, latency: phase.latency.summary() };
+    return { ...phase.result, elapsedMs, latency: phase.latency.summary(), generatorLagP99ms: phase.lag.stop() };
   }
 
   private send(p: Pair): void {
