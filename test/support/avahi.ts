@@ -50,6 +50,7 @@ export function ensureSystemBus(): SystemBus {
       if (alive(pid)) process.kill(pid, 'SIGTERM');
       await waitGone(pid, 3000);
       rmSync(PID_FILE, { force: true });
+      rmSync('/run/dbus/system_bus_socket', { force: true });
     },
   };
 }

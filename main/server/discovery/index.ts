@@ -6,7 +6,7 @@ import type { MdnsOptions } from '../options.js';
 import type { DiscoveredServer, ServerProblem } from '../surface.js';
 import { createAdvertiser } from './advertiser.js';
 import { createBrowser } from './browser.js';
-import { linkKey, localAddresses, openLink, planLinks, type InterfaceTable, type LinkSpec, type MdnsLink, type SocketError } from './links.js';
+import { interfaceOfBind, linkKey, localAddresses, openLink, planLinks, type InterfaceTable, type LinkSpec, type MdnsLink, type SocketError } from './links.js';
 import { defaultInstanceName, localHostName, sameName } from './names.js';
 import { describeSocketError, onceReporter } from './problems.js';
 import type { Advertisement } from './records.js';
@@ -56,6 +56,8 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
   const host = localHostName(env.hostname ?? osHostname());
   const links = new Map<string, MdnsLink>();
   const linkList = () => [...links.values()];
+  // An explicit interface wins; otherwise a server bound to one address is advertised on its interface only.
+  const iface = options.interface ?? interfaceOfBind(ad.bindHost, interfaces());
   let stopped = false;
   let advertisedName: string | null = null;
 
@@ -101,7 +103,7 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
 
   /** Opens links for new interfaces, closes those that went away. */
   function reconcile(): void {
-    const plan = planLinks(options.interface, interfaces());
+    const plan = planLinks(iface, interfaces());
     if (plan.error) report(plan.error);
     const wanted = new Map<string, LinkSpec>(plan.links.map((s) => [linkKey(s), s]));
     for (const [key, link] of links) {

@@ -92,6 +92,17 @@ export function planLinks(choice: string | null, table: InterfaceTable): { links
   return { links: all.filter((l) => l.internal).slice(0, 1).map((l) => l.spec), error: null };
 }
 
+/**
+ * The interface a server bound to `bindHost` can be reached on: null for a wildcard bind (all interfaces),
+ * else the name of the interface that owns the address (`localhost` counts as 127.0.0.1).
+ */
+export function interfaceOfBind(bindHost: string | undefined, table: InterfaceTable): string | null {
+  if (bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::') return null;
+  const address = bindHost === 'localhost' ? '127.0.0.1' : bindHost;
+  const owner = Object.entries(table).find(([, infos]) => (infos ?? []).some((i) => i.address === address));
+  return owner ? owner[0] : null;
+}
+
 /** A stable key of a link's socket: a changed IPv4 address needs a new socket. */
 export function linkKey(spec: LinkSpec): string {
   return `${spec.iface}|${spec.ipv4}`;

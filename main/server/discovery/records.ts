@@ -14,6 +14,11 @@ export interface Advertisement {
   push: boolean;
   /** True when clients must present an access key. */
   key: boolean;
+  /**
+   * The address the server is bound to. A specific address (not 0.0.0.0 or ::) limits advertising to the
+   * interface that owns it, so a server bound to 127.0.0.1 is not offered to the LAN. Read at start only.
+   */
+  bindHost?: string;
 }
 
 /** A resource record as multicast-dns (dns-packet) encodes it. `flush` is the mDNS cache-flush bit. */

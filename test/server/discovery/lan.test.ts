@@ -81,4 +81,17 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
       b.run('ip', ['route', 'add', '224.0.0.0/4', 'dev', b.iface!]);
     }
   });
+
+  it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
+    const local = track(await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a));
+    await local.waitFor('advertised', (m) => m.event === 'advertised');
+    const lan = track(await startAgent({ name: 'on the lan', port: 5302, hostname: 'alpha' }, a));
+    const watcher = track(await startAgent({ name: 'watcher', port: 5303, hostname: 'beta' }, b));
+    // The LAN server was announced after the loopback one: once the watcher lists it, it would have seen both.
+    const seen = await watcher.waitFor('lists the lan server', (m) => m.event === 'servers' && serverNames(m).includes('on the lan'));
+    expect(serverNames(seen)).toEqual(['on the lan']);
+    watcher.send({ cmd: 'servers' });
+    expect(serverNames(await watcher.waitFor('servers now', (m) => m.event === 'servers-now'))).toEqual(['on the lan']);
+    await Promise.all([stop(local), stop(lan), stop(watcher)]);
+  });
 });
