@@ -35,7 +35,8 @@ const PROBE_INTERVAL_MS = 250;
 /** A name tried this many times without success is given up, with a problem telling the user to pick another. */
 const MAX_ATTEMPTS = 32;
 
-type State = 'idle' | 'probing' | 'announced' | 'failed' | 'stopped';
+/** 'waiting': started, but no interface to advertise on yet (none up, or port 5353 refused). */
+type State = 'idle' | 'waiting' | 'probing' | 'announced' | 'failed' | 'stopped';
 
 /** Creates the advertiser; nothing is sent until start(). */
 export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): Advertiser {
@@ -91,6 +92,11 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     probe = null;
     if (!result) return;
     if (result.conflict) return rename();
+    // Nothing was sent anywhere: claiming the name now would report an advertisement that no one can see.
+    if (deps.links().length === 0) {
+      state = 'waiting';
+      return;
+    }
     if (publishHost === null) {
       const local = deps.localAddresses();
       const answers = result.hostAnswers;
@@ -138,7 +144,7 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
   }
 
   function onResponse(packet: DnsPacket): void {
-    if (state === 'stopped' || state === 'failed' || state === 'idle') return;
+    if (state !== 'probing' && state !== 'announced') return;
     for (const r of [...packet.answers, ...packet.additionals]) {
       if (sameName(r.name, fqdn())) onRecordForOurName(r);
       else if (sameName(r.name, host) && (r.type === 'A' || r.type === 'AAAA') && typeof r.data === 'string') onHostRecord(r.ttl, r.data);
@@ -196,7 +202,8 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     start() {
       if (state !== 'idle') return;
       for (const link of deps.links()) subscribe(link);
-      startProbe();
+      if (deps.links().length === 0) state = 'waiting';
+      else startProbe();
     },
     update(next) {
       ad = next;
@@ -206,6 +213,7 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     },
     attach(link) {
       subscribe(link);
+      if (state === 'waiting') return startProbe();
       if (state !== 'announced') return;
       link.serve(recordsFor(link));
       announce(undefined, [link]);

@@ -55,7 +55,7 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
   const refreshMs = env.refreshMs ?? DEFAULT_REFRESH_MS;
   const host = localHostName(env.hostname ?? osHostname());
   const links = new Map<string, MdnsLink>();
-  const linkList = () => [...links.values()];
+  const linkList = () => [...links.values()].filter((l) => !l.broken);
   // An explicit interface wins; otherwise a server bound to one address is advertised on its interface only.
   const iface = options.interface ?? interfaceOfBind(ad.bindHost, interfaces());
   let stopped = false;
@@ -108,7 +108,8 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
     const wanted = new Map<string, LinkSpec>(plan.links.map((s) => [linkKey(s), s]));
     for (const [key, link] of links) {
       const spec = wanted.get(key);
-      if (!spec) {
+      // A socket that could not open is retried: the program holding port 5353 may have gone.
+      if (!spec || link.broken) {
         links.delete(key);
         void link.close();
       } else if (spec.addresses.join() !== link.spec.addresses.join()) {
@@ -159,7 +160,7 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
       } catch {
         // goodbyes are best effort; the sockets are closed below either way
       }
-      await Promise.all(linkList().map((l) => l.close()));
+      await Promise.all([...links.values()].map((l) => l.close()));
       links.clear();
     },
   };

@@ -53,6 +53,8 @@ export type SocketError = Error & { code?: string; syscall?: string };
 /** An open link: answer queries from `records`, send, listen to responses. */
 export interface MdnsLink {
   readonly spec: LinkSpec;
+  /** True once the socket failed to open (port 5353 refused); such a link is reopened on the next refresh. */
+  readonly broken: boolean;
   /** Replaces the records this link answers queries with. */
   serve(records: DnsRecord[]): void;
   /** Multicasts records on this interface (an announcement or goodbye). Resolves when sent. */
@@ -114,8 +116,13 @@ export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkS
   const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) => onError(err, spec));
   const responder = (bonjour as unknown as { server: BonjourResponder }).server;
   const mdns = responder.mdns;
-  // Without an 'error' listener a busy port 5353 would be an uncaught exception.
-  mdns.on('error', (err) => onError(err, spec));
+  let broken = false;
+  // multicast-dns emits 'error' only when the socket cannot be bound. Without a listener a busy port 5353
+  // would be an uncaught exception.
+  mdns.on('error', (err) => {
+    broken = true;
+    onError(err, spec);
+  });
   // 'warning' also carries undecodable packets from the network; only socket errors concern the user.
   mdns.on('warning', (err) => {
     if (err.syscall !== undefined) onError(err, spec);
@@ -128,6 +135,9 @@ export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkS
   };
   return {
     spec,
+    get broken() {
+      return broken;
+    },
     serve(records) {
       responder.unregister(served);
       responder.register(records);
