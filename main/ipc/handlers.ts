@@ -85,16 +85,27 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     }
   }
 
-  /** Stores a change, applies it to the server, and rolls the settings back when applying fails. */
-  async function change(mutate: () => void, field?: string): Promise<'live' | 'restarted' | 'stored'> {
-    const before: StoredSettings = settings.snapshot();
-    mutate();
+  /**
+   * Applies stored settings to the server. When that fails, puts `before` back and brings the server back
+   * as it was (running on the old settings), then answers with the failure.
+   */
+  async function applyOrRollback(before: StoredSettings, wasRunning: boolean, field?: string): Promise<'live' | 'restarted' | 'stored'> {
     const r = await host.apply();
     if (r.ok) return r.applied;
     settings.restore(before);
-    await host.apply();
-    const f = field ?? problemField(r.problem.code);
-    return fail(problemCode(r.problem.code), `${r.problem.message} (the change was not kept)`, f);
+    if (wasRunning) {
+      if (host.state() === 'running') await host.apply();
+      else await host.start();
+    }
+    return fail(problemCode(r.problem.code), `${r.problem.message} (the change was not kept)`, field ?? problemField(r.problem.code));
+  }
+
+  /** Stores a change and applies it; see applyOrRollback. */
+  async function change(mutate: () => void, field?: string): Promise<'live' | 'restarted' | 'stored'> {
+    const before = settings.snapshot();
+    const wasRunning = host.state() === 'running';
+    mutate();
+    return applyOrRollback(before, wasRunning, field);
   }
 
   function runningServer() {
@@ -238,20 +249,15 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     'settings:get': handler(none, () => settingsInfo(deps)),
     'settings:set': handler(schemas.settingsPatch, async (patch) => {
       const before = settings.snapshot();
+      const wasRunning = host.state() === 'running';
       const r = settings.update(patch);
       if (!r.ok) {
         const first = r.errors[0]!;
         throw new IpcFailure({ code: 'invalid-argument', message: `${first.field} ${first.message}`, field: first.field, fields: r.errors });
       }
       if ('startAtLogin' in patch && deps.loginItem) await deps.loginItem.set(r.values.startAtLogin);
-      const a = await host.apply();
-      if (!a.ok) {
-        settings.restore(before);
-        await host.apply();
-        const field = problemField(a.problem.code);
-        fail(problemCode(a.problem.code), `${a.problem.message} (the change was not kept)`, field);
-      }
-      return { settings: await settingsInfo(deps), applied: a.applied };
+      const applied = await applyOrRollback(before, wasRunning);
+      return { settings: await settingsInfo(deps), applied };
     }),
 
     'log:recent': handler(schemas.logRecent, (req) => deps.logs.recent(req?.limit ?? 200)),
