@@ -1,27 +1,14 @@
 // The web client's conversation (chat + file transfer over a DataChannel) between two Node peers on
 // werift, signaled through the real server by the client library's RtcHub.
-import { createHash, randomBytes } from 'node:crypto';
-import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RtcHub, type RTCPeerConnectionConstructor, type SignalClient } from '../../renderer/client/index.js';
+import { RtcHub, type SignalClient } from '../../renderer/client/index.js';
 import { Conversation } from '../../renderer/web-client/src/conversation.js';
 import { BLOCK_BYTES } from '../../renderer/web-client/src/transfer/constants.js';
 import type { Transfer, TransferState } from '../../renderer/web-client/src/transfer/types.js';
 import { isIsolated } from '../support/netns.js';
 import { startServer, type Running } from './helpers.js';
-
-/** werift on loopback needs its address added explicitly (probes.md section 2). */
-export const weriftOptions = {
-  RTCPeerConnection: WeriftPeerConnection as unknown as RTCPeerConnectionConstructor,
-  configuration: { iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false },
-};
-
-/** The checksum the web client computes: SHA-256 over the SHA-256 of each 1 MiB block. */
-export function expectedChecksum(data: Uint8Array): string {
-  const outer = createHash('sha256');
-  for (let o = 0; o < data.length; o += BLOCK_BYTES) outer.update(createHash('sha256').update(data.subarray(o, o + BLOCK_BYTES)).digest());
-  return outer.digest('hex');
-}
+import { expectedChecksum, weriftOptions } from './webrtc-helpers.js';
 
 function until(t: Transfer, conv: Conversation, states: TransferState[], timeoutMs = 10_000): Promise<Transfer> {
   if (states.includes(t.state)) return Promise.resolve(t);

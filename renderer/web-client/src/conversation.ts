@@ -114,10 +114,10 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.#state === 'open') this.#send({ t: 'call-end' });
   }
 
-  /** Ends the conversation and tells the peer. */
-  close(): void {
+  /** Ends the conversation and tells the peer; `reason` is what this side shows. */
+  close(reason = closeText('local', this.peer)): void {
     // Reason first: closing the link closes the channel, whose close event would otherwise name the peer.
-    this.#end(closeText('local', this.peer));
+    this.#end(reason);
   }
 
   #assertOpen(): void {

@@ -1,0 +1,82 @@
+// An optional video call on top of a conversation's link: tracks are added to the same RTCPeerConnection
+// and the link renegotiates by itself (perfect negotiation).
+import { Emitter } from '../../client/index.js';
+import type { Conversation } from './conversation.js';
+
+export interface CallEvents {
+  [k: string]: unknown[];
+  change: [];
+}
+
+/** Cameras need a secure context (https:// or localhost); on plain http:// browsers hide mediaDevices. */
+export function callsAvailable(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
+}
+
+export class CallController extends Emitter<CallEvents> {
+  local: MediaStream | null = null;
+  remote: MediaStream | null = null;
+  /** Why starting the camera failed, in words; null when it did not. */
+  problem: string | null = null;
+  #senders: RTCRtpSender[] = [];
+
+  constructor(readonly conversation: Conversation) {
+    super();
+    conversation.link.on('track', (ev) => {
+      this.remote = ev.streams[0] ?? this.remote ?? new MediaStream();
+      if (!this.remote.getTracks().includes(ev.track)) this.remote.addTrack(ev.track);
+      this.emit('change');
+    });
+    conversation.on('call-end', () => this.#ended(false));
+    conversation.on('state', (s) => s === 'closed' && this.#ended(false));
+  }
+
+  get active(): boolean {
+    return this.local !== null || this.remote !== null;
+  }
+
+  /** Turns this side's camera and microphone on (starts the call, or joins the peer's). */
+  async start(): Promise<void> {
+    if (this.local) return;
+    this.problem = null;
+    try {
+      this.local = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    } catch (err) {
+      const name = (err as DOMException).name;
+      this.problem =
+        name === 'NotAllowedError'
+          ? 'Camera access was refused. Allow it in the browser’s site settings and try again.'
+          : name === 'NotFoundError'
+            ? 'No camera or microphone was found on this device.'
+            : `The camera could not be started (${name || String(err)}).`;
+      this.emit('change');
+      return;
+    }
+    const pc = this.conversation.link.pc;
+    this.#senders = this.local.getTracks().map((track) => pc.addTrack(track, this.local!));
+    this.emit('change');
+  }
+
+  /** Ends the call on both sides. */
+  end(): void {
+    this.#ended(true);
+  }
+
+  #ended(tellPeer: boolean): void {
+    if (!this.active) return;
+    const pc = this.conversation.link.pc;
+    for (const s of this.#senders) {
+      try {
+        pc.removeTrack(s);
+      } catch {
+        // The connection is already closed.
+      }
+    }
+    this.#senders = [];
+    this.local?.getTracks().forEach((t) => t.stop());
+    this.local = null;
+    this.remote = null;
+    if (tellPeer) this.conversation.sendCallEnd();
+    this.emit('change');
+  }
+}

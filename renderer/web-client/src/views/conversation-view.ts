@@ -1,0 +1,167 @@
+// The open conversation: its state in words, chat, files and the video call, bound to one Conversation
+// at a time.
+import { callsAvailable, type CallController } from '../call.js';
+import type { ChatEntry, Conversation } from '../conversation.js';
+import { byId, h } from '../dom.js';
+import type { Transfer } from '../transfer/types.js';
+import { createTransferItem, updateTransferItem, type TransferActions } from './transfer-item.js';
+
+export interface ConversationContext {
+  /** Whether `peer` is connected to the server now. */
+  online(peer: string): boolean;
+  /** Whether connection requests (push) can be sent. */
+  canNotify(): boolean;
+  reconnect(peer: string): void;
+  notify(peer: string): void;
+  back(): void;
+}
+
+function statusText(c: Conversation, online: boolean): string {
+  const p = c.peer;
+  switch (c.state) {
+    case 'connecting':
+      return online ? `Connecting to ${p}…` : `${p} is not in the room right now.`;
+    case 'open':
+      return online ? `Connected to ${p} directly.` : `Connected to ${p} directly. ${p} lost the server connection, but this direct connection still works.`;
+    case 'interrupted':
+      return `The connection to ${p} was interrupted. Trying to recover…`;
+    case 'closed':
+      return c.closedReason ?? 'Closed.';
+  }
+}
+
+export class ConversationView {
+  readonly #section = byId('conversation');
+  readonly #title = byId('conversation-title');
+  readonly #status = byId('conversation-status');
+  readonly #reconnect = byId<HTMLButtonElement>('reconnect');
+  readonly #notify = byId<HTMLButtonElement>('notify-peer');
+  readonly #hangUp = byId<HTMLButtonElement>('hang-up');
+  readonly #chatLog = byId<HTMLOListElement>('chat-log');
+  readonly #chatForm = byId<HTMLFormElement>('chat-form');
+  readonly #chatInput = byId<HTMLInputElement>('chat-input');
+  readonly #fileInput = byId<HTMLInputElement>('file-input');
+  readonly #transfers = byId<HTMLUListElement>('transfer-list');
+  readonly #callStart = byId<HTMLButtonElement>('call-start');
+  readonly #callEnd = byId<HTMLButtonElement>('call-end');
+  readonly #callStatus = byId('call-status');
+  readonly #remoteVideo = byId<HTMLVideoElement>('remote-video');
+  readonly #localVideo = byId<HTMLVideoElement>('local-video');
+  readonly #items = new Map<string, HTMLLIElement>();
+  #conv: Conversation | null = null;
+  #call: CallController | null = null;
+  #offs: Array<() => void> = [];
+  readonly #actions: TransferActions = {
+    accept: (t) => this.#conv?.accept(t),
+    decline: (t) => this.#conv?.decline(t),
+    cancel: (t) => this.#conv?.cancel(t),
+  };
+
+  constructor(private readonly ctx: ConversationContext) {
+    this.#chatForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const text = this.#chatInput.value.trim();
+      if (!text || this.#conv?.state !== 'open') return;
+      this.#conv.sendChat(text);
+      this.#chatInput.value = '';
+    });
+    this.#fileInput.addEventListener('change', () => {
+      const files = [...(this.#fileInput.files ?? [])];
+      this.#fileInput.value = '';
+      if (this.#conv?.state === 'open') for (const f of files) this.#conv.sendFile(f, f.name);
+    });
+    this.#reconnect.addEventListener('click', () => this.#conv && ctx.reconnect(this.#conv.peer));
+    this.#notify.addEventListener('click', () => this.#conv && ctx.notify(this.#conv.peer));
+    this.#hangUp.addEventListener('click', () => this.#conv?.close());
+    byId('back').addEventListener('click', () => ctx.back());
+    this.#callStart.addEventListener('click', () => void this.#call?.start());
+    this.#callEnd.addEventListener('click', () => this.#call?.end());
+  }
+
+  get conversation(): Conversation | null {
+    return this.#conv;
+  }
+
+  /** Shows `conv` (or nothing). */
+  show(conv: Conversation | null, call: CallController | null): void {
+    this.#offs.forEach((off) => off());
+    this.#offs = [];
+    this.#conv = conv;
+    this.#call = call;
+    this.#items.clear();
+    this.#section.hidden = conv === null;
+    document.body.classList.toggle('in-conversation', conv !== null);
+    if (!conv) return;
+    this.#section.dataset.peer = conv.peer;
+    this.#title.textContent = `Conversation with ${conv.peer}`;
+    this.#chatLog.replaceChildren(...conv.chat.map((e) => this.#chatItem(e)));
+    this.#transfers.replaceChildren(...conv.transfers.map((t) => this.#item(t)));
+    this.#offs.push(
+      conv.on('state', () => this.refresh()),
+      conv.on('chat', (e) => {
+        this.#chatLog.append(this.#chatItem(e));
+        this.#chatLog.scrollTop = this.#chatLog.scrollHeight;
+      }),
+      conv.on('transfer', (t) => this.#onTransfer(t)),
+    );
+    if (call) this.#offs.push(call.on('change', () => this.#renderCall()));
+    this.refresh();
+  }
+
+  /** Re-renders the state line and the buttons (also when the peer comes or goes). */
+  refresh(): void {
+    const c = this.#conv;
+    if (!c) return;
+    const online = this.ctx.online(c.peer);
+    this.#section.dataset.state = c.state;
+    this.#status.dataset.state = c.state;
+    this.#status.textContent = statusText(c, online);
+    const open = c.state === 'open';
+    this.#chatInput.disabled = !open;
+    this.#chatForm.querySelector('button')!.disabled = !open;
+    this.#fileInput.disabled = !open;
+    this.#reconnect.hidden = c.state !== 'closed' || !online;
+    this.#notify.hidden = online || !this.ctx.canNotify();
+    this.#hangUp.hidden = c.state === 'closed';
+    this.#renderCall();
+  }
+
+  #renderCall(): void {
+    const c = this.#conv;
+    const call = this.#call;
+    if (!c || !call) return;
+    const open = c.state === 'open';
+    const available = callsAvailable();
+    this.#callStart.hidden = !open || call.local !== null;
+    this.#callStart.disabled = !available;
+    this.#callStart.textContent = call.remote ? 'Turn on my camera' : 'Start video call';
+    this.#callEnd.hidden = !call.active;
+    this.#callStatus.textContent = !available
+      ? 'Video calls need a secure page (https:// or localhost): ask whoever runs the server to turn on TLS.'
+      : (call.problem ?? (call.remote && !call.local ? `${c.peer} started a video call.` : ''));
+    this.#setVideo(this.#remoteVideo, call.remote);
+    this.#setVideo(this.#localVideo, call.local);
+  }
+
+  #setVideo(v: HTMLVideoElement, s: MediaStream | null): void {
+    if (v.srcObject !== s) v.srcObject = s;
+    v.hidden = s === null;
+  }
+
+  #chatItem(e: ChatEntry): HTMLLIElement {
+    const who = e.from === 'me' ? 'You' : this.#conv!.peer;
+    return h('li', { class: e.from, 'aria-label': `${who}: ${e.text}` }, e.text);
+  }
+
+  #item(t: Transfer): HTMLLIElement {
+    const li = createTransferItem(t, this.#conv!.peer, this.#actions);
+    this.#items.set(t.id, li);
+    return li;
+  }
+
+  #onTransfer(t: Transfer): void {
+    const li = this.#items.get(t.id);
+    if (li) updateTransferItem(li, t, this.#conv!.peer, this.#actions);
+    else this.#transfers.append(this.#item(t));
+  }
+}

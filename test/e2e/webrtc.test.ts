@@ -1,0 +1,142 @@
+// Real WebRTC through the real server: two headless Chromium contexts on the served web client (driven
+// through its UI), and a Node peer on werift talking to a browser. Runs inside `npm test`'s loopback-only
+// network namespace.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignalServer } from '../../main/server/signal-server.js';
+import type { SignalServer } from '../../main/server/surface.js';
+import { RtcHub, SignalClient } from '../../renderer/client/index.js';
+import { Conversation } from '../../renderer/web-client/src/conversation.js';
+import type { Transfer } from '../../renderer/web-client/src/transfer/types.js';
+import { expectedChecksum, weriftOptions } from '../client/webrtc-helpers.js';
+import { NodeWebSocket } from '../client/helpers.js';
+import { netnsAvailable } from '../support/netns.js';
+import { launchChromium, webRtcContext, type LaunchedChromium } from './support/chromium.js';
+import { conversationState, joinViaUi, loadToOpenMs, peerButton, rememberName, saveReceived, sendFile, transferState } from './support/web-client-page.js';
+
+const WEB_CLIENT_DIR = 'dist/renderer/web-client';
+const MB = 1024 * 1024;
+
+describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium, loopback', () => {
+  let server: SignalServer;
+  let url: string;
+  let chromium: LaunchedChromium;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(`${WEB_CLIENT_DIR}/index.html`)) throw new Error(`${WEB_CLIENT_DIR} is missing: run npm run build first`);
+    server = createSignalServer({ host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, mdns: { enabled: false } }, { stopGraceMs: 200 });
+    const status = await server.start();
+    url = `http://127.0.0.1:${status.port}/?room=lab`;
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.stop();
+  });
+
+  async function context(): Promise<BrowserContext> {
+    const ctx = await webRtcContext(chromium.browser);
+    contexts.push(ctx);
+    return ctx;
+  }
+
+  it('two browsers join through the UI, chat, and transfer a 1 MB file whose checksum matches', async () => {
+    const alice = await joinViaUi(await context(), url, 'alice');
+    const bob = await joinViaUi(await context(), url, 'bob');
+    await peerButton(alice, 'bob').waitFor();
+    await peerButton(bob, 'alice').click();
+    await conversationState(bob, 'alice', 'open');
+    // Alice picked nothing yet, so the incoming conversation opens in front of her.
+    await conversationState(alice, 'bob', 'open');
+    console.log(`bob: page load → open DataChannel ${await loadToOpenMs(bob)} ms (join and pick typed by the test)`);
+
+    await bob.getByLabel('Write a message').fill('hi alice');
+    await bob.getByRole('button', { name: 'Send', exact: true }).click();
+    await alice.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'bob: hi alice' }).waitFor();
+
+    const data = new Uint8Array(randomBytes(MB));
+    await sendFile(bob, 'random.bin', data);
+    await alice.getByRole('button', { name: 'Accept random.bin' }).click();
+    const [sent, received] = await Promise.all([transferState(bob, 'random.bin', 'out', 'done'), transferState(alice, 'random.bin', 'in', 'done')]);
+    expect(sent).toBe(expectedChecksum(data));
+    expect(received).toBe(sent);
+    const saved = await saveReceived(alice, 'random.bin');
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    await expect(bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent()).resolves.toMatch(/^Delivered, checksum verified in \d+\.\d s \(.+\/s\)\.$/);
+  });
+
+  it('a returning visitor opened with ?connect= reaches an open DataChannel without a click (benchmark)', async () => {
+    const host = await joinViaUi(await context(), url, 'host');
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ctx = await context();
+      await rememberName(ctx, `guest${i}`);
+      const page = await ctx.newPage();
+      await page.goto(`${url}&connect=host`);
+      await conversationState(page, 'host', 'open');
+      times.push(await loadToOpenMs(page));
+      // The one-shot parameter is gone, so a reload does not connect again by itself.
+      expect(new URL(page.url()).searchParams.get('connect')).toBeNull();
+      await ctx.close();
+    }
+    await peerButton(host, 'guest0').waitFor({ state: 'detached' });
+    console.log(`page load → open DataChannel (loopback, auto-connect): ${times.join(', ')} ms; median ${[...times].sort((a, b) => a - b)[1]} ms`);
+    expect(times.every((t) => Number.isFinite(t) && t > 0)).toBe(true);
+  });
+
+  it('a Node peer on werift completes the same exchange with a browser', async () => {
+    const signal = new SignalClient({ url: url.replace('http:', 'ws:'), name: 'node-peer', room: 'lab', WebSocket: NodeWebSocket });
+    await signal.connect();
+    const hub = new RtcHub(signal, weriftOptions);
+    try {
+      const incoming = new Promise<Conversation>((resolve) => hub.once('link', (link) => resolve(new Conversation(link))));
+      const dora = await joinViaUi(await context(), url, 'dora');
+      await peerButton(dora, 'node-peer').click();
+      const node = await incoming;
+      await conversationState(dora, 'node-peer', 'open');
+      if (node.state !== 'open') await node.next('state', 10_000);
+      expect(node.state).toBe('open');
+
+      const chat = node.next('chat');
+      await dora.getByLabel('Write a message').fill('hello node');
+      await dora.getByRole('button', { name: 'Send', exact: true }).click();
+      expect((await chat)[0]).toMatchObject({ from: 'peer', text: 'hello node' });
+      node.sendChat('hello browser');
+      await dora.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'node-peer: hello browser' }).waitFor();
+
+      // Browser → Node: 1 MB, verified by the Node side.
+      const data = new Uint8Array(randomBytes(MB));
+      const arrived = new Promise<Transfer>((resolve) =>
+        node.on('transfer', (t) => {
+          if (t.direction === 'in' && t.state === 'offered') node.accept(t);
+          if (t.direction === 'in' && t.state === 'done') resolve(t);
+        }),
+      );
+      await sendFile(dora, 'to-node.bin', data);
+      const t = await arrived;
+      expect(t.checksum).toBe(expectedChecksum(data));
+      expect(Buffer.from(await t.blob!.arrayBuffer()).equals(data)).toBe(true);
+      await transferState(dora, 'to-node.bin', 'out', 'done');
+
+      // Node → browser: a small file the browser accepts and saves.
+      const small = new Uint8Array(randomBytes(70_000));
+      node.sendFile(new Blob([small]), 'from-node.bin');
+      await dora.getByRole('button', { name: 'Accept from-node.bin' }).click();
+      expect(await transferState(dora, 'from-node.bin', 'in', 'done')).toBe(expectedChecksum(small));
+      expect((await saveReceived(dora, 'from-node.bin')).equals(small)).toBe(true);
+
+      // The browser leaving ends the Node side's conversation with a reason.
+      const ended = node.next('state', 10_000);
+      await dora.close();
+      await ended;
+      expect(node.state).toBe('closed');
+      expect(node.closedReason).toBe('dora left the conversation.');
+    } finally {
+      hub.close();
+      signal.close();
+    }
+  });
+});
