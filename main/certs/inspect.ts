@@ -82,7 +82,9 @@ export function parsePrivateKey(pem: string, passphrase?: string): KeyObject {
     return createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
   } catch (err) {
     const msg = String((err as Error).message);
-    if (/passphrase|bad decrypt/i.test(msg)) {
+    // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled" (it could not prompt).
+    const encrypted = /ENCRYPTED/.test(pem) || /passphrase|bad decrypt|interrupted or cancelled/i.test(msg);
+    if (encrypted) {
       throw new CertificateError(passphrase === undefined ? 'The private key is encrypted: enter its passphrase' : 'The passphrase does not decrypt the private key', 'passphrase');
     }
     throw new CertificateError('This is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or similar): choose the key file', 'key');

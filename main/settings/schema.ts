@@ -58,7 +58,8 @@ export type StoredPush = z.infer<typeof storedPushSchema>;
 
 export const storedSettingsSchema = z
   .object({
-    version: z.literal(SETTINGS_VERSION),
+    // migrate() has already brought the object to SETTINGS_VERSION.
+    version: z.number().int().min(1),
     server: storedServerSchema.default(() => storedServerSchema.parse({})),
     serveWebClient: z.boolean().default(true),
     tls: storedTlsSchema.nullable().default(null),
