@@ -1,6 +1,6 @@
 // Markdown tables of a bench run: one per kind of scenario, then the targets.
 import type { BenchConfig, SubjectId } from './config.js';
-import { scenarioRows, scenarioSubjects } from './scenarios.js';
+import { scenarioRows } from './scenarios.js';
 import { subjects } from './servers.js';
 import type { Spread } from './stats.js';
 import { find, type RowSummary } from './summary.js';
@@ -30,8 +30,7 @@ function correctness(r: RowSummary): string {
 }
 
 function naRow(row: string, subject: SubjectId, cols: number): string {
-  const why = subject === 'peerjs' ? 'n/a: PeerJS has no broadcast' : 'n/a: not part of this scenario';
-  return `| ${row} | ${subjects[subject].label} | ${why} |${' |'.repeat(cols - 3)}`;
+  return `| ${row} | ${subjects[subject].label} | n/a: PeerJS has no broadcast |${' |'.repeat(cols - 3)}`;
 }
 
 /** The relay tables (one-to-one, latency, broadcast) and the idle table, for the rows this run measured. */
@@ -47,7 +46,7 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
       for (const subject of cfg.subjects) {
         const r = find(rows, row, subject);
         if (!r) {
-          if (!scenarioSubjects[s].includes(subject) && s === 'broadcast' && subject === 'peerjs') relay.push(naRow(row, subject, 11));
+          if (s === 'broadcast' && subject === 'peerjs') relay.push(naRow(row, subject, 11));
           continue;
         }
         const m = r.metrics;
