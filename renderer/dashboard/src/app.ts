@@ -33,6 +33,12 @@ function badge(route: Route) {
   return nothing;
 }
 
+// The hash is the route, so the skip link moves focus itself instead of navigating to #main.
+function skipToMain(e: Event): void {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 /** The whole window for the current state and route. */
 export function appView() {
   const s = store().state;
@@ -46,7 +52,7 @@ export function appView() {
   }
   if (!s.loaded) return html`<p class="boot" role="status">Loading rustysignal…</p>`;
   return html`
-    <a class="skip-link" href="#main">Skip to content</a>
+    <a class="skip-link" href="#main" @click=${skipToMain}>Skip to content</a>
     <div class="shell">
       <header class="app-header">
         <p class="brand">rustysignal</p>

@@ -38,7 +38,7 @@ export function formatDate(t: number | string): string {
 
 /** `1 peer`, `3 peers`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
 
 /** Whole numbers with thousands separators. */

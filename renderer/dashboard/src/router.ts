@@ -14,12 +14,12 @@ export const routeTitles: Record<Route, string> = {
   log: 'Log',
 };
 
-function parse(hash: string): Route {
+function parse(hash: string): Route | null {
   const name = hash.replace(/^#\/?/, '');
-  return (routes as readonly string[]).includes(name) ? (name as Route) : 'status';
+  return (routes as readonly string[]).includes(name) ? (name as Route) : null;
 }
 
-let current: Route = parse(location.hash);
+let current: Route = parse(location.hash) ?? 'status';
 const listeners = new Set<(r: Route) => void>();
 
 /** The view shown now. */
@@ -34,7 +34,7 @@ export function onRouteChange(fn: (r: Route) => void): void {
 
 window.addEventListener('hashchange', () => {
   const next = parse(location.hash);
-  if (next === current) return;
+  if (next === null || next === current) return;
   current = next;
   for (const fn of listeners) fn(next);
   requestRender();

@@ -22,7 +22,10 @@ export const LOG_LINES_KEPT = 1000;
 export interface DashboardState {
   app: AppInfo | null;
   status: StatusInfo | null;
-  /** Open connections by id; mutated in place, `peersVersion` bumps on every change. */
+  /**
+   * Named peers by connection id; mutated in place, `peersVersion` bumps on every change. Anonymous
+   * connections are only counted (status.connections): the core sends no events for them.
+   */
   peers: Map<number, PeerInfo>;
   peersVersion: number;
   /** undefined until loaded; null when TLS is off. */
@@ -80,7 +83,7 @@ export class Store {
       if (s.discovery.length === 0) s.discovery = discovery;
       // Events may already have appended newer lines; the snapshot goes in front of them.
       s.log = [...log, ...s.log].slice(-LOG_LINES_KEPT);
-      for (const p of peers) if (!this.#leftDuringLoad?.has(p.id) && !s.peers.has(p.id)) s.peers.set(p.id, p);
+      for (const p of peers) if (p.name !== null && !this.#leftDuringLoad?.has(p.id) && !s.peers.has(p.id)) s.peers.set(p.id, p);
       this.#leftDuringLoad = null;
       s.peersVersion++;
       s.loaded = true;
@@ -99,7 +102,7 @@ export class Store {
   /** Re-reads the whole peer list (after a reconnect of the window, or on request). */
   async reloadPeers(): Promise<void> {
     const list = await call(this.api.peers.list());
-    this.state.peers = new Map(list.map((p) => [p.id, p]));
+    this.state.peers = new Map(list.filter((p) => p.name !== null).map((p) => [p.id, p]));
     this.state.peersVersion++;
     requestRender();
   }
@@ -129,6 +132,7 @@ export class Store {
         requestRender();
       }),
       on('peer-joined', (p) => {
+        if (p.name === null) return;
         s.peers.set(p.id, p);
         s.peersVersion++;
         requestRender();

@@ -1,4 +1,4 @@
-// Peers: every open connection, live from peer-joined / peer-left events. Sortable and filterable;
+// Peers: every connection registered under a name, live from peer-joined / peer-left events. Sortable and filterable;
 // only the rows in view are in the DOM, so 1,000 peers scroll as smoothly as 10.
 import { html, nothing } from 'lit';
 import { ref } from 'lit/directives/ref.js';
@@ -58,9 +58,7 @@ function compare(a: PeerInfo, b: PeerInfo, key: SortKey): number {
   const y = b[key];
   if (typeof x === 'number' && typeof y === 'number') return x - y;
   if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
-  // Anonymous connections sort after every name.
-  if (x === null) return y === null ? 0 : 1;
-  if (y === null) return -1;
+  if (x === null || y === null) return 0; // anonymous rows: placed by anonymousLast
   return String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: 'base' });
 }
 
@@ -74,7 +72,8 @@ export function visiblePeers(): PeerInfo[] {
     (p) => !needle || (p.name ?? '').toLowerCase().includes(needle) || p.room.toLowerCase().includes(needle) || p.remoteAddress.includes(needle),
   );
   const sign = ui.dir === 'ascending' ? 1 : -1;
-  rows.sort((a, b) => sign * compare(a, b, ui.sort) || a.id - b.id);
+  const anonymousLast = (a: PeerInfo, b: PeerInfo) => (ui.sort === 'name' ? Number(a.name === null) - Number(b.name === null) : 0);
+  rows.sort((a, b) => anonymousLast(a, b) || sign * compare(a, b, ui.sort) || a.id - b.id);
   memo = { version: peersVersion, key, rows };
   return rows;
 }
@@ -266,6 +265,8 @@ export function peersView() {
   const last = Math.min(rows.length, first + count);
   const slice = rows.slice(first, last);
   const running = s.status?.state === 'running';
+  // Connections without a name can send broadcasts but cannot be addressed; they are counted, not listed.
+  const anonymous = Math.max(0, (s.status?.connections ?? 0) - total);
   const selected = rows.find((p) => p.id === ui.selected);
   return html`
     <h1 tabindex="-1">Peers</h1>
@@ -283,8 +284,9 @@ export function peersView() {
           requestRender();
         },
       })}
-      <p class="note" role="status" data-testid="peer-count">
-        ${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'connection')}` : plural(total, 'connection')}
+      <p class="note" role="status">
+        <span data-testid="peer-count">${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'peer')}` : plural(total, 'peer')}</span>
+        ${anonymous > 0 ? html`<span data-testid="anonymous-count"> · ${plural(anonymous, 'anonymous connection')} (not listed)</span>` : nothing}
       </p>
       <span class="spacer"></span>
       <button type="button" ?disabled=${!selected} @click=${() => selected && openKick(selected)}>Kick selected…</button>
@@ -292,7 +294,7 @@ export function peersView() {
     </div>
     ${total === 0
       ? html`<p class="empty card" data-testid="peers-empty">
-          ${running ? 'No one is connected yet. Devices appear here as soon as they connect.' : 'The server is stopped: start it on the Status page.'}
+          ${running ? 'No named peer is connected. Devices appear here as soon as they connect with ?user=NAME.' : 'The server is stopped: start it on the Status page.'}
         </p>`
       : html`<div class="table-scroll" ${ref((el) => (scroller = el as HTMLElement | undefined))} @scroll=${onScroll}>
           <table
