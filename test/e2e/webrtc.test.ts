@@ -66,6 +66,67 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     const saved = await saveReceived(alice, 'random.bin');
     expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
     await expect(bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent()).resolves.toMatch(/^Delivered, checksum verified in \d+\.\d s \(.+\/s\)\.$/);
+
+    // Bob closes his tab: Alice sees why her conversation ended, and Bob is gone from the list.
+    await bob.close();
+    await conversationState(alice, 'bob', 'closed');
+    await expect(alice.locator('#conversation-status').textContent()).resolves.toBe('bob left the conversation.');
+    await peerButton(alice, 'bob').waitFor({ state: 'detached' });
+  });
+
+  it('a video call: one side starts it, the other turns its camera on, either ends it', async () => {
+    const a = await joinViaUi(await context(), url, 'cam-a');
+    const b = await joinViaUi(await context(), url, 'cam-b');
+    await peerButton(a, 'cam-b').click();
+    await Promise.all([conversationState(a, 'cam-b', 'open'), conversationState(b, 'cam-a', 'open')]);
+    const showsVideo = (id: string) => `(() => { const v = document.getElementById('${id}'); return !v.hidden && v.videoWidth > 0; })()`;
+
+    await a.getByRole('button', { name: 'Start video call' }).click();
+    await b.waitForFunction(showsVideo('remote-video'), undefined, { timeout: 15_000 });
+    await expect(b.locator('#call-status').textContent()).resolves.toBe('cam-a started a video call.');
+    await b.getByRole('button', { name: 'Turn on my camera' }).click();
+    await a.waitForFunction(showsVideo('remote-video'), undefined, { timeout: 15_000 });
+    await b.waitForFunction(showsVideo('local-video'));
+
+    await b.getByRole('button', { name: 'End video call' }).click();
+    for (const page of [a, b]) {
+      await page.locator('#remote-video').waitFor({ state: 'hidden' });
+      await page.locator('#local-video').waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Start video call' }).waitFor();
+    }
+    // The data channel outlived the call.
+    await conversationState(a, 'cam-b', 'open');
+  });
+
+  it('says when the server is unreachable or refuses, and recovers when it is back', async () => {
+    const guarded = createSignalServer({ host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } }, { stopGraceMs: 200 });
+    const port = (await guarded.start()).port!;
+    let restarted: SignalServer | null = null;
+    try {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.getByLabel('Your name').fill('keyless');
+      await page.getByRole('button', { name: 'Join' }).click();
+      await page.locator('#server-status[data-state="refused"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator('#server-status').textContent()).resolves.toMatch(
+        new RegExp(`^The server at 127\\.0\\.0\\.1:${port} refused the connection: it may need an access key \\(add \\?key=… to the address\\) or be full\\. Trying again in \\d+ s…$`),
+      );
+
+      // With the key (remembered name: no typing), then the server goes away and comes back.
+      await page.goto(`http://127.0.0.1:${port}/?key=sesame`);
+      await page.locator('#server-status[data-state="open"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator('#server-status').textContent()).resolves.toBe('Connected as keyless.');
+      await guarded.stop();
+      await page.locator('#server-status[data-state="unreachable"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator('#server-status').textContent()).resolves.toMatch(/^Cannot reach the server at 127\.0\.0\.1:\d+\. Is this device on the same network, and is the server running\? Trying again in \d+ s…$/);
+      restarted = createSignalServer({ host: '127.0.0.1', port, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } }, { stopGraceMs: 200 });
+      await restarted.start();
+      await page.locator('#server-status[data-state="open"]').waitFor({ timeout: 20_000 });
+    } finally {
+      await guarded.stop();
+      await restarted?.stop();
+    }
   });
 
   it('a returning visitor opened with ?connect= reaches an open DataChannel without a click (benchmark)', async () => {
