@@ -165,6 +165,8 @@ describe.skipIf(!run)('dashboard window', () => {
     await connect('');
     await expect.poll(() => text('[data-testid=connections]')).toBe('3');
     expect(await text('[data-testid=peers]')).toBe('2');
+    expect(await text('[data-testid=rooms]')).toBe('1');
+    expect(await text('[data-testid=header-summary]')).toBe('2 peers · 3 connections');
     await expect.poll(() => text('[data-testid=uptime]')).toMatch(/^\d+ s$/);
     await shoot('status');
     await closeAll();

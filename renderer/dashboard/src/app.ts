@@ -2,7 +2,7 @@
 import { html, nothing } from 'lit';
 import { toastRegion } from './components/announce.js';
 import { store } from './context.js';
-import { formatCount } from './format.js';
+import { formatCount, plural } from './format.js';
 import { currentRoute, routes, routeTitles, type Route } from './router.js';
 import { certificatesView } from './views/certificates.js';
 import { logView } from './views/log.js';
@@ -58,7 +58,7 @@ export function appView() {
         <p class="brand">rustysignal</p>
         ${statePill(s.status)}
         ${s.status?.state === 'running'
-          ? html`<span class="note" data-testid="header-summary">${formatCount(s.status.peers)} peers · ${formatCount(s.status.connections)} connections</span>`
+          ? html`<span class="note" data-testid="header-summary">${plural(s.status.peers, 'peer')} · ${plural(s.status.connections, 'connection')}</span>`
           : nothing}
         <span class="spacer"></span>
         <span class="note">${s.app ? `v${s.app.version}` : ''}</span>

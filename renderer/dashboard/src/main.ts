@@ -17,6 +17,8 @@ if (!api) {
 } else {
   const store = new Store(api);
   provideStore(store);
+  // lit renders after existing children: the static "Loading…" text has to go first.
+  root.replaceChildren();
   setRenderer(() => render(appView(), root));
   onRouteChange(() => {
     // Move focus to the new view's heading so keyboard and screen reader users land on it.

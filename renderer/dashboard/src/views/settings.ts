@@ -139,7 +139,11 @@ export function settingsView() {
   return html`
     <h1 tabindex="-1">Settings</h1>
     ${errorBanner(ui.error)}
-    ${info.secrets.encrypted ? nothing : html`<div class="banner warning" role="status"><div><strong>Secrets are stored unencrypted</strong><p>${info.secrets.message ?? 'The access key and private keys are kept in plain files on this computer.'}</p></div></div>`}
+    ${info.secrets.encrypted
+      ? nothing
+      : html`<div class="banner warning" role="status" data-testid="secrets-plain">
+          <div><p>${info.secrets.message ?? 'Secrets are stored unencrypted.'} The access key and private keys are readable by anyone who can read your files.</p></div>
+        </div>`}
     <form @submit=${save} novalidate aria-describedby="settings-note">
       <fieldset>
         <legend>Connections</legend>

@@ -91,6 +91,14 @@ function addresses(status: StatusInfo) {
   `;
 }
 
+// Rooms with at least one named peer, from the live peer list (the connections event carries no room count).
+let roomsMemo = { version: -1, count: 0 };
+function liveRooms(): number {
+  const { peers, peersVersion } = store().state;
+  if (roomsMemo.version !== peersVersion) roomsMemo = { version: peersVersion, count: new Set([...peers.values()].map((p) => p.room)).size };
+  return roomsMemo.count;
+}
+
 /** The Status view. */
 export function statusView() {
   const s = store().state.status;
@@ -118,7 +126,7 @@ export function statusView() {
       <div><dt>Uptime</dt><dd data-testid="uptime">${uptime}</dd></div>
       <div><dt>Connections</dt><dd data-testid="connections">${formatCount(s.connections)}</dd></div>
       <div><dt>Peers</dt><dd data-testid="peers">${formatCount(s.peers)}</dd></div>
-      <div><dt>Rooms</dt><dd data-testid="rooms">${formatCount(s.rooms)}</dd></div>
+      <div><dt>Rooms</dt><dd data-testid="rooms">${formatCount(running ? liveRooms() : 0)}</dd></div>
       <div><dt>Push subscriptions</dt><dd data-testid="push-subscriptions">${s.push.enabled ? formatCount(s.push.subscriptions) : 'off'}</dd></div>
     </dl>
     <section aria-labelledby="addr-heading">
