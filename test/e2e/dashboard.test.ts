@@ -257,7 +257,7 @@ describe.skipIf(!run)('dashboard window', () => {
       el.scrollTop = el.scrollHeight;
       for (let i = 0; i < 60; i++) {
         await new Promise((r) => requestAnimationFrame(r));
-        if ([...document.querySelectorAll('td.c-name')].some((td) => td.textContent === 'p1000')) return performance.now() - start;
+        if (Array.from(document.querySelectorAll('td.c-name')).some((td) => td.textContent === 'p1000')) return performance.now() - start;
       }
       return -1;
     });

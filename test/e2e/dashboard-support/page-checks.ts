@@ -32,16 +32,16 @@ export interface AccessibilityReport {
 export function auditAccessibility(page: Page): Promise<AccessibilityReport> {
   return page.evaluate(() => {
     const describe = (el: Element) => `${el.tagName.toLowerCase()}#${el.id || '?'}`;
-    const controls = [...document.querySelectorAll('input, select, textarea')] as Array<HTMLInputElement>;
+    const controls = Array.from(document.querySelectorAll('input, select, textarea')) as Array<HTMLInputElement>;
     const unlabelledControls = controls
       .filter((c) => !c.closest('dialog:not([open])'))
       .filter((c) => (c.labels?.length ?? 0) === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
       .map(describe);
-    const unnamedButtons = [...document.querySelectorAll('button, a[href]')]
+    const unnamedButtons = Array.from(document.querySelectorAll('button, a[href]'))
       .filter((b) => !b.closest('dialog:not([open])'))
       .filter((b) => !(b.textContent ?? '').trim() && !b.getAttribute('aria-label'))
       .map(describe);
-    const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+    const ids = Array.from(document.querySelectorAll('[id]')).map((e) => e.id);
     const duplicateIds = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
     return {
       h1Count: document.querySelectorAll('main h1').length,
@@ -79,7 +79,7 @@ export function lowestContrast(page: Page, selector: string): Promise<{ ratio: n
       return parse(getComputedStyle(document.documentElement).backgroundColor) ?? [255, 255, 255, 1];
     };
     let worst: { ratio: number; where: string } | null = null;
-    for (const el of document.querySelectorAll(sel)) {
+    for (const el of Array.from(document.querySelectorAll(sel))) {
       const box = el.getBoundingClientRect();
       if (!box.width || !box.height || !(el.textContent ?? '').trim()) continue;
       const fg = parse(getComputedStyle(el).color);
@@ -87,7 +87,7 @@ export function lowestContrast(page: Page, selector: string): Promise<{ ratio: n
       const a = lum(fg);
       const b = lum(background(el));
       const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      if (!worst || ratio < worst.ratio) worst = { ratio: Math.round(ratio * 100) / 100, where: `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"` };
+      if (!worst || ratio < worst.ratio) worst = { ratio: Math.round(ratio * 100) / 100, where: `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"` };
     }
     return worst;
   }, selector);
