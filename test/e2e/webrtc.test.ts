@@ -98,6 +98,39 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     await conversationState(a, 'cam-b', 'open');
   });
 
+  it('a reload keeps the name, and the new page\'s connection replaces the old one', async () => {
+    const a = await joinViaUi(await context(), url, 'rel-a');
+    const b = await joinViaUi(await context(), url, 'rel-b');
+    await peerButton(b, 'rel-a').click();
+    await Promise.all([conversationState(a, 'rel-b', 'open'), conversationState(b, 'rel-a', 'open')]);
+    await b.reload();
+    await b.locator('#server-status[data-state="open"]').waitFor({ timeout: 10_000 });
+    await expect(b.locator('#server-status').textContent()).resolves.toBe('Connected as rel-b in room “lab”.');
+    await conversationState(a, 'rel-b', 'closed');
+    await expect(a.locator('#conversation-status').textContent()).resolves.toBe('rel-b left the conversation.');
+    await peerButton(b, 'rel-a').click();
+    await Promise.all([conversationState(a, 'rel-b', 'open'), conversationState(b, 'rel-a', 'open')]);
+    await a.getByLabel('Write a message').fill('welcome back');
+    await a.getByRole('button', { name: 'Send', exact: true }).click();
+    await b.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'rel-a: welcome back' }).waitFor();
+  });
+
+  it('serves the client library next to the page for a page\'s own scripts', async () => {
+    const page = await (await context()).newPage();
+    await page.goto(url);
+    // As a string: vitest would rewrite a dynamic import() inside a function passed to the page.
+    const result = await page.evaluate(`(async () => {
+      const m = await import('./rustysignal-client.js');
+      // No url: derived from the page, ws:// for this http:// page.
+      const c = new m.SignalClient({ name: 'scripted', room: 'lab' });
+      const w = await c.connect();
+      const sent = await c.send('nobody-here', 'x');
+      c.close();
+      return { user: w.user, room: w.room, sent: sent.status };
+    })()`);
+    expect(result).toEqual({ user: 'scripted', room: 'lab', sent: 'queued' });
+  });
+
   it('says when the server is unreachable or refuses, and recovers when it is back', async () => {
     const guarded = createSignalServer({ host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } }, { stopGraceMs: 200 });
     const port = (await guarded.start()).port!;

@@ -40,6 +40,13 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
+// Chromium aborts (SIGABRT) when a D-Bus it connected to goes away, and other tests start and stop a
+// system bus (avahi needs one). Pointing it at no bus at all costs nothing headless.
+const noDbus = {
+  DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/rustysignal-tests-no-dbus',
+  DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/rustysignal-tests-no-dbus',
+};
+
 const wrapperScript = (netns: string | undefined) => `#!/bin/sh
 # Written by test/e2e/support/chromium.ts. Merges --disable-features switches, then runs Chromium.
 features=""
@@ -69,7 +76,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
       headless: true,
       args,
       timeout: options.timeoutMs ?? 30_000,
-      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      env: { ...process.env, ...noDbus, ...options.env },
     });
     return {
       browser,
