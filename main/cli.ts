@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
 import { parseCommandLine, UsageError, type ServeCommand } from './cli/args.js';
 import { createCliLogger } from './cli/log.js';
+import { runDiscover } from './discover-command.js';
 import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
 import { createSignalServer, ServerError } from './server/signal-server.js';
 import { generateVapidKeyFile, loadVapidKeyFile, VapidError } from './server/push/index.js';
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
         (err: Error) => fail(err.message, err instanceof VapidError ? 2 : 1),
       );
     case 'discover':
-      return fail('"discover" is not available in this build yet', 1);
+      process.exitCode = await runDiscover({ timeoutMs: command.timeoutMs, json: command.json });
+      return;
   }
 }
 

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
+import { startDiscovery, type Advertisement, type DiscoveryHandle } from './discovery/index.js';
 import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
@@ -16,7 +17,7 @@ import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import type { DiscoveredServer, PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
 import { checkTls, TlsError } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -29,6 +30,8 @@ export interface ServerDeps {
   pushFactory?: PushFactory;
   /** How long stop() waits for clients to answer the close handshake before cutting them, in ms. */
   stopGraceMs?: number;
+  /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
+  startDiscovery?: typeof startDiscovery;
 }
 
 /** An error from start() or reconfigure() carrying what the user should see. */
@@ -55,6 +58,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
+  let discovery: DiscoveryHandle | null = null;
+  let discovered: DiscoveredServer[] = [];
 
   const registry = new Registry();
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
@@ -99,6 +104,36 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     heartbeat = h;
   }
 
+  function advertisement(): Advertisement {
+    return { port: port ?? options.port, tls: options.tls !== null, path: '/', push: push !== null, key: options.accessKey !== null, bindHost: options.host };
+  }
+
+  function startMdns(): void {
+    if (!options.mdns.enabled) return;
+    discovery = (deps.startDiscovery ?? startDiscovery)(options.mdns, advertisement(), {
+      onServers: (list) => {
+        discovered = list;
+        events.emit('discovery', list);
+      },
+      onAdvertised: (name) => {
+        logger.info({ name }, 'advertised on the LAN (mDNS)');
+        events.emit('advertised', { name });
+      },
+      onProblem: problem,
+    });
+  }
+
+  /** Withdraws the advertisement (goodbye packets) and forgets what was found. */
+  async function stopMdns(): Promise<void> {
+    const d = discovery;
+    discovery = null;
+    await d?.stop().catch((err: Error) => logger.warn({ err: err.message }, 'mDNS stop failed'));
+    if (discovered.length > 0) {
+      discovered = [];
+      events.emit('discovery', []);
+    }
+  }
+
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
     return {
@@ -111,6 +146,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       rooms: registry.roomsWithPeers,
       startedAt,
       push: { enabled: push !== null, publicKey: push?.publicKey ?? null, subscriptions: push?.subscriptionCount() ?? 0 },
+      mdns: { enabled: discovery !== null, name: discovery?.advertisedName() ?? null },
     };
   }
 
@@ -175,6 +211,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       startedAt = clock.now();
       startHeartbeat();
       state = 'running';
+      startMdns();
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -193,6 +230,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     state = 'stopping';
     if (heartbeat !== null) clock.clearInterval(heartbeat);
     heartbeat = null;
+    await stopMdns();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
@@ -232,6 +270,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       push = nextPush;
       await old?.close().catch(() => {});
     }
+    if (running && patch.mdns !== undefined) {
+      await stopMdns();
+      startMdns();
+    } else if (discovery && (patch.tls !== undefined || patch.push !== undefined || patch.accessKey !== undefined)) {
+      discovery.update(advertisement());
+    }
   }
 
   return {
@@ -245,7 +289,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
-    discovered: () => [],
+    discovered: () => discovered,
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);

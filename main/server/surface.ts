@@ -31,6 +31,8 @@ export interface ServerStatus {
   /** ms since epoch when the server started listening; null while stopped. */
   startedAt: number | null;
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
+  /** LAN advertisement: on or off, and the instance name in use once claimed. */
+  mdns: { enabled: boolean; name: string | null };
 }
 
 export interface PeerInfo {

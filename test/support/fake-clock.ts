@@ -5,6 +5,7 @@ interface Timer {
   at: number;
   fn: () => void;
   every: number | null;
+  unref?(): void;
 }
 
 export class FakeClock implements Clock {

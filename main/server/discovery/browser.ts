@@ -131,7 +131,12 @@ export function createBrowser(deps: BrowserDeps): Browser {
 
   function onResponse(packet: DnsPacket): void {
     const t = now();
-    for (const r of [...packet.answers, ...packet.additionals]) onRecord(r, t);
+    const records = [...packet.answers, ...packet.additionals];
+    const isAddress = (r: IncomingRecord) => r.type === 'A' || r.type === 'AAAA';
+    for (const r of records) if (!isAddress(r)) onRecord(r, t);
+    // Address records of every host on the LAN pass by; keep only those of hosts our instances point at.
+    const wanted = new Set([...instances.values()].map((i) => i.host));
+    for (const r of records) if (isAddress(r) && wanted.has(canonical(r.name))) onRecord(r, t);
     resolveMissing(t);
     publishIfChanged();
   }

@@ -69,7 +69,9 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
     }
   };
 
-  const ownAddresses = () => localAddresses(interfaces());
+  // Read with every response packet (self check), so refreshed with the interfaces rather than per call.
+  let ownAddressSet = localAddresses(interfaces());
+  const ownAddresses = () => ownAddressSet;
 
   const advertiser =
     env.advertise === false
@@ -103,7 +105,9 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
 
   /** Opens links for new interfaces, closes those that went away. */
   function reconcile(): void {
-    const plan = planLinks(iface, interfaces());
+    const table = interfaces();
+    ownAddressSet = localAddresses(table);
+    const plan = planLinks(iface, table);
     if (plan.error) report(plan.error);
     const wanted = new Map<string, LinkSpec>(plan.links.map((s) => [linkKey(s), s]));
     for (const [key, link] of links) {
