@@ -65,7 +65,7 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     expect(received).toBe(sent);
     const saved = await saveReceived(alice, 'random.bin');
     expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
-    await expect(bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent()).resolves.toMatch(/^Delivered, checksum verified in \d+\.\d s \(.+\/s\)\.$/);
+    await expect(bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent()).resolves.toMatch(/^Delivered, checksum verified in (\d+ ms|\d+\.\d s) \(\d+(\.\d)? [kMG]B\/s\)\.$/);
 
     // Bob closes his tab: Alice sees why her conversation ended, and Bob is gone from the list.
     await bob.close();

@@ -14,8 +14,9 @@ function percent(t: Transfer): number {
 
 function speed(t: Transfer): string {
   if (t.startedAt === null || t.finishedAt === null) return '';
-  const s = Math.max(0.001, (t.finishedAt - t.startedAt) / 1000);
-  return ` in ${s.toFixed(1)} s (${formatBytes(Math.round(t.size / s))}/s)`;
+  const ms = Math.max(1, t.finishedAt - t.startedAt);
+  const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ` in ${took} (${formatBytes(Math.round((t.size / ms) * 1000))}/s)`;
 }
 
 /** The state in words, for the given peer. */
