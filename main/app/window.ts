@@ -58,6 +58,8 @@ export function createDashboardWindow(o: WindowOptions): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click would try to open links in a new window (denied anyway by setWindowOpenHandler).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.on('close', (event) => {

@@ -48,7 +48,8 @@ function ok<T>(r: Result<T>): T {
   if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.error)}`);
   return r.value;
 }
-function err<T>(r: Result<T>): IpcError {
+type AnyResult = { ok: true; value: unknown } | { ok: false; error: IpcError };
+function err(r: AnyResult): IpcError {
   if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value).slice(0, 200)}`);
   return r.error;
 }
@@ -121,7 +122,7 @@ describe('server', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      ok(deps.settings.update({ port }));
+      expect(deps.settings.update({ port }).ok).toBe(true);
       const e = err(await call('server:start'));
       expect(e).toMatchObject({ code: 'port-in-use', field: 'port' });
       expect(e.message).toContain(`port ${port}`);
