@@ -24,6 +24,11 @@ export interface PeerLinkOptions {
   configuration?: RTCConfiguration & Record<string, unknown>;
   /** RTCPeerConnection implementation. Default `globalThis.RTCPeerConnection` (werift's works in Node). */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
+  /**
+   * The link answers a peer's offer: it makes no offer of its own until it has answered, so channels the
+   * app creates meanwhile ride on that exchange instead of colliding with it. The hub sets this.
+   */
+  answerFirst?: boolean;
 }
 
 /** local: closed here. remote: the peer said bye. failed: ICE/DTLS failed. replaced: the peer started a new link. */
@@ -66,6 +71,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #pendingCandidates: RTCIceCandidateInit[] = [];
   #chain: Promise<void> = Promise.resolve();
   #closed: LinkCloseReason | null = null;
+  #answerFirst: boolean;
 
   /**
    * @param peer the remote user's name.
@@ -79,9 +85,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     options: PeerLinkOptions = {},
   ) {
     super();
+    this.#answerFirst = options.answerFirst ?? false;
     const PC = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
     if (!PC) throw new TypeError('PeerLink: no RTCPeerConnection; pass options.RTCPeerConnection');
-    this.pc = new PC({ iceServers: options.iceServers ?? [], ...options.configuration });
+    const { iceServers = [], configuration } = options;
+    this.pc = new PC({ iceServers, ...configuration });
     this.pc.onnegotiationneeded = () => void this.#negotiate();
     this.pc.onicecandidate = (ev) => {
       // Empty candidates mark the end of gathering: optional in trickle ICE, and not understood everywhere.
@@ -132,7 +140,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   async #negotiate(): Promise<void> {
-    if (this.#closed) return;
+    // Skipped while answering first: once stable again the browser re-fires the event if an offer is
+    // still needed (the negotiation-needed flag is re-checked), so nothing is lost.
+    if (this.#closed || this.#answerFirst) return;
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
@@ -167,6 +177,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       if (d.type === 'offer') {
         await pc.setLocalDescription();
         this.#sendDescription();
+        this.#answerFirst = false;
       }
       return;
     }

@@ -62,10 +62,10 @@ export class RtcHub extends Emitter<RtcHubEvents> {
     this.#links.clear();
   }
 
-  #create(peer: string): PeerLink {
+  #create(peer: string, answerFirst = false): PeerLink {
     const self = this.client.name;
     if (self === null) throw new Error('RtcHub: register a name before connecting to peers (an anonymous connection cannot be answered)');
-    const link = new PeerLink(peer, this.#polite(self, peer), (payload) => this.#signal(peer, payload), this.options);
+    const link = new PeerLink(peer, this.#polite(self, peer), (payload) => this.#signal(peer, payload), { ...this.options, answerFirst });
     this.#links.set(peer, link);
     link.on('closed', () => {
       if (link.remoteSession) this.#retired.add(link.remoteSession);
@@ -95,7 +95,7 @@ export class RtcHub extends Emitter<RtcHubEvents> {
     }
     if (!link) {
       if (payload.bye || payload.to !== undefined) return;
-      link = this.#create(peer);
+      link = this.#create(peer, payload.description?.type === 'offer' || payload.candidate !== undefined);
       this.emit('link', link);
     }
     link.receive(payload);

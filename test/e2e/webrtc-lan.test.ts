@@ -35,7 +35,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
   });
 }
 
-describe.runIf(netnsAvailable('webrtc e2e (two-host LAN)'))('web client across two hosts of a LAN without internet', () => {
+describe.runIf(netnsAvailable('webrtc e2e (two-host LAN)'))('web client across two hosts of a LAN without internet', { timeout: 60_000 }, () => {
   let lan: TestNet;
   let server: ChildProcess;
   let dataDir: string;

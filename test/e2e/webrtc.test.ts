@@ -19,7 +19,7 @@ import { conversationState, joinViaUi, loadToOpenMs, peerButton, rememberName, s
 const WEB_CLIENT_DIR = 'dist/renderer/web-client';
 const MB = 1024 * 1024;
 
-describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium, loopback', () => {
+describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium, loopback', { timeout: 60_000 }, () => {
   let server: SignalServer;
   let url: string;
   let chromium: LaunchedChromium;
