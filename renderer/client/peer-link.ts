@@ -118,6 +118,17 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     return this.pc.createDataChannel(label, init);
   }
 
+  /** Sends every track of `stream` (camera, microphone, screen); the link renegotiates by itself. */
+  addMedia(stream: MediaStream): RTCRtpSender[] {
+    return stream.getTracks().map((track) => this.pc.addTrack(track, stream));
+  }
+
+  /** Stops sending what `addMedia` started (the tracks themselves keep running until stopped). */
+  removeMedia(senders: RTCRtpSender[]): void {
+    if (this.#closed) return;
+    for (const s of senders) this.pc.removeTrack(s);
+  }
+
   /** Closes the link and tells the peer. */
   close(): void {
     this.#shutdown('local', true);

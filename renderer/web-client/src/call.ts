@@ -52,8 +52,7 @@ export class CallController extends Emitter<CallEvents> {
       this.emit('change');
       return;
     }
-    const pc = this.conversation.link.pc;
-    this.#senders = this.local.getTracks().map((track) => pc.addTrack(track, this.local!));
+    this.#senders = this.conversation.link.addMedia(this.local);
     this.emit('change');
   }
 
@@ -64,14 +63,7 @@ export class CallController extends Emitter<CallEvents> {
 
   #ended(tellPeer: boolean): void {
     if (!this.active) return;
-    const pc = this.conversation.link.pc;
-    for (const s of this.#senders) {
-      try {
-        pc.removeTrack(s);
-      } catch {
-        // The connection is already closed.
-      }
-    }
+    this.conversation.link.removeMedia(this.#senders);
     this.#senders = [];
     this.local?.getTracks().forEach((t) => t.stop());
     this.local = null;
