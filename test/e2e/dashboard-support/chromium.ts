@@ -12,5 +12,9 @@ export function launchChromium(): Promise<Browser> {
     timeout: 20_000,
     // Nothing to reach: no sync, no component updates, no crash uploads.
     args: ['--no-first-run', '--disable-sync', '--disable-component-update', '--disable-breakpad', '--disable-gpu'],
+    // Chromium joins the system D-Bus when /run/dbus/system_bus_socket exists and aborts (SIGABRT,
+    // "D-Bus connection was disconnected") when that daemon goes away, which other suites (avahi) do.
+    // An unreachable bus address makes it carry on without D-Bus.
+    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/rustysignal-no-bus', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/rustysignal-no-bus' },
   });
 }
