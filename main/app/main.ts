@@ -1,5 +1,6 @@
 // The Electron entry point: one instance, a tray, the dashboard window, the server host, IPC. Everything
 // with logic lives in modules that do not import electron; this file only wires them together.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, clipboard, dialog, protocol, shell } from 'electron';
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
 
   const store = electronSettingsStore();
   const settings = createSettings({ store, encryptor: safeStorageEncryptor(store.location) });
-  const paths = { dataDir: app.getPath('userData'), webClientDir };
+  // The web client is served only when its bundle was built into the app.
+  const paths = { dataDir: app.getPath('userData'), webClientDir: existsSync(path.join(webClientDir, 'index.html')) ? webClientDir : null };
   const host = createServerHost({ factory: serverFactory({ logger: log.logger }), options: () => settings.serverOptions(paths) });
   const login = loginItem();
   const externalOrigins = () => host.status().addresses.flatMap((a) => (a.webClientUrl ? [new URL(a.webClientUrl).origin] : []));

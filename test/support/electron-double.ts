@@ -53,7 +53,44 @@ export const recorded = {
   notifications: [] as Array<{ title: string; body: string }>,
   storageBackend: 'gnome_libsecret' as string,
   encryptionAvailable: true,
+  openedExternal: [] as string[],
+  session: {} as { permissionRequest?: (...a: unknown[]) => void; permissionCheck?: (...a: unknown[]) => boolean; devicePermission?: (...a: unknown[]) => boolean },
+  windows: [] as FakeWindow[],
 };
+
+/** A webContents: an EventEmitter that remembers its window-open handler. */
+export class FakeContents extends EventEmitter {
+  windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
+  url = '';
+  setWindowOpenHandler(fn: (d: { url: string }) => { action: string }) {
+    this.windowOpenHandler = fn;
+  }
+  getURL() {
+    return this.url;
+  }
+}
+
+/** A BrowserWindow recording its options, load and visibility. */
+export class FakeWindow extends EventEmitter {
+  webContents = new FakeContents();
+  visible = false;
+  loaded: string | null = null;
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    recorded.windows.push(this);
+  }
+  loadURL(url: string) {
+    this.loaded = url;
+    this.webContents.url = url;
+    return Promise.resolve();
+  }
+  hide() {
+    this.visible = false;
+  }
+  show() {
+    this.visible = true;
+  }
+}
 
 /** Clears the recordings between tests. */
 export function resetElectronDouble(): void {
@@ -66,6 +103,9 @@ export function resetElectronDouble(): void {
   recorded.notifications.length = 0;
   recorded.storageBackend = 'gnome_libsecret';
   recorded.encryptionAvailable = true;
+  recorded.openedExternal = [];
+  recorded.session = {};
+  recorded.windows = [];
   FakeTray.instances.length = 0;
 }
 
@@ -125,6 +165,15 @@ export function electronModule() {
       },
     },
     clipboard: { writeText: (t: string) => void (recorded.clipboard = t) },
+    shell: { openExternal: async (url: string) => void recorded.openedExternal.push(url) },
+    BrowserWindow: FakeWindow,
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: (...a: unknown[]) => void) => void (recorded.session.permissionRequest = fn),
+        setPermissionCheckHandler: (fn: (...a: unknown[]) => boolean) => void (recorded.session.permissionCheck = fn),
+        setDevicePermissionHandler: (fn: (...a: unknown[]) => boolean) => void (recorded.session.devicePermission = fn),
+      },
+    },
     Notification: class {
       static isSupported = () => true;
       constructor(private readonly o: { title: string; body: string }) {}
