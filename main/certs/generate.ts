@@ -4,7 +4,8 @@ import { webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's webcrypto is the WebCrypto the library expects; the typings differ only in DOM-lib details.
+x509.cryptoProvider.set(webcrypto as never);
 
 export interface GeneratedCertificate {
   /** PEM certificate. */
