@@ -84,6 +84,27 @@ describe.runIf(isIsolated)('conversation between two werift peers', { timeout: 6
     }
   });
 
+  it('both sides connecting at the same moment end up with one working channel', async () => {
+    const [sa, sb] = [env.client({ name: 'gil' }), env.client({ name: 'hal' })];
+    await Promise.all([sa.connect(), sb.connect()]);
+    const [ha, hb] = [new RtcHub(sa, weriftOptions), new RtcHub(sb, weriftOptions)];
+    try {
+      const offers: string[] = [];
+      for (const [who, c] of [['gil', sa], ['hal', sb]] as const) c.on('message', (m) => (m.data as { description?: { type: string } }).description?.type === 'offer' && offers.push(`to ${who}`));
+      // Neither waits for the other: two offers cross, the polite side (hal) yields.
+      const [ca, cb] = [new Conversation(ha.connect('hal')), new Conversation(hb.connect('gil'))];
+      await Promise.all([ca.next('state', 15_000), cb.next('state', 15_000)]);
+      expect([ca.state, cb.state, ha.get('hal')?.polite, hb.get('gil')?.polite]).toEqual(['open', 'open', false, true]);
+      expect(offers.sort()).toEqual(['to gil', 'to hal']);
+      const got = cb.next('chat');
+      ca.sendChat('after the glare');
+      expect((await got)[0].text).toBe('after the glare');
+    } finally {
+      ha.close();
+      hb.close();
+    }
+  });
+
   it('reports decline and cancel to the other side in words', async () => {
     const { ca, cb, hubs } = await pair(env, 'cat', 'dan');
     try {

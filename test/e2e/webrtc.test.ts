@@ -98,6 +98,17 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     await conversationState(a, 'cam-b', 'open');
   });
 
+  it('both people picking each other at the same moment get one working conversation', async () => {
+    const a = await joinViaUi(await context(), url, 'both-a');
+    const b = await joinViaUi(await context(), url, 'both-b');
+    await Promise.all([peerButton(a, 'both-b').waitFor(), peerButton(b, 'both-a').waitFor()]);
+    await Promise.all([peerButton(a, 'both-b').click(), peerButton(b, 'both-a').click()]);
+    await Promise.all([conversationState(a, 'both-b', 'open'), conversationState(b, 'both-a', 'open')]);
+    await b.getByLabel('Write a message').fill('one channel');
+    await b.getByRole('button', { name: 'Send', exact: true }).click();
+    await a.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'both-b: one channel' }).waitFor();
+  });
+
   it('a reload keeps the name, and the new page\'s connection replaces the old one', async () => {
     const a = await joinViaUi(await context(), url, 'rel-a');
     const b = await joinViaUi(await context(), url, 'rel-b');
