@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
@@ -18,7 +18,7 @@ import { generateLanCertificate } from '../../main/certs/generate.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
 import { netnsAvailable } from '../support/netns.js';
-import { launchChromium } from './dashboard-support/chromium.js';
+import { launchChromium, type LaunchedChromium } from './support/chromium.js';
 import { addTestInterface, type TestInterface } from './dashboard-support/lan.js';
 import { auditAccessibility, lowestContrast, screenshotBothThemes } from './dashboard-support/page-checks.js';
 import { installPreload, type PreloadBridge } from './dashboard-support/preload-bridge.js';
@@ -37,7 +37,7 @@ describe.skipIf(!run)('dashboard window', () => {
   let deps: Deps;
   let handlers: IpcHandlers;
   let web: StaticServer;
-  let browser: Browser;
+  let chromium: LaunchedChromium;
   let page: Page;
   let bridge: PreloadBridge;
   const opened: string[] = [];
@@ -101,9 +101,9 @@ describe.skipIf(!run)('dashboard window', () => {
     handlers = createIpcHandlers(deps);
     web = await serveStatic(distDir, { 'content-security-policy': CONTENT_SECURITY_POLICY });
     step('serving');
-    browser = await launchChromium();
+    chromium = await launchChromium();
     step('browser up');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
     // A step that cannot happen fails here, naming the step, long before the test's own timeout.
     page.setDefaultTimeout(5000);
@@ -124,7 +124,7 @@ describe.skipIf(!run)('dashboard window', () => {
   afterAll(async () => {
     await closeAll().catch(() => {});
     bridge?.close();
-    await browser?.close();
+    await chromium?.close();
     await web?.close();
     await deps?.host.stop();
     lan?.remove();
