@@ -22,8 +22,8 @@ export class Connection {
   name: string | null = null;
   /** Resume token of the current registration (v2 only learns it). */
   token: string | null = null;
-  /** `,"from":NAME}`: appended to what this connection sends to v2 recipients. */
-  fromSuffix: Buffer = fromSuffixFor(null);
+  // Built on first use: a connection that never reaches a v2 recipient never pays for it.
+  #fromSuffix: Buffer | null = null;
   messagesIn = 0;
   messagesOut = 0;
   /** Answered the last ping. */
@@ -49,7 +49,12 @@ export class Connection {
   setName(name: string | null, token: string | null): void {
     this.name = name;
     this.token = token;
-    this.fromSuffix = fromSuffixFor(name);
+    this.#fromSuffix = null;
+  }
+
+  /** `,"from":NAME}`: appended to what this connection sends to v2 recipients. */
+  get fromSuffix(): Buffer {
+    return (this.#fromSuffix ??= fromSuffixFor(this.name));
   }
 
   get open(): boolean {

@@ -20,6 +20,8 @@ export type Claim =
 interface Room {
   members: Set<Connection>;
   names: Map<string, Connection>;
+  /** v2 members: presence notices are only worth a loop over the room when someone can receive them. */
+  v2: number;
 }
 
 function sameToken(a: string, b: string): boolean {
@@ -40,13 +42,15 @@ export class Registry implements Directory {
 
   #room(name: string): Room {
     let r = this.#rooms.get(name);
-    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map() }));
+    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map(), v2: 0 }));
     return r;
   }
 
   /** Adds an (anonymous) connection to its room. */
   join(conn: Connection): void {
-    this.#room(conn.room).members.add(conn);
+    const room = this.#room(conn.room);
+    room.members.add(conn);
+    if (conn.dialect === 2) room.v2++;
     this.#connections++;
   }
 
@@ -56,7 +60,8 @@ export class Registry implements Directory {
     const holder = room.names.get(name);
     if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token))) return { kind: 'taken' };
     room.names.set(name, conn);
-    conn.setName(name, newToken());
+    // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
+    conn.setName(name, conn.dialect === 2 ? newToken() : null);
     if (!holder) {
       this.#named++;
       return { kind: 'registered' };
@@ -69,6 +74,7 @@ export class Registry implements Directory {
   leave(conn: Connection): boolean {
     const room = this.#rooms.get(conn.room);
     if (!room || !room.members.delete(conn)) return false;
+    if (conn.dialect === 2) room.v2--;
     this.#connections--;
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
@@ -86,6 +92,12 @@ export class Registry implements Directory {
 
   members(room: string): Iterable<Connection> {
     return this.#rooms.get(room)?.members ?? [];
+  }
+
+  /** v2 members of `room` (control messages go to them only). */
+  v2Members(room: string): Iterable<Connection> {
+    const r = this.#rooms.get(room);
+    return r && r.v2 > 0 ? r.members : [];
   }
 
   /** Names registered in `room`, without `except`. */

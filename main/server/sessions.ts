@@ -66,19 +66,16 @@ export class Sessions {
         else fresh = true;
       }
     }
-    const push = this.push();
-    conn.control({
-      action: 'welcome',
-      data: {
-        user: conn.name,
-        room,
-        peers: this.registry.names(room, conn),
-        token: conn.token,
-        push: push ? { publicKey: push.publicKey } : null,
-      },
-    });
+    if (dialect === 2) {
+      // Built only for v2: the peer list is O(room size), a cost v1 connections must not pay.
+      const push = this.push();
+      conn.control({
+        action: 'welcome',
+        data: { user: conn.name, room, peers: this.registry.names(room, conn), token: conn.token, push: push ? { publicKey: push.publicKey } : null },
+      });
+    }
     if (fresh && conn.name !== null) {
-      for (const c of this.registry.members(room)) if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
+      for (const c of this.registry.v2Members(room)) if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
       this.events.joined(this.info(conn));
     }
     if (conn.name !== null) this.#flushHeld(conn, conn.name);
@@ -92,7 +89,7 @@ export class Sessions {
   #closed(conn: Connection): void {
     this.#byId.delete(conn.id);
     if (this.registry.leave(conn) && conn.name !== null) {
-      for (const c of this.registry.members(conn.room)) c.control({ action: 'peer-left', data: { user: conn.name } });
+      for (const c of this.registry.v2Members(conn.room)) c.control({ action: 'peer-left', data: { user: conn.name } });
       this.events.left({ id: conn.id, name: conn.name, room: conn.room, reason: conn.closeReason });
     }
     this.events.counts();

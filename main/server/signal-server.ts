@@ -1,8 +1,9 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { admit, refuse } from './admission.js';
@@ -32,6 +33,10 @@ export interface ServerDeps {
   stopGraceMs?: number;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** An error from start() or reconfigure() carrying what the user should see. */
@@ -172,6 +177,27 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     });
   }
 
+  // No closure made here may outlive the handshake: it would pin `req` (headers and all) for the whole
+  // life of the connection.
+  function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', destroySocket);
+    if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
+    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
+    if (!a.ok) return refuse(socket, a.status, a.message);
+    pendingUpgrades++;
+    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
+    wss.handleUpgrade(req, socket, head, (client) => {
+      socket.off('close', upgradeFailed);
+      socket.off('error', destroySocket);
+      pendingUpgrades--;
+      if (state !== 'running') return client.close(1001, 'server shutting down');
+      sessions.accept(client, req, a.query);
+    });
+  }
+  function upgradeFailed(): void {
+    pendingUpgrades--;
+  }
+
   async function start(): Promise<ServerStatus> {
     if (state !== 'stopped') throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
     state = 'starting';
@@ -185,24 +211,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       });
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
       const ws = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
-      server.on('upgrade', (req, socket, head) => {
-        socket.on('error', () => socket.destroy());
-        if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-        const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
-        if (!a.ok) return refuse(socket, a.status, a.message);
-        pendingUpgrades++;
-        let settled = false;
-        const settle = () => {
-          if (!settled) pendingUpgrades--;
-          settled = true;
-        };
-        socket.once('close', settle); // a failed handshake never reaches the callback
-        ws.handleUpgrade(req, socket, head, (client) => {
-          settle();
-          if (state !== 'running') return client.close(1001, 'server shutting down');
-          sessions.accept(client, req, a.query);
-        });
-      });
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       port = await listen(server);
