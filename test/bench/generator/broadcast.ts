@@ -1,6 +1,6 @@
 // Broadcast fan-out: one sender, many receivers, a fixed number of broadcasts per second.
 import type WebSocket from 'ws';
-import { frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
+import { delivered, frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
 import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
@@ -46,7 +46,7 @@ export class BroadcastTraffic {
   /** Sends `rate` broadcasts/s for `ms`, then drains. A delivery is one frame arriving at one socket. */
   async run(ms: number, rate: number, frameBytes: number): Promise<TrafficResult> {
     const build = this.adapter.broadcast!;
-    const make = frameMaker((body) => build(SENDER, body), SENDER, null, frameBytes);
+    const make = frameMaker(this.adapter, (body) => build(SENDER, body), SENDER, null, frameBytes);
     const fanOut = this.expect.length;
     this.pending.clear();
     const seq0 = Math.max(0, ...this.expect);
@@ -114,9 +114,9 @@ export class BroadcastTraffic {
     if (!phase) return;
     let seq = this.expect[idx]!;
     let p = this.pending.get(seq);
-    if (!(p && this.adapter.matches(text, p.frame))) {
+    if (!(p && delivered(this.adapter, text, p.frame))) {
       // Find which later broadcast this is; anything else is a wrong frame.
-      const found = [...this.pending.entries()].find(([s, q]) => s > seq && this.adapter.matches(text, q.frame));
+      const found = [...this.pending.entries()].find(([s, q]) => s > seq && delivered(this.adapter, text, q.frame));
       if (!found) {
         phase.result.mismatched++;
         phase.result.firstProblem ??= `receiver ${idx} got an unexpected frame: ${text.slice(0, 200)}`;

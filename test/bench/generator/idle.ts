@@ -1,6 +1,6 @@
 // Idle registered clients: open many, then check a sample of them is really reachable by name.
 import type WebSocket from 'ws';
-import { frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
+import { delivered, frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
 import type { IdleConnectResult, ProbeResult } from './messages.js';
 
@@ -49,7 +49,7 @@ export class IdleClients {
     const targets = new Set<number>();
     for (let k = 0; k < samples; k++) targets.add(1 + Math.floor((k * (n - 2)) / Math.max(1, samples - 1)));
     const arrivals = [...targets].map((i) => {
-      const frame = frameMaker((body) => this.adapter.oneToOne('i0', `i${i}`, body), 'i0', `i${i}`, frameBytes)(i);
+      const frame = frameMaker(this.adapter, (body) => this.adapter.oneToOne('i0', `i${i}`, body), 'i0', `i${i}`, frameBytes)(i);
       return new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
           this.waiting.delete(i);
@@ -75,7 +75,7 @@ export class IdleClients {
 
   private onMessage(i: number, text: string): void {
     const w = this.waiting.get(i);
-    if (w && this.adapter.matches(text, w.frame)) {
+    if (w && delivered(this.adapter, text, w.frame)) {
       this.waiting.delete(i);
       w.resolve();
     }

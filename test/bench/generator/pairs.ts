@@ -1,6 +1,6 @@
 // One-to-one traffic over sender→receiver pairs: closed loop (throughput) and fixed rate (latency).
 import type WebSocket from 'ws';
-import { frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
+import { delivered, frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
 import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
@@ -99,7 +99,7 @@ export class PairTraffic {
   private begin(mode: Phase['mode'], frameBytes: number): Phase {
     if (frameBytes !== this.frameBytes) {
       this.frameBytes = frameBytes;
-      for (const p of this.pairs) p.make = frameMaker((body) => this.adapter.oneToOne(p.from, p.to, body), p.from, p.to, frameBytes);
+      for (const p of this.pairs) p.make = frameMaker(this.adapter, (body) => this.adapter.oneToOne(p.from, p.to, body), p.from, p.to, frameBytes);
     }
     for (const p of this.pairs) p.outstanding.length = 0;
     this.phase = {
@@ -154,8 +154,8 @@ export class PairTraffic {
     if (!phase || !p) return;
     const q = p.outstanding;
     let i = 0;
-    if (!(q.length > 0 && this.adapter.matches(text, q[0]!.frame))) {
-      i = q.findIndex((o) => this.adapter.matches(text, o.frame));
+    if (!(q.length > 0 && delivered(this.adapter, text, q[0]!.frame))) {
+      i = q.findIndex((o) => delivered(this.adapter, text, o.frame));
       if (i < 0) {
         phase.result.mismatched++;
         phase.result.firstProblem ??= `${p.to} got an unexpected frame: ${text.slice(0, 200)}`;
