@@ -17,6 +17,7 @@ import { CONTENT_SECURITY_POLICY } from '../../main/app/security.js';
 import { generateLanCertificate } from '../../main/certs/generate.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createSignalServer } from '../../main/server/signal-server.js';
 import { netnsAvailable } from '../support/netns.js';
 import { launchChromium, type LaunchedChromium } from './support/chromium.js';
 import { addTestInterface, type TestInterface } from './dashboard-support/lan.js';
@@ -385,9 +386,33 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(st.addresses.every((a) => a.url.startsWith('wss://'))).toBe(true);
   });
 
-  test('Network: discovery state, self-check of every address, hints with the real port', async () => {
+  test('Network: servers found over mDNS, self-check of every address, hints with the real port', async () => {
     await go('network');
     expect(await page.getByTestId('discovery-off').isVisible()).toBe(true);
+
+    // Another server on this host, and discovery turned on here, both on loopback only.
+    const other = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: true, name: 'Other lab', interface: 'lo' } });
+    await other.start();
+    try {
+      await go('settings');
+      await page.getByLabel('Advertise this server and look for others').check();
+      await page.getByLabel('Only on interface (optional)').fill('lo');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect.poll(() => text('[data-testid=toast]')).toBe('Settings saved: applied without dropping connections');
+      await go('network');
+      const row = page.locator('[data-testid=discovered] tbody tr', { hasText: 'Other lab' });
+      await row.waitFor({ timeout: 10_000 });
+      const cells = (await row.locator('td').allTextContents()).map((c) => c.trim());
+      expect(cells.slice(0, 5)).toEqual(['Other lab', `127.0.0.1:${other.status().port}`, 'no', 'no', 'no']);
+      await expect.poll(() => text('[data-testid=advertised-name]'), { timeout: 10_000 }).toBe('Lab server');
+      expect(await text('a[href="#/network"] .count')).toBe('1');
+      await shoot('network-discovered');
+    } finally {
+      await other.stop();
+    }
+    // Its goodbye takes it off the list.
+    await page.getByTestId('discovery-empty').waitFor({ timeout: 10_000 });
+
     await page.getByRole('button', { name: 'Check addresses' }).click();
     const items = page.locator('[data-testid=selfcheck] li');
     await expect.poll(() => items.count()).toBe(2);
