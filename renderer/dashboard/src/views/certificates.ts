@@ -7,10 +7,13 @@ import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { copyButton, copyText } from '../components/copy.js';
 import { checkField, focusFirstInvalid, textArea, textField } from '../components/field.js';
+import { placeErrors } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { requestRender } from '../schedule.js';
 import { hostnameError, parseInteger, pemError, type FieldErrors } from '../validate.js';
+
+const formFields = ['hostname', 'days', 'cert', 'key', 'passphrase'];
 
 type Busy = 'generate' | 'import' | 'import-dialog' | 'export' | 'remove' | null;
 
@@ -34,14 +37,8 @@ async function act(busy: Busy, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    const e = toIpcError(err);
-    // Errors about one field go next to it; everything else above the forms.
-    if (e.fields?.length || e.field) {
-      for (const f of e.fields ?? [{ field: e.field!, message: e.message }]) ui.errors[f.field] = f.message;
-      focusFirstInvalid();
-    } else if (e.code !== 'cancelled') {
-      ui.error = e;
-    }
+    // Errors about a field on this page go next to it; everything else above the forms.
+    ui.error = placeErrors(toIpcError(err), ui.errors, (f) => (formFields.includes(f) ? f : null));
   } finally {
     ui.busy = null;
     requestRender();

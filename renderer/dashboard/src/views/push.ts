@@ -6,6 +6,7 @@ import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { copyButton } from '../components/copy.js';
 import { focusFirstInvalid, textArea, textField } from '../components/field.js';
+import { placeErrors } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatCount } from '../format.js';
 import { requestRender } from '../schedule.js';
@@ -37,13 +38,7 @@ async function act(busy: Busy, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    const e = toIpcError(err);
-    if (e.fields?.length || e.field) {
-      for (const f of e.fields ?? [{ field: e.field!, message: e.message }]) ui.errors[fieldId(f.field)] = f.message;
-      focusFirstInvalid();
-    } else if (e.code !== 'cancelled') {
-      ui.error = e;
-    }
+    ui.error = placeErrors(toIpcError(err), ui.errors, fieldId);
   } finally {
     ui.busy = null;
     requestRender();
@@ -51,8 +46,8 @@ async function act(busy: Busy, fn: () => Promise<void>): Promise<void> {
 }
 
 // The contract names request fields; the form's ids are prefixed to stay unique in the window.
-function fieldId(field: string): string {
-  return { subject: 'push-subject', pem: 'push-pem', name: 'push-test-name', room: 'push-test-room' }[field] ?? field;
+function fieldId(field: string): string | null {
+  return ({ subject: 'push-subject', pem: 'push-pem', name: 'push-test-name', room: 'push-test-room' } as Record<string, string>)[field] ?? null;
 }
 
 /** Validates the subject; puts the error next to its field. */

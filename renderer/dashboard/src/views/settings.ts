@@ -6,6 +6,7 @@ import { call, toIpcError } from '../api.js';
 import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { checkField, focusFirstInvalid, textField, type TextFieldProps } from '../components/field.js';
+import { placeErrors } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatBytes } from '../format.js';
 import { requestRender } from '../schedule.js';
@@ -75,13 +76,7 @@ async function save(e: Event): Promise<void> {
     const how = { live: 'applied without dropping connections', restarted: 'the server restarted to apply them', stored: 'they apply at the next start' }[r.applied];
     announce(`Settings saved: ${how}`, 5000);
   } catch (err) {
-    const x = toIpcError(err);
-    if (x.fields?.length || x.field) {
-      for (const f of x.fields ?? [{ field: x.field!, message: x.message }]) ui.errors[f.field] = f.message;
-      focusFirstInvalid();
-    } else {
-      ui.error = x;
-    }
+    ui.error = placeErrors(toIpcError(err), ui.errors, (f) => (ui.draft && f in ui.draft ? f : null));
   } finally {
     ui.saving = false;
     requestRender();

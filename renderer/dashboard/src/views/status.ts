@@ -27,6 +27,15 @@ async function run(action: 'start' | 'stop'): Promise<void> {
   }
 }
 
+async function openWebClient(url: string): Promise<void> {
+  try {
+    await call(api().app.openExternal({ url }));
+  } catch (err) {
+    ui.error = toIpcError(err);
+    requestRender();
+  }
+}
+
 const stateText: Record<StatusInfo['state'], string> = {
   running: 'Running',
   starting: 'Starting…',
@@ -58,7 +67,7 @@ function addressRow(a: AddressInfo) {
             <span class="note">Web client</span>
             <code class="mono" data-testid="web-url">${a.webClientUrl}</code>
             ${copyButton(a.webClientUrl, `web client URL for ${label}`)}
-            <button type="button" class="small" @click=${() => call(api().app.openExternal({ url: a.webClientUrl! })).catch(() => {})}>
+            <button type="button" class="small" @click=${() => openWebClient(a.webClientUrl!)}>
               Open<span class="visually-hidden"> the web client for ${label}</span>
             </button>
           </p>`
