@@ -3,7 +3,7 @@
 // list; and a name avahi holds makes us pick the next DNS-SD name.
 import { isIPv4 } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avahiBrowse, avahiPublish, ensureSystemBus, startAvahi, type AvahiDaemon, type SystemBus } from '../../support/avahi.js';
+import { startAvahi, type Avahi } from '../../support/avahi.js';
 import { createTwoHostLan, netnsAvailable, type Host, type TestNet } from '../../support/netns.js';
 import { serverNames, startAgent, type JsonChild } from './fixtures/child.js';
 
@@ -13,8 +13,7 @@ describe.skipIf(!run)('discovery against avahi', () => {
   let net: TestNet;
   let a: Host;
   let b: Host;
-  let bus: SystemBus | undefined;
-  let avahi: AvahiDaemon | undefined;
+  let avahi: Avahi;
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async (agent: JsonChild) => {
     agent.send({ cmd: 'stop' });
@@ -24,18 +23,16 @@ describe.skipIf(!run)('discovery against avahi', () => {
   beforeAll(async () => {
     net = createTwoHostLan();
     [a, b] = net.hosts as [Host, Host];
-    bus = ensureSystemBus();
     avahi = await startAvahi(b, 'peerhost');
   });
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();
     await avahi?.stop();
-    await bus?.stop();
     net?.destroy();
   });
 
   it('avahi-browse resolves our advertisement across the veth pair and sees the goodbye', async () => {
-    const browse = avahiBrowse('_rustysignal._tcp', b);
+    const browse = avahi.browse('_rustysignal._tcp');
     cleanups.push(() => browse.stop());
     const agent = await startAgent({ port: 6001, key: true, path: '/signal', hostname: 'alpha' }, a);
     cleanups.push(() => agent.close());
@@ -61,7 +58,7 @@ describe.skipIf(!run)('discovery against avahi', () => {
   it('lists a service published with avahi-publish, and drops it when avahi withdraws it', async () => {
     const agent = await startAgent({ name: 'watching', port: 6101, hostname: 'alpha' }, a);
     cleanups.push(() => agent.close());
-    const published = await avahiPublish('avahi peer', '_rustysignal._tcp', 6102, ['v=1,2', 'tls=1', 'path=/x', 'push=0', 'key=1']);
+    const published = await avahi.publish('avahi peer', '_rustysignal._tcp', 6102, ['v=1,2', 'tls=1', 'path=/x', 'push=0', 'key=1']);
     cleanups.push(() => published.stop());
 
     const seen = await agent.waitFor('lists avahi peer', (m) => m.event === 'servers' && serverNames(m).includes('avahi peer'));
@@ -82,7 +79,7 @@ describe.skipIf(!run)('discovery against avahi', () => {
   });
 
   it('takes the next DNS-SD name when avahi already holds ours', async () => {
-    const held = await avahiPublish('taken', '_rustysignal._tcp', 6201, ['v=1,2']);
+    const held = await avahi.publish('taken', '_rustysignal._tcp', 6201, ['v=1,2']);
     cleanups.push(() => held.stop());
     const agent = await startAgent({ name: 'taken', port: 6202, hostname: 'alpha' }, a);
     cleanups.push(() => agent.close());
@@ -90,7 +87,7 @@ describe.skipIf(!run)('discovery against avahi', () => {
     expect(named).toEqual({ event: 'advertised', name: 'taken (2)' });
 
     // avahi agrees: both instances resolve, each under its own name.
-    const browse = avahiBrowse('_rustysignal._tcp', b);
+    const browse = avahi.browse('_rustysignal._tcp');
     cleanups.push(() => browse.stop());
     const ours = await browse.waitFor('ours resolved', (l) => l.event === '=' && l.name === 'taken (2)');
     expect([ours.host, ours.port]).toEqual(['alpha.local', 6202]);
