@@ -1,7 +1,7 @@
 // The dashboard window in headless Chromium against real data: the built renderer served on 127.0.0.1,
 // its preload API backed by the real IPC handler table over a real server host and settings, real ws
-// clients joining and leaving. Every view is checked for what the data says, and photographed in both
-// themes (test-artifacts/screenshots/).
+// clients joining and leaving, a LAN interface (lab0, 127.0.0.2) besides loopback. Every view is checked
+// for what the data says, and photographed in both themes (test-artifacts/screenshots/).
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,11 +16,12 @@ import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../main/app/security.js';
 import { generateLanCertificate } from '../../main/certs/generate.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
+import { serverFactory, type ServerFactory } from '../../main/app/server-factory.js';
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
 import { netnsAvailable } from '../support/netns.js';
 import { launchChromium, type LaunchedChromium } from './support/chromium.js';
-import { addTestInterface, type TestInterface } from './dashboard-support/lan.js';
+import { factoryWithTestInterfaces, LAN_ADDRESS, LAN_INTERFACE, testLanAddresses } from './dashboard-support/lan.js';
 import { auditAccessibility, lowestContrast, screenshotBothThemes } from './dashboard-support/page-checks.js';
 import { installPreload, type PreloadBridge } from './dashboard-support/preload-bridge.js';
 import { serveStatic, type StaticServer } from './dashboard-support/static-server.js';
@@ -33,7 +34,6 @@ const run = netnsAvailable('dashboard e2e (headless Chromium)');
 type Deps = ReturnType<typeof createNodeIpcDeps>;
 
 describe.skipIf(!run)('dashboard window', () => {
-  let lan: TestInterface;
   let dataDir: string;
   let deps: Deps;
   let handlers: IpcHandlers;
@@ -85,13 +85,16 @@ describe.skipIf(!run)('dashboard window', () => {
 
     const step = (what: string) => process.env.DASHBOARD_E2E_DEBUG && console.error(`${Math.round(performance.now() - t0)} ms: ${what}`);
     step('built');
-    lan = addTestInterface();
     dataDir = mkdtempSync(path.join(tmpdir(), 'rs-dash-'));
+    // The real server factory (logging into the dashboard's log), seeing a LAN interface besides loopback.
+    let inner: ServerFactory | null = null;
     deps = createNodeIpcDeps({
       dir: dataDir,
       settings: { host: '0.0.0.0', port: 0, mdns: { enabled: false } },
+      factory: factoryWithTestInterfaces(() => (inner ??= serverFactory({ logger: deps.logs.logger, stopGraceMs: 500 }))),
       overrides: {
         hostname: () => 'dash-test',
+        interfaces: testLanAddresses,
         copyText: (t) => void copied.push(t),
         openPath: async (p) => {
           opened.push(p);
@@ -128,7 +131,6 @@ describe.skipIf(!run)('dashboard window', () => {
     await chromium?.close();
     await web?.close();
     await deps?.host.stop();
-    lan?.remove();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     console.log(`dashboard e2e measurements: ${JSON.stringify(measured)}`);
   });
@@ -143,11 +145,11 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(await text('[data-testid=port]')).toBe(String(st.port));
     // LAN addresses first, loopback last, exactly as the host lists them.
     expect(await page.locator('[data-testid=ws-url]').allTextContents()).toEqual(st.addresses.map((a) => a.url));
-    const lanRow = st.addresses.find((a) => a.address === lan.address)!;
-    expect(lanRow.url).toBe(`ws://${lan.address}:${st.port}/`);
+    const lanRow = st.addresses.find((a) => a.address === LAN_ADDRESS)!;
+    expect(lanRow).toMatchObject({ interface: LAN_INTERFACE, internal: false, url: `ws://${LAN_ADDRESS}:${st.port}/` });
 
     // The QR code encodes the URL: the same library re-draws the same SVG here.
-    const qr = page.locator(`li[data-address="${lan.address}"] img.qr`);
+    const qr = page.locator(`li[data-address="${LAN_ADDRESS}"] img.qr`);
     await qr.waitFor();
     expect(await qr.getAttribute('data-qr-text')).toBe(lanRow.url);
     const svg = await QRCode.toString(lanRow.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
@@ -352,7 +354,7 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(await text('[data-testid=cert-fingerprint]')).toBe(generated.fingerprint256);
     const sans = await text('[data-testid=cert-sans]');
     expect(sans).toContain('DNS:dash-test.local');
-    expect(sans).toContain(`IP:${lan.address}`);
+    expect(sans).toContain(`IP:${LAN_ADDRESS}`);
     const info = (await handlers['certs:current'](undefined)) as { ok: true; value: { daysLeft: number } };
     expect(await text('[data-testid=cert-days-left]')).toBe(`(expires in ${info.value.daysLeft} days)`);
     expect(await page.locator('[data-warning="expires-soon"]').count()).toBe(1);
@@ -419,9 +421,9 @@ describe.skipIf(!run)('dashboard window', () => {
     // The imported certificate names 127.0.0.1 only: the LAN address fails, as it would for a phone.
     const st = deps.host.status();
     const byUrl = Object.fromEntries(await Promise.all((await items.all()).map(async (li) => [await li.locator('code').textContent(), await li.getAttribute('data-ok')])));
-    expect(byUrl).toEqual({ [`wss://${lan.address}:${st.port}/`]: 'false', [`wss://127.0.0.1:${st.port}/`]: 'true' });
+    expect(byUrl).toEqual({ [`wss://${LAN_ADDRESS}:${st.port}/`]: 'false', [`wss://127.0.0.1:${st.port}/`]: 'true' });
     expect(await text('[data-testid=selfcheck-summary]')).toMatch(/^1 of 2 addresses answered/);
-    expect(await items.filter({ hasText: lan.address }).textContent()).toContain('does not name this address');
+    expect(await items.filter({ hasText: LAN_ADDRESS }).textContent()).toContain('does not name this address');
     expect(await text('[data-testid=hints]')).toContain(`sudo ufw allow ${st.port}/tcp`);
     await shoot('network');
   });

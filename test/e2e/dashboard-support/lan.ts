@@ -1,33 +1,55 @@
-// A LAN-like interface inside the test's own network namespace: a veth pair with a link-local address,
-// so the server has a non-loopback address to list (and a QR code to draw). Never in the host namespace.
-import { execFileSync } from 'node:child_process';
-import { isIsolated } from '../../support/netns.js';
+// A machine with a LAN interface, as the server sees it, without touching the network namespace that
+// other suites share: the real server reports its URLs for an interface table in which `lab0` holds
+// 127.0.0.2. That address is loopback underneath (all of 127/8 is), so the URLs really connect to the
+// server bound to 0.0.0.0, and nothing leaves the machine.
+import type { NetworkInterfaceInfo } from 'node:os';
+import type { ServerFactory } from '../../../main/app/server-factory.js';
+import type { LanAddress } from '../../../main/certs/lan.js';
+import { listenUrls } from '../../../main/server/addresses.js';
+import type { SignalServer } from '../../../main/server/surface.js';
 
-export interface TestInterface {
-  readonly name: string;
-  readonly address: string;
-  remove(): void;
+export const LAN_INTERFACE = 'lab0';
+export const LAN_ADDRESS = '127.0.0.2';
+
+const info = (address: string, internal: boolean): NetworkInterfaceInfo => ({
+  address,
+  netmask: internal ? '255.0.0.0' : '255.255.255.0',
+  family: 'IPv4',
+  mac: '00:00:00:00:00:00',
+  internal,
+  cidr: `${address}/${internal ? 8 : 24}`,
+});
+
+/** The interface table: loopback plus `lab0`. */
+export const testInterfaces: Record<string, NetworkInterfaceInfo[]> = {
+  lo: [info('127.0.0.1', true)],
+  [LAN_INTERFACE]: [info(LAN_ADDRESS, false)],
+};
+
+/** The same table as the certificate code reads it (IpcDeps.interfaces). */
+export function testLanAddresses(): LanAddress[] {
+  return Object.entries(testInterfaces).flatMap(([name, list]) =>
+    list.map((i) => ({ interface: name, address: i.address, family: 'IPv4' as const, internal: i.internal })),
+  );
 }
 
-/** Adds `rsdash0` with 169.254.88.1/24 (peer `rsdash1`); only inside npm test's namespace. */
-export function addTestInterface(): TestInterface {
-  if (!isIsolated) throw new Error('addTestInterface: refusing to touch interfaces outside the test namespace');
-  const name = 'rsdash0';
-  const address = '169.254.88.1';
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  ip('link', 'add', name, 'type', 'veth', 'peer', 'name', 'rsdash1');
-  ip('addr', 'add', `${address}/24`, 'dev', name);
-  ip('link', 'set', name, 'up');
-  ip('link', 'set', 'rsdash1', 'up');
-  return {
-    name,
-    address,
-    remove: () => {
-      try {
-        ip('link', 'del', name); // takes its peer with it
-      } catch {
-        // the namespace goes away with the test process anyway
+/** The real server, with its status URLs listed for `testInterfaces` instead of the namespace's. */
+function withTestInterfaces(server: SignalServer): SignalServer {
+  return new Proxy(server, {
+    get(target, prop) {
+      if (prop === 'status') {
+        return () => {
+          const st = target.status();
+          return st.port === null ? st : { ...st, urls: listenUrls(target.options.host, st.port, st.tls, testInterfaces) };
+        };
       }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-  };
+  });
+}
+
+/** Wraps a server factory (built later, e.g. once the log exists) so each server sees `testInterfaces`. */
+export function factoryWithTestInterfaces(inner: () => ServerFactory): ServerFactory {
+  return (options) => withTestInterfaces(inner()(options));
 }
