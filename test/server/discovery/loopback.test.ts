@@ -97,6 +97,24 @@ describe.skipIf(!run)('discovery on one host', () => {
     await Promise.all([first, second].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))));
   });
 
+  it('settles on two names when two servers claim one name at the same moment', async () => {
+    // Started together: either one probes first and the other sees it while probing, or both probe before
+    // either answers and announce, and then the one with the lower SRV data yields. Either way, two names.
+    const [low, high] = await Promise.all([
+      startAgent({ name: 'twin', port: 4251, hostname: 'alpha' }, host),
+      startAgent({ name: 'twin', port: 4252, hostname: 'alpha' }, host),
+    ]).then((agents) => agents.map(track));
+    const latest = (agent: JsonChild) => agent.messages.filter((m) => m.event === 'advertised').at(-1)?.name;
+    const lists = (agent: JsonChild, name: unknown) => {
+      const last = agent.messages.filter((m) => m.event === 'servers').at(-1);
+      return last !== undefined && serverNames(last).includes(name as string);
+    };
+    const settled = () => latest(low!) !== undefined && latest(high!) !== undefined && latest(low!) !== latest(high!) && lists(low!, latest(high!)) && lists(high!, latest(low!));
+    await Promise.race([low!.waitFor('settled', settled), high!.waitFor('settled', settled)]);
+    expect([latest(low!), latest(high!)].sort()).toEqual(['twin', 'twin (2)']);
+    await Promise.all([low!, high!].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))));
+  });
+
   it('drops a server that vanishes without a goodbye', async () => {
     const watcher = track(await startAgent({ name: 'watcher', port: 4301, hostname: 'alpha', refreshMs: 300 }, host));
     const doomed = track(await startAgent({ name: 'doomed', port: 4302, hostname: 'beta' }, host));
