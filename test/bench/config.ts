@@ -13,6 +13,8 @@ export interface BenchConfig {
   subjects: SubjectId[];
   scenarios: ScenarioId[];
   outDir: string;
+  /** rustysignal CLI to run (default dist/main/cli.js). */
+  cli: string | null;
   /** Directory for V8 CPU profiles of the servers (node --cpu-prof), or null. Profiled runs cost more CPU. */
   profileDir: string | null;
   /** Closed-loop one-to-one: pairs, messages in flight per pair, frame sizes in bytes, measured ms. */
@@ -20,6 +22,10 @@ export interface BenchConfig {
   inFlight: number;
   frameSizes: number[];
   throughputMs: number;
+  /** One-to-one at a fixed rate (messages/s in total) after each closed loop: CPU per message under the same
+   *  offered load for every server, which the closed loop cannot give (see docs/performance.md). */
+  steadyRate: number;
+  steadyMs: number;
   /** Traffic before each measured window (JIT, buffers), in ms; not counted. */
   warmupMs: number;
   /** Open-loop latency: total rate in messages/s and measured ms. */
@@ -42,6 +48,8 @@ const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm r
   --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
   --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
   --out DIR             where JSON and markdown results go (default bench-results)
+  --cli FILE            the rustysignal CLI to run (default dist/main/cli.js), e.g. a build of
+                        another commit, to compare versions of the server
   --profile             also write a V8 CPU profile of every server run into OUT/profiles
   --profile-dir DIR     ... into DIR instead; summarise a profile with
                         node --import tsx test/bench/profile-summary.ts FILE
@@ -60,6 +68,7 @@ export function parseConfig(argv: string[]): BenchConfig {
         only: { type: 'string' },
         scenarios: { type: 'string' },
         out: { type: 'string', default: 'bench-results' },
+        cli: { type: 'string' },
         profile: { type: 'boolean', default: false },
         'profile-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -89,14 +98,17 @@ export function parseConfig(argv: string[]): BenchConfig {
     subjects: list(values.only, allSubjects, '--only'),
     scenarios: list(values.scenarios, allScenarios, '--scenarios'),
     outDir: values.out,
+    cli: values.cli ?? null,
     profileDir: values.profile || values['profile-dir'] ? (values['profile-dir'] ?? `${values.out}/profiles`) : null,
     pairs: 50,
     inFlight: 16,
     frameSizes: [200, 2000],
-    throughputMs: quick ? 2000 : 5000,
+    throughputMs: quick ? 2000 : 4000,
+    steadyRate: 5000,
+    steadyMs: quick ? 2000 : 4000,
     warmupMs: quick ? 500 : 1000,
     latencyRate: 2000,
-    latencyMs: quick ? 3000 : 10_000,
+    latencyMs: quick ? 3000 : 8000,
     broadcastReceivers: 200,
     broadcastRate: 100,
     broadcastMs: quick ? 2000 : 5000,

@@ -87,7 +87,7 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
 export function targetTable(checks: TargetCheck[]): string {
   const lines = ['| target | limit | measured | result |', '|---|---|--:|---|'];
   for (const c of checks) {
-    const verdict = c.verdict === 'missed' ? `**missed** by ${num(c.overByPct ?? NaN, 0)} %` : c.verdict;
+    const verdict = c.verdict === 'missed' ? `**missed** by ${num(c.overByPct ?? NaN, (c.overByPct ?? 0) < 10 ? 1 : 0)} %` : c.verdict;
     lines.push(`| ${c.target} | ${c.limit} | ${c.measured ? cell(c.measured, 2) : '–'} | ${verdict} |`);
   }
   return lines.join('\n') + '\n';

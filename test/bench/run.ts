@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario against every server, interleaved and repeated; prints markdown tables and
 // writes JSON + markdown into bench-results/. Exit code 1 when a run failed or a delivery check failed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig } from './config.js';
@@ -9,12 +9,13 @@ import { clockTicksPerSecond, openFilesLimit } from './proc-stats.js';
 import { killAll } from './processes.js';
 import { resultTables, targetTable } from './report.js';
 import { runScenario, scenarioSubjects, type Measurement, type RunError } from './scenarios.js';
-import { describeServer, repoRoot, serverUnavailable, subjects } from './servers.js';
+import { cliPath, describeServer, repoRoot, serverUnavailable, subjects, useCli } from './servers.js';
 import { summarise } from './summary.js';
 import { checkTargets } from './targets.js';
 
 const cfg = parseConfig(process.argv.slice(2));
 const started = performance.now();
+if (cfg.cli) useCli(cfg.cli);
 
 const skipped: Record<string, string> = {};
 cfg.subjects = cfg.subjects.filter((s) => {
@@ -32,7 +33,10 @@ if (cfg.scenarios.includes('idle') && hardOpenFiles < neededOpenFiles) {
 
 const machine = {
   date: new Date().toISOString(),
-  commit: git(['rev-parse', '--short', 'HEAD']),
+  // The build under test may hold uncommitted changes; say so rather than name a commit it is not.
+  commit: git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'main']) ? ' + uncommitted changes in main/' : ''),
+  cli: cliPath,
+  cliBuiltAt: builtAt(cliPath),
   node: process.version,
   kernel: `${os.type()} ${os.release()}`,
   cpus: os.cpus().length,
@@ -71,8 +75,8 @@ const rows = summarise(measurements);
 const checks = checkTargets(rows, cfg);
 const minutes = (performance.now() - started) / 60_000;
 const header =
-  `rustysignal bench, ${machine.date}, commit ${machine.commit}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
-  `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min. Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
+  `rustysignal bench, ${machine.date}, commit ${machine.commit}${cfg.cli ? ` (CLI ${cfg.cli})` : ''}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
+  `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min, machine load ${machine.loadAverageAtStart[0]} at the start and ${os.loadavg()[0]!.toFixed(2)} at the end (1-min average). Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
 const markdown = [header, resultTables(rows, cfg), targetTable(checks)].join('\n');
 console.log('\n' + markdown);
 if (errors.length) console.log(`${errors.length} run(s) failed:\n${errors.map((e) => `- ${e.scenario} ${e.subject} repeat ${e.repeat}: ${e.error}`).join('\n')}`);
@@ -107,6 +111,14 @@ function brief(m: Measurement): string {
   const ok = m.correct ? '' : ' INCORRECT';
   if (m.row.startsWith('idle')) return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
   return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms (gen lag p99 ${x['generatorLagP99ms']!.toFixed(1)} ms)${ok}`;
+}
+
+function builtAt(file: string): string {
+  try {
+    return statSync(file).mtime.toISOString();
+  } catch {
+    return 'missing';
+  }
 }
 
 function git(args: string[]): string {

@@ -38,7 +38,7 @@ export const scenarioSubjects: Record<ScenarioId, SubjectId[]> = {
 export function scenarioRows(s: ScenarioId, cfg: BenchConfig): string[] {
   switch (s) {
     case 'one-to-one':
-      return cfg.frameSizes.map((b) => `one-to-one ${b} B`);
+      return cfg.frameSizes.flatMap((b) => [`one-to-one ${b} B`, `one-to-one ${b} B at ${cfg.steadyRate} msg/s`]);
     case 'latency':
       return [`latency at ${cfg.latencyRate} msg/s`];
     case 'broadcast':
@@ -66,6 +66,13 @@ export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: n
     const out = await runners[s](ctx);
     for (const m of out) Object.assign(m.notes, notes);
     return out;
+  } catch (err) {
+    // Name the server's death when it is the cause: its exit code and last output say more than ENOENT in /proc.
+    const p = server?.process;
+    if (p && (p.child.exitCode !== null || p.child.signalCode !== null)) {
+      throw new Error(`${subject.server} exited (${p.child.exitCode ?? p.child.signalCode}) during the run: ${(err as Error).message}\n${p.output()}`);
+    }
+    throw err;
   } finally {
     // The server goes first: its sockets close from its side, so the generator's ports do not sit in TIME_WAIT.
     if (server) await stopServer(server).catch(() => undefined);
@@ -88,11 +95,17 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
     const out: Measurement[] = [];
     for (const [i, frameBytes] of cfg.frameSizes.entries()) {
-      const phase = (ms: number) => ({ cmd: 'closed-loop' as const, ms, inFlight: cfg.inFlight, frameBytes });
-      await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-      const before = sampleProc(c.server.process.pid);
-      const r = await c.gen.call<TrafficResult>(phase(cfg.throughputMs), cfg.throughputMs + CALL_SLACK_MS);
-      out.push(relayMeasurement(c, c.rows[i]!, r, before, sampleProc(c.server.process.pid), setup, 1));
+      const closed = (ms: number) => ({ cmd: 'closed-loop' as const, ms, inFlight: cfg.inFlight, frameBytes });
+      await c.gen.call<TrafficResult>(closed(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
+      let before = sampleProc(c.server.process.pid);
+      const r = await c.gen.call<TrafficResult>(closed(cfg.throughputMs), cfg.throughputMs + CALL_SLACK_MS);
+      out.push(relayMeasurement(c, c.rows[2 * i]!, r, before, sampleProc(c.server.process.pid), setup, 1));
+      // The same server and clients at a fixed rate; already warm, so a short settling phase is enough.
+      const steady = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.steadyRate, frameBytes });
+      await c.gen.call<TrafficResult>(steady(500), 500 + CALL_SLACK_MS);
+      before = sampleProc(c.server.process.pid);
+      const s = await c.gen.call<TrafficResult>(steady(cfg.steadyMs), cfg.steadyMs + CALL_SLACK_MS);
+      out.push(relayMeasurement(c, c.rows[2 * i + 1]!, s, before, sampleProc(c.server.process.pid), setup, 1));
     }
     return out;
   },
@@ -134,9 +147,9 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
       const r = await connect(n);
       setupMs += r.ms;
       const connected = sampleProc(pid);
-      await sleep(1000);
+      await sleep(500);
       const a = sampleProc(pid);
-      await sleep(2000);
+      await sleep(1500);
       const b = sampleProc(pid);
       const probe = await c.gen.call<ProbeResult>({ cmd: 'idle-probe', samples: 20, frameBytes: 200 }, CALL_SLACK_MS);
       const added = r.connected - cfg.idleWarm;

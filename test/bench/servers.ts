@@ -9,7 +9,11 @@ import type { Dialect } from './wire.js';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(benchDir, '../..');
-export const cliPath = join(repoRoot, 'dist/main/cli.js');
+/** The rustysignal CLI under test; `--cli` points it at another build (e.g. of an older commit). */
+export let cliPath = join(repoRoot, 'dist/main/cli.js');
+export function useCli(path: string): void {
+  cliPath = resolve(path);
+}
 
 export type ServerId = 'rustysignal' | 'bare' | 'peerjs';
 

@@ -28,7 +28,7 @@ function check(target: string, limit: number, measured: Spread | undefined, stri
 /** Every target of the issue that this run can judge, in the issue's order. */
 export function checkTargets(rows: RowSummary[], cfg: BenchConfig): TargetCheck[] {
   const out: TargetCheck[] = [];
-  const o2o = cfg.frameSizes.map((b) => `one-to-one ${b} B`);
+  const o2o = cfg.frameSizes.flatMap((b) => [`one-to-one ${b} B`, `one-to-one ${b} B at ${cfg.steadyRate} msg/s`]);
   for (const row of o2o) out.push(check(`CPU per relayed message, ${row}`, 0.9, find(rows, row, 'rustysignal')?.ratios.cpuUsPerMsg));
   for (const row of o2o) out.push(check(`v2 stamped relay CPU per message, ${row}`, 1.1, find(rows, row, 'rustysignal-v2')?.ratios.cpuUsPerMsg));
   for (const n of cfg.idleCounts) out.push(check(`memory per idle registered connection, ${n} clients`, 1.1, find(rows, `idle ${n}`, 'rustysignal')?.ratios.bytesPerConn));
