@@ -2,6 +2,7 @@
 // goodbye, the browse list, name conflicts, problems. Every agent and browser is its own process.
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath } from '../../support/cli.js';
 import { createLoopbackHost, netnsAvailable, type Host, type TestNet } from '../../support/netns.js';
 import { repoRoot, runFixture, serverNames, startAgent, type JsonChild, type Msg } from './fixtures/child.js';
 
@@ -171,23 +172,23 @@ describe.skipIf(!run)('discovery on one host', () => {
     await agent.waitFor('stopped', (m) => m.event === 'stopped');
   });
 
-  it('`discover` lists the servers that answer, one line each, and says so when there are none', async () => {
+  it('`rustysignal discover` lists the servers that answer, one line each, and says so when there are none', async () => {
     const discover = async (...args: string[]) => {
-      const p = host.spawn(process.execPath, ['--import', 'tsx', 'test/server/discovery/fixtures/discover.ts', ...args], { cwd: repoRoot });
+      const p = host.spawn(process.execPath, [cliPath, 'discover', ...args], { cwd: repoRoot });
       let out = '';
       p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       const [code] = (await once(p, 'exit')) as [number];
       return { code, out };
     };
-    const none = await discover('1000');
+    const none = await discover('--timeout', '1000');
     expect(none).toEqual({ code: 1, out: 'no rustysignal servers found on this network within 1 s (check: same Wi-Fi, multicast allowed, firewall UDP 5353)\n' });
 
     const a = track(await startAgent({ name: 'listed', port: 4601, tls: true, path: '/ws', key: true, hostname: 'alpha' }, host));
     await a.waitFor('advertised', (m) => m.event === 'advertised');
-    const found = await discover('1000');
+    const found = await discover('--timeout', '1000');
     expect(found).toEqual({ code: 0, out: 'listed  wss://127.0.0.1:4601/ws  host alpha.local  addresses 127.0.0.1, ::1  port 4601  access key required  push off\n' });
 
-    const json = await discover('1000', '--json');
+    const json = await discover('--timeout', '1000', '--json');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual([
       {
