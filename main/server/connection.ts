@@ -1,4 +1,5 @@
 // One client connection: who it is (name, room, dialect) and what it costs (counters, rate bucket).
+import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 import { RateLimiter } from './limits.js';
 import type { RateLimitOptions } from './options.js';
@@ -18,6 +19,27 @@ export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
 
 const textFrame = { binary: false } as const;
 
+/** The TCP socket under a ws connection (ws keeps it private). */
+type RawSocket = { cork(): void; uncork(): void; write(b: Buffer): boolean };
+const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: RawSocket | null })._socket;
+function uncork(c: Connection): void {
+  c.corked = false;
+  socketOf(c.ws)?.uncork();
+}
+
+/**
+ * One unmasked, final text frame (header and payload in one buffer), built once for a broadcast and
+ * written to every recipient's socket as is: ws would frame the same bytes again for each of them.
+ * Safe because permessage-deflate is off, so ws never queues frames of its own on these sockets.
+ */
+export function textFrameOf(payload: Buffer): Buffer {
+  return Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
+}
+// ws exports its frame encoder, but @types/ws does not declare it.
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, o: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }): Buffer[] };
+};
+
 export class Connection {
   name: string | null = null;
   /** Resume token of the current registration (v2 only learns it). */
@@ -30,6 +52,8 @@ export class Connection {
   alive = true;
   /** Its name was handed to a resuming connection: its close is not a leave. */
   superseded = false;
+  /** Its socket is corked until the end of this tick (see deliver). */
+  corked = false;
   /** Why the server closed it, for the peer-left event. */
   closeReason: LeaveReason = 'closed';
   readonly limiter: RateLimiter;
@@ -61,11 +85,29 @@ export class Connection {
     return this.ws.readyState === 1;
   }
 
-  /** Sends a relayed frame (bytes or text) as a text frame. */
+  /**
+   * Sends a relayed frame (bytes or text) as a text frame. Frames delivered to one connection in the same
+   * tick (a burst read from one socket, a broadcast) leave in one write instead of one syscall each.
+   */
   deliver(frame: Buffer | string): void {
     if (this.ws.readyState !== 1) return;
     this.messagesOut++;
+    if (!this.corked) {
+      const socket = socketOf(this.ws);
+      if (socket) {
+        this.corked = true;
+        socket.cork();
+        process.nextTick(uncork, this);
+      }
+    }
     this.ws.send(frame, textFrame);
+  }
+
+  /** Writes a frame made by textFrameOf, unchanged, behind anything already sent. */
+  deliverFrame(frame: Buffer): void {
+    if (this.ws.readyState !== 1) return;
+    this.messagesOut++;
+    socketOf(this.ws)?.write(frame);
   }
 
   /** Sends a v2 control message; v1 connections never get one. */

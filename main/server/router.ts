@@ -1,7 +1,7 @@
 // socket frame → parse → route → deliver. v1 recipients get the sender's exact bytes; v2 recipients get
 // them with the server's `from` appended (protocol.stampFrom).
 import type { Clock } from './clock.js';
-import { CloseCode, type Connection } from './connection.js';
+import { CloseCode, textFrameOf, type Connection } from './connection.js';
 import type { OfflineQueue } from './offline-queue.js';
 import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './protocol.js';
 import type { PushService } from './push/types.js';
@@ -58,11 +58,13 @@ export class Router {
     }
   }
 
+  // Each variant (exact bytes for v1, stamped for v2) is framed once and written to every recipient.
   #toAll(conn: Connection, data: Buffer): void {
+    let exact: Buffer | null = null;
     let stamped: Buffer | null = null;
     for (const c of this.directory.members(conn.room)) {
-      if (c.dialect === 1) c.deliver(data);
-      else if (c !== conn) c.deliver((stamped ??= stampFrom(data, conn.fromSuffix)));
+      if (c.dialect === 1) c.deliverFrame((exact ??= textFrameOf(data)));
+      else if (c !== conn) c.deliverFrame((stamped ??= textFrameOf(stampFrom(data, conn.fromSuffix))));
     }
   }
 
