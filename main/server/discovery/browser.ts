@@ -25,6 +25,8 @@ export interface Browser {
   list(): DiscoveredServer[];
   /** Re-evaluates the visible list (after our own name or port changed). */
   recheck(): void;
+  /** Stops pending re-queries. */
+  close(): void;
 }
 
 interface Instance {
@@ -38,9 +40,13 @@ interface Instance {
   /** When the SRV record expires, ms since epoch. */
   expiresAt: number;
   resolveAskedAt: number;
+  resolveTries: number;
 }
 
+/** Missing SRV/TXT/addresses are asked for again after 1 s, three times, then once per refresh. */
 const RESOLVE_RETRY_MS = 1000;
+const QUICK_RESOLVE_TRIES = 3;
+const MAX_HOSTS = 1024;
 
 /** Creates a browser; it listens on links given to attach() and queries on query()/refresh(). */
 export function createBrowser(deps: BrowserDeps): Browser {
@@ -56,7 +62,7 @@ export function createBrowser(deps: BrowserDeps): Browser {
     if (known) return known;
     const name = instanceOf(fqdn);
     if (name === null) return null;
-    const fresh: Instance = { fqdn: key, name, host: null, port: null, txt: null, firstSeen: t, lastSeen: t, expiresAt: t + 120_000, resolveAskedAt: 0 };
+    const fresh: Instance = { fqdn: key, name, host: null, port: null, txt: null, firstSeen: t, lastSeen: t, expiresAt: t + 120_000, resolveAskedAt: 0, resolveTries: 0 };
     instances.set(key, fresh);
     return fresh;
   }
@@ -82,6 +88,9 @@ export function createBrowser(deps: BrowserDeps): Browser {
       if (i) i.txt = decodeTxt(r.data);
     } else if ((r.type === 'A' || r.type === 'AAAA') && typeof r.data === 'string') {
       const key = canonical(r.name);
+      // A host's addresses often come in a packet of their own, before the SRV that names the host, so
+      // every host's are kept until their TTL runs out; the cap bounds a very busy network.
+      if (!hosts.has(key) && hosts.size >= MAX_HOSTS) return;
       const addrs = hosts.get(key) ?? new Map<string, number>();
       if (r.ttl === 0) addrs.delete(r.data);
       else addrs.set(r.data, t + r.ttl * 1000);
@@ -96,16 +105,35 @@ export function createBrowser(deps: BrowserDeps): Browser {
     return [...live.filter((a) => !a.includes(':')), ...live.filter((a) => a.includes(':'))];
   }
 
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+
   function resolveMissing(t: number): void {
+    let again = false;
     for (const i of instances.values()) {
       const questions: { name: string; type: string }[] = [];
       if (i.port === null) questions.push({ name: i.fqdn, type: 'SRV' });
       if (i.txt === null) questions.push({ name: i.fqdn, type: 'TXT' });
       if (i.host !== null && addressesOf(i.host, t).length === 0) questions.push({ name: i.host, type: 'A' });
-      // A server on a loopback-only machine has no addresses to give: ask once per refresh, not per packet.
-      if (questions.length === 0 || t - i.resolveAskedAt < (i.port === null ? RESOLVE_RETRY_MS : deps.refreshMs)) continue;
+      if (questions.length === 0) {
+        i.resolveTries = 0;
+        continue;
+      }
+      // A responder that sent a record within the last second may not answer again; a server with no
+      // addresses to give would be asked forever. So: quickly a few times, then once per refresh.
+      if (t - i.resolveAskedAt < (i.resolveTries < QUICK_RESOLVE_TRIES ? RESOLVE_RETRY_MS : deps.refreshMs)) continue;
       i.resolveAskedAt = t;
+      i.resolveTries += 1;
+      again ||= i.resolveTries < QUICK_RESOLVE_TRIES;
       for (const link of deps.links()) void link.query(questions);
+    }
+    // The answer may never come; ask again without waiting for some other packet to arrive.
+    if (again && retry === null && !closed) {
+      retry = setTimeout(() => {
+        retry = null;
+        resolveMissing(now());
+      }, RESOLVE_RETRY_MS);
+      retry.unref();
     }
   }
 
@@ -131,12 +159,7 @@ export function createBrowser(deps: BrowserDeps): Browser {
 
   function onResponse(packet: DnsPacket): void {
     const t = now();
-    const records = [...packet.answers, ...packet.additionals];
-    const isAddress = (r: IncomingRecord) => r.type === 'A' || r.type === 'AAAA';
-    for (const r of records) if (!isAddress(r)) onRecord(r, t);
-    // Address records of every host on the LAN pass by; keep only those of hosts our instances point at.
-    const wanted = new Set([...instances.values()].map((i) => i.host));
-    for (const r of records) if (isAddress(r) && wanted.has(canonical(r.name))) onRecord(r, t);
+    for (const r of [...packet.answers, ...packet.additionals]) onRecord(r, t);
     resolveMissing(t);
     publishIfChanged();
   }
@@ -165,5 +188,9 @@ export function createBrowser(deps: BrowserDeps): Browser {
     },
     list,
     recheck: publishIfChanged,
+    close() {
+      closed = true;
+      if (retry !== null) clearTimeout(retry);
+    },
   };
 }

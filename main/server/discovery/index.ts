@@ -159,6 +159,7 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearTimeout(t);
+      browser.close();
       try {
         await advertiser?.stop();
       } catch {

@@ -5,7 +5,7 @@ import { isIPv4 } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvahi, type Avahi } from '../../support/avahi.js';
 import { createTwoHostLan, netnsAvailable, type Host, type TestNet } from '../../support/netns.js';
-import { serverNames, startAgent, type JsonChild } from './fixtures/child.js';
+import { serverNames, startAgent, type JsonChild, type Msg } from './fixtures/child.js';
 
 const run = netnsAvailable('discovery against avahi');
 
@@ -61,7 +61,9 @@ describe.skipIf(!run)('discovery against avahi', () => {
     const published = await avahi.publish('avahi peer', '_rustysignal._tcp', 6102, ['v=1,2', 'tls=1', 'path=/x', 'push=0', 'key=1']);
     cleanups.push(() => published.stop());
 
-    const seen = await agent.waitFor('lists avahi peer', (m) => m.event === 'servers' && serverNames(m).includes('avahi peer'));
+    // Its addresses may arrive in a later packet than its SRV; the list fills them in when they do.
+    const resolved = (m: Msg) => m.event === 'servers' && (m.list as { name: string; addresses: string[] }[]).some((s) => s.name === 'avahi peer' && s.addresses.length > 0);
+    const seen = await agent.waitFor('lists avahi peer with an address', resolved);
     const [peer] = seen.list as { name: string; host: string; addresses: string[]; port: number; txt: Record<string, string> }[];
     expect({ ...peer, firstSeen: undefined, lastSeen: undefined, addresses: peer!.addresses.filter((x) => isIPv4(x)) }).toEqual({
       name: 'avahi peer',
