@@ -4,6 +4,7 @@
 // interface answer with its own addresses (RFC 6762 section 14). Sending on a named interface also needs
 // no multicast route.
 import Bonjour from 'bonjour-service';
+import { readFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { DnsRecord, IncomingRecord } from './records.js';
 
@@ -66,11 +67,33 @@ export interface MdnsLink {
   close(): Promise<void>;
 }
 
+const IFF_POINTOPOINT = 0x10;
+const IFF_MULTICAST = 0x1000;
+
+/** Linux interface flags from /sys (null elsewhere or when unreadable). */
+export function interfaceFlags(iface: string): number | null {
+  if (process.platform !== 'linux' || !/^[\w.@:-]+$/.test(iface)) return null;
+  try {
+    return Number.parseInt(readFileSync(`/sys/class/net/${iface}/flags`, 'utf8').trim(), 16);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The interfaces to run mDNS on. `choice` null: every non-loopback interface with an IPv4 address, or the
- * loopback interface when there is none (so a browser on this machine still finds us). A name: just that one.
+ * Whether "every interface" should include this one: not a point-to-point link (a VPN tunnel would carry
+ * our multicast to the far end, or refuse it) and not one without multicast, as avahi decides by default.
  */
-export function planLinks(choice: string | null, table: InterfaceTable): { links: LinkSpec[]; error: string | null } {
+function suitsMdns(flags: number | null): boolean {
+  return flags === null || ((flags & IFF_MULTICAST) !== 0 && (flags & IFF_POINTOPOINT) === 0);
+}
+
+/**
+ * The interfaces to run mDNS on. `choice` null: every multicast-capable, non-loopback, non-point-to-point
+ * interface with an IPv4 address, or the loopback interface when there is none (so a browser on this
+ * machine still finds us). A name: just that one, whatever its flags.
+ */
+export function planLinks(choice: string | null, table: InterfaceTable, flagsOf: (iface: string) => number | null = interfaceFlags): { links: LinkSpec[]; error: string | null } {
   const all = Object.entries(table).flatMap(([iface, infos]) => {
     const list = infos ?? [];
     const ipv4 = list.find((i) => i.family === 'IPv4');
@@ -89,7 +112,7 @@ export function planLinks(choice: string | null, table: InterfaceTable): { links
       error: `mDNS is off: network interface "${choice}" ${why}. Interfaces with IPv4: ${have}. Pick one with --mdns-interface, or leave it out to use all.`,
     };
   }
-  const lan = all.filter((l) => !l.internal).map((l) => l.spec);
+  const lan = all.filter((l) => !l.internal && suitsMdns(flagsOf(l.spec.iface))).map((l) => l.spec);
   if (lan.length > 0) return { links: lan, error: null };
   return { links: all.filter((l) => l.internal).slice(0, 1).map((l) => l.spec), error: null };
 }

@@ -70,13 +70,20 @@ describe('records', () => {
 
 describe('interface plan', () => {
   it('uses every LAN interface with IPv4, IPv4 addresses first', () => {
-    expect(planLinks(null, table)).toEqual({
+    expect(planLinks(null, table, () => null)).toEqual({
       links: [
         { iface: 'eth0', ipv4: '192.168.1.20', addresses: ['192.168.1.20', 'fe80::1'] },
         { iface: 'wlan0', ipv4: '10.0.0.5', addresses: ['10.0.0.5'] },
       ],
       error: null,
     });
+  });
+
+  it('leaves out point-to-point and non-multicast interfaces unless named', () => {
+    const flags: Record<string, number> = { eth0: 0x1043, wlan0: 0x1091 /* POINTOPOINT */, lo: 0x9 };
+    expect(planLinks(null, table, (i) => flags[i] ?? null).links.map((l) => l.iface)).toEqual(['eth0']);
+    expect(planLinks(null, table, (i) => (i === 'lo' ? 0x9 : 0x3)).links.map((l) => l.iface)).toEqual(['lo']);
+    expect(planLinks('wlan0', table, (i) => flags[i] ?? null).links.map((l) => l.iface)).toEqual(['wlan0']);
   });
 
   it('falls back to loopback when there is no LAN', () => {
