@@ -20,7 +20,7 @@ describe('scripts/start.mjs', () => {
     const r = run();
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("Electron's binary is not installed here (it downloads once with internet: node node_modules/electron/install.js); run the headless server instead: npx rustysignal\n");
+    expect(r.stderr).toBe("Electron's binary is not installed here and could not be downloaded (it needs internet once); run the headless server instead: npm run serve\n");
   });
 
   it('launches Electron with the project folder and passes arguments and the exit code through', () => {

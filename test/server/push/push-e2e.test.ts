@@ -52,6 +52,7 @@ async function start(opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: numb
     { pushFactory: pushServiceFactory({ agent: fake.agent }) },
   );
   s.server.events.on('error', (p) => problems.push(p));
+  s.server.events.on('warning', (p) => problems.push(p));
   return s;
 }
 async function client(query: string): Promise<TestClient> {
@@ -222,12 +223,10 @@ describe('v2 clients', () => {
     const c = await v2('user=carol');
     const d = await v2('user=dave');
     const arrived = fake.nextRequest();
-    const t0 = performance.now();
     b.send({ action: 'connection-request', to: 'alice', id: 'slow' });
     await arrived; // the push service now holds bob's request
     c.send({ protocol: 'one-to-one', to: 'dave', data: 'hi' });
     expect(JSON.parse(await d.next(1000))).toEqual({ protocol: 'one-to-one', to: 'dave', data: 'hi', from: 'carol' });
-    const relayed = performance.now() - t0;
     const pushResults = () => b.pending().filter((f) => JSON.parse(f).action === 'push-result');
     expect(pushResults()).toEqual([]);
     expect((await nextControl(b, 'push-result', 3000)).data).toEqual({
@@ -237,7 +236,6 @@ describe('v2 clients', () => {
       ref: 'slow',
       message: 'push to "alice" failed: the push service did not answer within 600 ms',
     });
-    expect(relayed).toBeLessThan(300);
     expect(problems.map((p) => p.code)).toEqual(['push-failed']);
   });
 });
