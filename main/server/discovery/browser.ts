@@ -7,7 +7,7 @@ import { decodeTxt, type IncomingRecord } from './records.js';
 
 export interface BrowserDeps {
   links: () => readonly MdnsLink[];
-  /** Re-query interval in ms; an instance silent for 3 intervals (or past its SRV TTL) is dropped. */
+  /** Re-query interval in ms; an instance silent for 3 intervals is dropped. */
   refreshMs: number;
   /** True for our own advertisement, which the list leaves out. */
   isSelf: (server: DiscoveredServer) => boolean;
@@ -37,8 +37,6 @@ interface Instance {
   txt: Record<string, string> | null;
   firstSeen: number;
   lastSeen: number;
-  /** When the SRV record expires, ms since epoch. */
-  expiresAt: number;
   resolveAskedAt: number;
   resolveTries: number;
 }
@@ -62,7 +60,7 @@ export function createBrowser(deps: BrowserDeps): Browser {
     if (known) return known;
     const name = instanceOf(fqdn);
     if (name === null) return null;
-    const fresh: Instance = { fqdn: key, name, host: null, port: null, txt: null, firstSeen: t, lastSeen: t, expiresAt: t + 120_000, resolveAskedAt: 0, resolveTries: 0 };
+    const fresh: Instance = { fqdn: key, name, host: null, port: null, txt: null, firstSeen: t, lastSeen: t, resolveAskedAt: 0, resolveTries: 0 };
     instances.set(key, fresh);
     return fresh;
   }
@@ -82,7 +80,6 @@ export function createBrowser(deps: BrowserDeps): Browser {
       i.port = d.port;
       i.host = canonical(d.target);
       i.lastSeen = t;
-      i.expiresAt = t + r.ttl * 1000;
     } else if (r.type === 'TXT' && instanceOf(r.name) !== null && r.ttl > 0) {
       const i = instance(r.name, t);
       if (i) i.txt = decodeTxt(r.data);
@@ -173,7 +170,8 @@ export function createBrowser(deps: BrowserDeps): Browser {
     refresh() {
       const t = now();
       for (const [key, i] of instances) {
-        if (t - i.lastSeen > 3 * deps.refreshMs || t > i.expiresAt) instances.delete(key);
+        // Alive means answering: any PTR or SRV for it counts, whatever the record TTLs say.
+        if (t - i.lastSeen > 3 * deps.refreshMs) instances.delete(key);
       }
       for (const [host, addrs] of hosts) {
         for (const [a, exp] of addrs) if (exp <= t) addrs.delete(a);

@@ -1,4 +1,4 @@
-// LAN discovery over mDNS / DNS-SD (PROTOCOL.md section 7): advertise `_rustysignal._tcp` and keep a live
+// LAN discovery over mDNS / DNS-SD (docs/discovery.md): advertise `_rustysignal._tcp` and keep a live
 // list of the other rustysignal servers. Every failure is reported through onProblem; nothing here throws
 // into the server or crashes the process.
 import { hostname as osHostname, networkInterfaces } from 'node:os';
@@ -51,7 +51,17 @@ const EARLY_QUERIES_MS = [1000, 3000];
 /** Starts advertising `ad` and browsing for other servers. Never throws; problems go to events.onProblem. */
 export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: DiscoveryEvents, env: DiscoveryEnv = {}): DiscoveryHandle {
   const report = onceReporter((p) => events.onProblem(p));
-  const interfaces = env.networkInterfaces ?? networkInterfaces;
+  const readInterfaces = env.networkInterfaces ?? networkInterfaces;
+  // Some sandboxes refuse to list interfaces; then there is nothing to advertise on, which is a problem to
+  // report, not a crash.
+  const interfaces = (): InterfaceTable => {
+    try {
+      return readInterfaces();
+    } catch (err) {
+      report(`mDNS is off: cannot list the network interfaces (${(err as Error).message}). The signaling server keeps running; devices must then type its address.`);
+      return {};
+    }
+  };
   const refreshMs = env.refreshMs ?? DEFAULT_REFRESH_MS;
   const host = localHostName(env.hostname ?? osHostname());
   const links = new Map<string, MdnsLink>();
