@@ -109,6 +109,6 @@ export async function runDiscover(options: DiscoverOptions = {}, io: DiscoverIo 
     io.out(`no rustysignal servers found on this network within ${seconds(timeoutMs)} (check: same Wi-Fi, multicast allowed, firewall UDP 5353)`);
   }
   if (found.length > 0) return 0;
-  // Nothing found and every socket failed: that is an mDNS failure, not an empty network.
+  // Nothing found while mDNS could not open its socket: that is a failure to look, not an empty network.
   return problems.some((p) => p.message.startsWith('mDNS is off')) ? 2 : 1;
 }
