@@ -49,3 +49,25 @@ export class RateLimiter {
     return ++this.#dropsInWindow > burst ? 'close' : 'drop';
   }
 }
+
+/**
+ * At most one event per key within `intervalMs` (e.g. one push "connection request" per sender and
+ * target): a client cannot turn the server into a notification cannon.
+ */
+export class KeyedThrottle {
+  readonly #last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+
+  /** True when `key` may act now (and records it); false while it is still throttled. */
+  allow(key: string, now: number): boolean {
+    const last = this.#last.get(key);
+    if (last !== undefined && now - last < this.intervalMs) return false;
+    if (this.#last.size >= 10_000) this.#sweep(now);
+    this.#last.set(key, now);
+    return true;
+  }
+
+  #sweep(now: number): void {
+    for (const [k, t] of this.#last) if (now - t >= this.intervalMs) this.#last.delete(k);
+  }
+}

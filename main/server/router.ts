@@ -1,13 +1,19 @@
 // socket frame → parse → route → deliver. v1 recipients get the sender's exact bytes; v2 recipients get
 // them with the server's `from` appended (protocol.stampFrom).
 import type { Clock } from './clock.js';
+import { KeyedThrottle } from './limits.js';
 import { CloseCode, textFrameOf, type Connection } from './connection.js';
 import type { OfflineQueue } from './offline-queue.js';
 import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Directory } from './registry.js';
 
+/** Least time between two push connection requests from one sender to one target, in ms. */
+export const pushRequestIntervalMs = 5000;
+
 export class Router {
+  readonly #pushThrottle = new KeyedThrottle(pushRequestIntervalMs);
+
   constructor(
     private readonly directory: Directory,
     private readonly queue: OfflineQueue,
@@ -87,6 +93,10 @@ export class Router {
         // A one-to-one message without a target gets its error from routing; don't report it twice.
         if (m.target === null) return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
         const to = m.target;
+        if (!this.#pushThrottle.allow(`${room}\u0000${name}\u0000${to}`, this.clock.now())) {
+          const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
+          return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref: m.ref, message } });
+        }
         void push.connectionRequest(room, name, to).then((r) =>
           conn.control({
             action: 'push-result',

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushServiceFactory } from '../../../main/server/push/factory.js';
 import { generateVapidKey } from '../../../main/server/push/vapid.js';
 import type { ServerProblem } from '../../../main/server/surface.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { connect, type TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
 import { makeBrowserSubscription, type BrowserSubscription } from './support/browser-subscription.js';
@@ -42,14 +43,14 @@ afterEach(async () => {
   problems.length = 0;
 });
 
-async function start(opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; dataDir?: string } = {}): Promise<Running> {
+async function start(opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; dataDir?: string; clock?: FakeClock } = {}): Promise<Running> {
   s = await startServer(
     {
       push: { vapidPrivateKeyPem: vapidPem, subject, encoding: opts.encoding ?? 'aes128gcm', timeoutMs: opts.timeoutMs ?? 5000 },
       dataDir: opts.dataDir ?? path.join(dataRoot, `d${++dirs}`),
       rateLimit: { perSecond: 0 },
     },
-    { pushFactory: pushServiceFactory({ agent: fake.agent }) },
+    { pushFactory: pushServiceFactory({ agent: fake.agent }), ...(opts.clock ? { clock: opts.clock } : {}) },
   );
   s.server.events.on('error', (p) => problems.push(p));
   s.server.events.on('warning', (p) => problems.push(p));
@@ -134,7 +135,8 @@ describe('v1 clients (the original protocol)', () => {
 
 describe('v2 clients', () => {
   it('subscribe (object), connection-request with to and connection_request with endpoint get push-result', async () => {
-    await start();
+    const clock = new FakeClock(Date.now());
+    await start({ clock });
     const alice = browser('alice');
     const a = await v2('user=alice&room=lab');
     a.send({ action: 'subscribe-push', subscriptionData: alice.json, id: 's1' });
@@ -147,6 +149,14 @@ describe('v2 clients', () => {
     expect(await b.nextJson()).toEqual({ protocol: 'server', action: 'push-result', data: { to: 'alice', ok: true, status: 201, ref: 'c1' } });
     expect(plaintext(await arrived, alice)).toBe(payloadFrom('bob'));
 
+    // A second request to the same user within 5 s is refused, so no client can spam a phone.
+    b.send({ action: 'connection-request', to: 'alice', id: 'again' });
+    expect(await b.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'push-result',
+      data: { to: 'alice', ok: false, status: null, ref: 'again', message: 'a connection request to alice was sent less than 5 s ago; wait before asking again' },
+    });
+    clock.advance(5000);
     arrived = fake.nextRequest();
     b.send({ action: 'connection_request', endpoint: 'alice', to: 'ignored', id: 2 });
     expect(await b.nextJson()).toEqual({ protocol: 'server', action: 'push-result', data: { to: 'alice', ok: true, status: 201, ref: 2 } });
