@@ -13,6 +13,8 @@ export interface BenchConfig {
   subjects: SubjectId[];
   scenarios: ScenarioId[];
   outDir: string;
+  /** Re-run (at most twice) a run during which other processes used more than this % of one core; null: never. */
+  calmPct: number | null;
   /** rustysignal CLI to run (default dist/main/cli.js). */
   cli: string | null;
   /** Directory for V8 CPU profiles of the servers (node --cpu-prof), or null. Profiled runs cost more CPU. */
@@ -43,11 +45,13 @@ export interface BenchConfig {
 
 const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm run bench -- [options])
 
-  --quick               about a minute: 1 repeat, short windows, 1,000/2,000 idle clients
+  --quick               about a minute and a half: 1 repeat, short windows, 1,000/2,000 idle clients
   --repeats N           runs of every scenario and server, interleaved (default 3, quick 1)
   --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
   --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
   --out DIR             where JSON and markdown results go (default bench-results)
+  --calm PCT            re-run, at most twice, a run during which other processes used more than
+                        PCT % of one core (shared machines); the calmest attempt is kept
   --cli FILE            the rustysignal CLI to run (default dist/main/cli.js), e.g. a build of
                         another commit, to compare versions of the server
   --profile             also write a V8 CPU profile of every server run into OUT/profiles
@@ -69,6 +73,7 @@ export function parseConfig(argv: string[]): BenchConfig {
         scenarios: { type: 'string' },
         out: { type: 'string', default: 'bench-results' },
         cli: { type: 'string' },
+        calm: { type: 'string' },
         profile: { type: 'boolean', default: false },
         'profile-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -85,6 +90,7 @@ export function parseConfig(argv: string[]): BenchConfig {
   const quick = values.quick;
   const repeats = values.repeats === undefined ? (quick ? 1 : 3) : Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) fail(`--repeats must be 1 to 20, got ${values.repeats}`);
+  if (values.calm !== undefined && !(Number(values.calm) >= 0)) fail(`--calm must be a percentage, got ${values.calm}`);
   const list = <T extends string>(raw: string | undefined, all: T[], flag: string): T[] => {
     if (raw === undefined) return all;
     const items = raw.split(',').map((s) => s.trim()) as T[];
@@ -99,6 +105,7 @@ export function parseConfig(argv: string[]): BenchConfig {
     scenarios: list(values.scenarios, allScenarios, '--scenarios'),
     outDir: values.out,
     cli: values.cli ?? null,
+    calmPct: values.calm === undefined ? null : Number(values.calm),
     profileDir: values.profile || values['profile-dir'] ? (values['profile-dir'] ?? `${values.out}/profiles`) : null,
     pairs: 50,
     inFlight: 16,

@@ -49,3 +49,28 @@ export interface ProcSample {
 export function sampleProc(pid: number): ProcSample {
   return { atMs: performance.now(), cpuUs: cpuMicros(pid), rss: rssBytes(pid) };
 }
+
+/** CPU time the whole machine spent busy so far (all cores, /proc/stat: user, nice, system, irq, softirq, steal), in µs. */
+export function machineBusyMicros(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+  return (busy * 1e6) / clockTicksPerSecond;
+}
+
+/** The server's counters plus what the generator and everything else on the machine used, for one instant. */
+export interface WindowSample extends ProcSample {
+  generatorCpuUs: number;
+  machineBusyUs: number;
+}
+
+/** Samples the server, the load generator and the machine at once. */
+export function sampleWindow(serverPid: number, generatorPid: number): WindowSample {
+  return { ...sampleProc(serverPid), generatorCpuUs: cpuMicros(generatorPid), machineBusyUs: machineBusyMicros() };
+}
+
+/** CPU used by everything except the server and the generator between two samples, in % of one core. */
+export function otherLoadPct(a: WindowSample, b: WindowSample): number {
+  const other = b.machineBusyUs - a.machineBusyUs - (b.cpuUs - a.cpuUs) - (b.generatorCpuUs - a.generatorCpuUs);
+  return Math.max(0, (other / ((b.atMs - a.atMs) * 1000)) * 100);
+}

@@ -37,8 +37,8 @@ function naRow(row: string, subject: SubjectId, cols: number): string {
 export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
   const out: string[] = [];
   const relayHead =
-    '| scenario | server | delivered msg/s | server CPU µs/msg | × bare | p50 ms | p99 ms | × bare | p99.9 ms | gen. lag p99 ms | server RSS MB | correct |\n' +
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|';
+    '| scenario | server | delivered msg/s | server CPU µs/msg | × bare | p50 ms | p99 ms | × bare | p99.9 ms | gen. lag p99 ms | other load % | server RSS MB | correct |\n' +
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|';
   const relay: string[] = [];
   for (const s of ['one-to-one', 'latency', 'broadcast'] as const) {
     if (!cfg.scenarios.includes(s)) continue;
@@ -46,12 +46,12 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
       for (const subject of cfg.subjects) {
         const r = find(rows, row, subject);
         if (!r) {
-          if (s === 'broadcast' && subject === 'peerjs') relay.push(naRow(row, subject, 12));
+          if (s === 'broadcast' && subject === 'peerjs') relay.push(naRow(row, subject, 13));
           continue;
         }
         const m = r.metrics;
         relay.push(
-          `| ${row} | ${subjects[subject].label} | ${cell(m['deliveredPerSec'], 0)} | ${cell(m['cpuUsPerMsg'])} | ${ratio(r.ratios.cpuUsPerMsg, subject)} | ${cell(m['p50ms'])} | ${cell(m['p99ms'])} | ${ratio(r.ratios.p99ms, subject)} | ${cell(m['p999ms'])} | ${cell(m['generatorLagP99ms'], 1)} | ${cell(m['rssMB'], 1)} | ${correctness(r)} |`,
+          `| ${row} | ${subjects[subject].label} | ${cell(m['deliveredPerSec'], 0)} | ${cell(m['cpuUsPerMsg'])} | ${ratio(r.ratios.cpuUsPerMsg, subject)} | ${cell(m['p50ms'])} | ${cell(m['p99ms'])} | ${ratio(r.ratios.p99ms, subject)} | ${cell(m['p999ms'])} | ${cell(m['generatorLagP99ms'], 1)} | ${cell(m['otherLoadPct'], 0)} | ${cell(m['rssMB'], 1)} | ${correctness(r)} |`,
         );
       }
     }
@@ -59,8 +59,8 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
   if (relay.length) out.push(relayHead, ...relay, '');
   if (cfg.scenarios.includes('idle')) {
     out.push(
-      '| idle clients | server | RSS before MB | RSS after MB | bytes/connection | × bare | setup conn/s | server CPU µs/setup | idle CPU % | correct |',
-      '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
+      '| idle clients | server | RSS before MB | RSS after MB | bytes/connection | × bare | setup conn/s | server CPU µs/setup | idle CPU % | other load % | correct |',
+      '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     );
     for (const row of scenarioRows('idle', cfg)) {
       for (const subject of cfg.subjects) {
@@ -68,7 +68,7 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
         if (!r) continue;
         const m = r.metrics;
         out.push(
-          `| ${num(m['clients']?.median ?? NaN, 0)} | ${subjects[subject].label} | ${cell(m['rssBeforeMB'], 1)} | ${cell(m['rssAfterMB'], 1)} | ${cell(m['bytesPerConn'], 0)} | ${ratio(r.ratios.bytesPerConn, subject)} | ${cell(m['setupPerSec'], 0)} | ${cell(m['setupCpuUsPerConn'], 0)} | ${cell(m['idleCpuPct'], 1)} | ${correctness(r)} |`,
+          `| ${num(m['clients']?.median ?? NaN, 0)} | ${subjects[subject].label} | ${cell(m['rssBeforeMB'], 1)} | ${cell(m['rssAfterMB'], 1)} | ${cell(m['bytesPerConn'], 0)} | ${ratio(r.ratios.bytesPerConn, subject)} | ${cell(m['setupPerSec'], 0)} | ${cell(m['setupCpuUsPerConn'], 0)} | ${cell(m['idleCpuPct'], 1)} | ${cell(m['otherLoadPct'], 0)} | ${correctness(r)} |`,
         );
       }
     }

@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import type { BenchConfig, ScenarioId, SubjectId } from './config.js';
 import { Generator } from './generator-client.js';
 import type { IdleConnectResult, ProbeResult, SetupResult, TrafficResult } from './generator/messages.js';
-import { sampleProc, type ProcSample } from './proc-stats.js';
+import { otherLoadPct, sampleProc, sampleWindow, type ProcSample, type WindowSample } from './proc-stats.js';
 import { sleep } from './processes.js';
 import { startServer, stopServer, subjects, type RunningServer } from './servers.js';
 
@@ -97,15 +97,15 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     for (const [i, frameBytes] of cfg.frameSizes.entries()) {
       const closed = (ms: number) => ({ cmd: 'closed-loop' as const, ms, inFlight: cfg.inFlight, frameBytes });
       await c.gen.call<TrafficResult>(closed(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-      let before = sampleProc(c.server.process.pid);
+      let before = window(c);
       const r = await c.gen.call<TrafficResult>(closed(cfg.throughputMs), cfg.throughputMs + CALL_SLACK_MS);
-      out.push(relayMeasurement(c, c.rows[2 * i]!, r, before, sampleProc(c.server.process.pid), setup, 1));
+      out.push(relayMeasurement(c, c.rows[2 * i]!, r, before, window(c), setup, 1));
       // The same server and clients at a fixed rate; already warm, so a short settling phase is enough.
       const steady = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.steadyRate, frameBytes });
       await c.gen.call<TrafficResult>(steady(500), 500 + CALL_SLACK_MS);
-      before = sampleProc(c.server.process.pid);
+      before = window(c);
       const s = await c.gen.call<TrafficResult>(steady(cfg.steadyMs), cfg.steadyMs + CALL_SLACK_MS);
-      out.push(relayMeasurement(c, c.rows[2 * i + 1]!, s, before, sampleProc(c.server.process.pid), setup, 1));
+      out.push(relayMeasurement(c, c.rows[2 * i + 1]!, s, before, window(c), setup, 1));
     }
     return out;
   },
@@ -115,9 +115,9 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
     const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.latencyRate, frameBytes: 200 });
     await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-    const before = sampleProc(c.server.process.pid);
+    const before = window(c);
     const r = await c.gen.call<TrafficResult>(phase(cfg.latencyMs), cfg.latencyMs + CALL_SLACK_MS);
-    return [relayMeasurement(c, c.rows[0]!, r, before, sampleProc(c.server.process.pid), setup, 1)];
+    return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
   },
 
   async broadcast(c) {
@@ -125,10 +125,10 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     const setup = await c.gen.call<SetupResult>({ cmd: 'broadcast-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, receivers: cfg.broadcastReceivers }, CALL_SLACK_MS);
     const phase = (ms: number) => ({ cmd: 'broadcast' as const, ms, rate: cfg.broadcastRate, frameBytes: 200 });
     await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-    const before = sampleProc(c.server.process.pid);
+    const before = window(c);
     const r = await c.gen.call<TrafficResult>(phase(cfg.broadcastMs), cfg.broadcastMs + CALL_SLACK_MS);
     const fanOut = r.sent > 0 ? (r.delivered + r.lost) / r.sent : 0;
-    return [relayMeasurement(c, c.rows[0]!, r, before, sampleProc(c.server.process.pid), setup, fanOut)];
+    return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, fanOut)];
   },
 
   async idle(c) {
@@ -148,9 +148,9 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
       setupMs += r.ms;
       const connected = sampleProc(pid);
       await sleep(500);
-      const a = sampleProc(pid);
+      const a = window(c);
       await sleep(1500);
-      const b = sampleProc(pid);
+      const b = window(c);
       const probe = await c.gen.call<ProbeResult>({ cmd: 'idle-probe', samples: 20, frameBytes: 200 }, CALL_SLACK_MS);
       const added = r.connected - cfg.idleWarm;
       const problems: string[] = [];
@@ -168,6 +168,7 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
           setupPerSec: added / (setupMs / 1000),
           setupCpuUsPerConn: (connected.cpuUs - before.cpuUs) / added,
           idleCpuPct: cpuPct(a, b),
+          otherLoadPct: otherLoadPct(a, b),
           probed: probe.tried,
           reached: probe.reached,
         },
@@ -180,11 +181,15 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
   },
 };
 
+function window(c: Ctx): WindowSample {
+  return sampleWindow(c.server.process.pid, c.gen.process.pid);
+}
+
 function cpuPct(a: ProcSample, b: ProcSample): number {
   return ((b.cpuUs - a.cpuUs) / ((b.atMs - a.atMs) * 1000)) * 100;
 }
 
-function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: ProcSample, after: ProcSample, setup: SetupResult, fanOut: number): Measurement {
+function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: WindowSample, after: WindowSample, setup: SetupResult, fanOut: number): Measurement {
   const problems: string[] = [];
   if (r.lost) problems.push(`${r.lost} lost`);
   if (r.outOfOrder) problems.push(`${r.outOfOrder} out of order`);
@@ -204,6 +209,8 @@ function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: ProcSam
       p999ms: r.latency.p999,
       maxMs: r.latency.max,
       generatorLagP99ms: r.generatorLagP99ms,
+      generatorCpuPct: ((after.generatorCpuUs - before.generatorCpuUs) / ((after.atMs - before.atMs) * 1000)) * 100,
+      otherLoadPct: otherLoadPct(before, after),
       rssMB: after.rss / MB,
       sent: r.sent,
       delivered: r.delivered,
