@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         (err: Error) => fail(err.message, err instanceof VapidError ? 2 : 1),
       );
     case 'discover':
-      process.exitCode = await runDiscover({ timeoutMs: command.timeoutMs, json: command.json });
+      process.exitCode = await runDiscover({ timeoutMs: command.timeoutMs, json: command.json, interface: command.interface });
       return;
   }
 }

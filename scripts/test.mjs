@@ -31,7 +31,8 @@ if (!isolated) {
 
 const outDir = path.join(root, 'test-artifacts');
 mkdirSync(outDir, { recursive: true });
-const report = path.join(outDir, 'vitest-report.json');
+// One report per run: two runs side by side must not read each other's counts.
+const report = path.join(outDir, `vitest-report-${process.pid}.json`);
 rmSync(report, { force: true });
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(
@@ -45,6 +46,8 @@ if (!existsSync(report)) {
 }
 const j = JSON.parse(readFileSync(report, 'utf8'));
 const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-const failedSuites = (j.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0).length;
+// A file that failed outside its tests (import error, beforeAll) has no failed test: count the file.
+const failedSuites = (j.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
 console.log(`${j.numPassedTests} passed, ${j.numFailedTests + failedSuites} failed, ${skipped} skipped`);
+rmSync(report, { force: true });
 process.exit(r.status ?? 1);

@@ -35,7 +35,7 @@ export interface ServeCommand {
 export type CliCommand =
   | ServeCommand
   | { kind: 'vapid-generate'; out: string; force: boolean }
-  | { kind: 'discover'; timeoutMs: number; json: boolean }
+  | { kind: 'discover'; timeoutMs: number; json: boolean; interface: string | null }
   | { kind: 'done' };
 
 /** A command line that cannot run: printed as one line, exit code 2. */
@@ -108,8 +108,9 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .description('list rustysignal servers on this network (mDNS), for diagnosing "I can\'t see the server"')
     .option('--timeout <duration>', 'how long to listen, e.g. 3000 or 3s', wrap(parseDuration), 3000)
     .option('--json', 'one JSON object per server')
-    .action((o: { timeout: number; json?: boolean }) => {
-      result.value = { kind: 'discover', timeoutMs: o.timeout, json: o.json === true };
+    .option('--interface <iface>', 'listen on this network interface only (default: every LAN interface)')
+    .action((o: { timeout: number; json?: boolean; interface?: string }) => {
+      result.value = { kind: 'discover', timeoutMs: o.timeout, json: o.json === true, interface: o.interface ?? null };
     });
 
   for (const c of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {

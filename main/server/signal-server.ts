@@ -75,8 +75,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
   });
 
-  // A failed push send or an expiring certificate is worth seeing, not an error state of the server.
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed']);
+  // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
+  // serving: not an error state.
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
   const problem = (p: ServerProblem) => {
     logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
