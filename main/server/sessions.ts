@@ -11,7 +11,7 @@ import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Registry } from './registry.js';
 import type { Router } from './router.js';
-import type { PeerInfo } from './surface.js';
+import type { PeerInfo, PeerStats } from './surface.js';
 
 export interface SessionEvents {
   joined(peer: PeerInfo): void;
@@ -107,6 +107,19 @@ export class Sessions {
       messagesOut: c.messagesOut,
       pushSubscribed: c.name !== null && (this.push()?.isSubscribed(c.room, c.name) ?? false),
     };
+  }
+
+  /** Counters changed since the last call, for the peer-stats event. */
+  changedStats(): PeerStats[] {
+    const out: PeerStats[] = [];
+    for (const c of this.#byId.values()) {
+      const traffic = c.messagesIn + c.messagesOut;
+      const push = c.name !== null && (this.push()?.isSubscribed(c.room, c.name) ?? false);
+      if (traffic === c.reported.traffic && push === c.reported.push) continue;
+      c.reported = { traffic, push };
+      out.push({ id: c.id, messagesIn: c.messagesIn, messagesOut: c.messagesOut, pushSubscribed: push });
+    }
+    return out;
   }
 
   list(): PeerInfo[] {

@@ -31,6 +31,8 @@ export interface ServerDeps {
   pushFactory?: PushFactory;
   /** How long stop() waits for clients to answer the close handshake before cutting them, in ms. */
   stopGraceMs?: number;
+  /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
+  statsIntervalMs?: number;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
 }
@@ -60,6 +62,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
+  let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
@@ -220,6 +223,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
+      const st = clock.setInterval(() => {
+        if (!events.has('peer-stats')) return;
+        const changed = sessions.changedStats();
+        if (changed.length > 0) events.emit('peer-stats', changed);
+      }, deps.statsIntervalMs ?? 1000);
+      st.unref?.();
+      statsTimer = st;
       state = 'running';
       startMdns();
       const s = status();
@@ -239,7 +249,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (state !== 'running') return;
     state = 'stopping';
     if (heartbeat !== null) clock.clearInterval(heartbeat);
-    heartbeat = null;
+    if (statsTimer !== null) clock.clearInterval(statsTimer);
+    heartbeat = statsTimer = null;
     await stopMdns();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);

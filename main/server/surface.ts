@@ -49,6 +49,14 @@ export interface PeerInfo {
   pushSubscribed: boolean;
 }
 
+/** The changing part of a PeerInfo. */
+export interface PeerStats {
+  id: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
 export type ProblemCode =
   | 'port-in-use'
   | 'listen-failed'
@@ -83,6 +91,8 @@ export interface ServerEventMap {
   stopped: [];
   'peer-joined': [PeerInfo];
   'peer-left': [{ id: number; name: string; room: string; reason: 'closed' | 'timeout' | 'kicked' | 'stopped' }];
+  /** Counters that changed since the last report, at most once per second (only while someone listens). */
+  'peer-stats': [PeerStats[]];
   /** A connection opened or closed (named or not); carries the new counts. */
   connections: [{ connections: number; peers: number }];
   error: [ServerProblem];

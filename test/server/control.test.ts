@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OptionsError, resolveOptions } from '../../main/server/options.js';
 import { createSignalServer, ServerError } from '../../main/server/signal-server.js';
-import type { ServerEventMap } from '../../main/server/surface.js';
+import type { PeerStats, ServerEventMap } from '../../main/server/surface.js';
 import { connect } from '../support/clients.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { startServer, type Running } from '../support/server.js';
 
 let s: Running | undefined;
@@ -63,6 +64,27 @@ describe('lifecycle', () => {
       ['peer-left', ['alice', 'stopped']],
     ]);
     expect(s.server.status()).toMatchObject({ state: 'stopped', port: null, urls: [], connections: 0 });
+  });
+
+  it('reports changed message counters once per interval, only what changed', async () => {
+    const clock = new FakeClock();
+    s = await startServer({}, { clock, statsIntervalMs: 1000 });
+    const reports: PeerStats[][] = [];
+    s.server.events.on('peer-stats', (r) => reports.push(r));
+    const a = await connect(s.url('user=a'));
+    const b = await connect(s.url('user=b'));
+    const [ida, idb] = s.server.peers().sort((x, y) => x.id - y.id).map((p) => p.id);
+    clock.advance(1000);
+    expect(reports).toEqual([]); // nothing moved yet
+    a.send('{"protocol":"one-to-one","endpoint":"b"}');
+    await b.next();
+    clock.advance(1000);
+    expect(reports).toEqual([[{ id: ida, messagesIn: 1, messagesOut: 0, pushSubscribed: false }, { id: idb, messagesIn: 0, messagesOut: 1, pushSubscribed: false }]]);
+    b.send('{"protocol":"one-to-self"}');
+    await b.next();
+    clock.advance(1000);
+    expect(reports[1]).toEqual([{ id: idb, messagesIn: 1, messagesOut: 2, pushSubscribed: false }]);
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('can start again after stop', async () => {
