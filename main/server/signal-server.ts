@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
@@ -31,6 +32,8 @@ export interface ServerDeps {
   pushFactory?: PushFactory;
   /** How long stop() waits for clients to answer the close handshake before cutting them, in ms. */
   stopGraceMs?: number;
+  /** The interface table status() builds URLs from; default os.networkInterfaces. */
+  networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
@@ -149,7 +152,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       state,
       port: running ? port : null,
       tls: options.tls !== null,
-      urls: running ? listenUrls(options.host, port!, options.tls !== null) : [],
+      urls: running ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)()) : [],
       connections: sessions.size,
       peers: registry.named,
       rooms: registry.roomsWithPeers,
