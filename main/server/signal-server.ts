@@ -2,14 +2,16 @@
 // the Electron shell are two hosts of this object; nothing here imports electron.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
+import { listenOn } from './listen.js';
+import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
-import { startDiscovery, type Advertisement, type DiscoveryHandle } from './discovery/index.js';
+import { startDiscovery, type Advertisement } from './discovery/index.js';
+import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
@@ -19,7 +21,7 @@ import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { DiscoveredServer, PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
 import { checkTls, TlsError } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -44,13 +46,7 @@ function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
-/** An error from start() or reconfigure() carrying what the user should see. */
-export class ServerError extends Error {
-  override name = 'ServerError';
-  constructor(readonly problem: ServerProblem) {
-    super(problem.message);
-  }
-}
+export { ServerError };
 
 /** Builds a server from options (validated here, defaults filled in). Call start() to listen. */
 export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerDeps = {}): SignalServer {
@@ -69,8 +65,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
-  let discovery: DiscoveryHandle | null = null;
-  let discovered: DiscoveredServer[] = [];
+  const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
@@ -120,32 +115,6 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     return { port: port ?? options.port, tls: options.tls !== null, path: '/', push: push !== null, key: options.accessKey !== null, bindHost: options.host };
   }
 
-  function startMdns(): void {
-    if (!options.mdns.enabled) return;
-    discovery = (deps.startDiscovery ?? startDiscovery)(options.mdns, advertisement(), {
-      onServers: (list) => {
-        discovered = list;
-        events.emit('discovery', list);
-      },
-      onAdvertised: (name) => {
-        logger.info({ name }, 'advertised on the LAN (mDNS)');
-        events.emit('advertised', { name });
-      },
-      onProblem: problem,
-    });
-  }
-
-  /** Withdraws the advertisement (goodbye packets) and forgets what was found. */
-  async function stopMdns(): Promise<void> {
-    const d = discovery;
-    discovery = null;
-    await d?.stop().catch((err: Error) => logger.warn({ err: err.message }, 'mDNS stop failed'));
-    if (discovered.length > 0) {
-      discovered = [];
-      events.emit('discovery', []);
-    }
-  }
-
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
     return {
@@ -158,30 +127,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       rooms: registry.roomsWithPeers,
       startedAt,
       push: { enabled: push !== null, publicKey: push?.publicKey ?? null, subscriptions: push?.subscriptionCount() ?? 0 },
-      mdns: { enabled: discovery !== null, name: discovery?.advertisedName() ?? null },
+      mdns: { enabled: lan.active, name: lan.name() },
     };
-  }
-
-  function listen(server: HttpServer | HttpsServer): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        const where = `${options.host}:${options.port}`;
-        const message =
-          err.code === 'EADDRINUSE'
-            ? `port ${options.port} on ${options.host} is already in use (another rustysignal or another program): stop it or choose another port`
-            : err.code === 'EACCES'
-              ? `not allowed to listen on ${where} (ports below 1024 need privileges): choose a port above 1024`
-              : err.code === 'EADDRNOTAVAIL'
-                ? `${options.host} is not an address of this computer: choose one of its addresses or 0.0.0.0`
-                : `cannot listen on ${where}: ${err.message}`;
-        reject(new ServerError({ code: err.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed', message }));
-      };
-      server.once('error', onError);
-      server.listen(options.port, options.host, () => {
-        server.off('error', onError);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
   }
 
   // No closure made here may outlive the handshake: it would pin `req` (headers and all) for the whole
@@ -221,7 +168,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listen(server);
+      port = await listenOn(server, options.host, options.port);
       http = server;
       wss = ws;
       startedAt = clock.now();
@@ -234,7 +181,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       st.unref?.();
       statsTimer = st;
       state = 'running';
-      startMdns();
+      if (options.mdns.enabled) lan.start(options.mdns, advertisement());
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -254,7 +201,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (heartbeat !== null) clock.clearInterval(heartbeat);
     if (statsTimer !== null) clock.clearInterval(statsTimer);
     heartbeat = statsTimer = null;
-    await stopMdns();
+    await lan.stop();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
@@ -295,10 +242,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       await old?.close().catch(() => {});
     }
     if (running && patch.mdns !== undefined) {
-      await stopMdns();
-      startMdns();
-    } else if (discovery && (patch.tls !== undefined || patch.push !== undefined || patch.accessKey !== undefined)) {
-      discovery.update(advertisement());
+      await lan.stop();
+      if (options.mdns.enabled) lan.start(options.mdns, advertisement());
+    } else if (patch.tls !== undefined || patch.push !== undefined || patch.accessKey !== undefined) {
+      lan.update(advertisement());
     }
   }
 
@@ -313,7 +260,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
-    discovered: () => discovered,
+    discovered: () => lan.servers(),
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);
