@@ -39,6 +39,7 @@ const eventChannels = {
   problem: 0,
   'peer-joined': 0,
   'peer-left': 0,
+  'peer-stats': 0,
   connections: 0,
   discovery: 0,
   settings: 0,

@@ -1,7 +1,7 @@
 // Owns the current SignalServer for the desktop app: start, stop, restart with new settings, apply changes
 // live when the core allows it, and turn every failure into a Problem (state `error`), never a crash.
 // Plain Node (no electron): the tray, the IPC handlers and the tests all drive this one object.
-import type { AddressInfo, ConnectionCounts, DiscoveredServer, HostState, PeerInfo, PeerLeft, Problem, ProblemCode, StatusInfo } from '../ipc/contract.js';
+import type { AddressInfo, ConnectionCounts, DiscoveredServer, HostState, PeerInfo, PeerLeft, PeerStats, Problem, ProblemCode, StatusInfo } from '../ipc/contract.js';
 import type { ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
@@ -12,6 +12,8 @@ export interface HostEventMap {
   problem: [Problem];
   'peer-joined': [PeerInfo];
   'peer-left': [PeerLeft];
+  /** Changed counters, at most once a second; the server counts only while someone listens here. */
+  'peer-stats': [PeerStats[]];
   connections: [ConnectionCounts];
   discovery: [DiscoveredServer[]];
 }
@@ -77,12 +79,47 @@ function address(u: ListenUrl, options: ServerOptions): AddressInfo {
   };
 }
 
+/**
+ * The host's event stream. It tells its owner when the first `peer-stats` listener arrives and when the
+ * last one leaves, so the server is asked for counters only while someone shows them.
+ */
+class HostEvents extends TypedEmitter<HostEventMap> {
+  #statsListeners = 0;
+  constructor(private readonly statsWanted: (wanted: boolean) => void) {
+    super();
+  }
+  override on<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): () => void {
+    const off = super.on(event, fn);
+    if (event !== 'peer-stats') return off;
+    if (this.#statsListeners++ === 0) this.statsWanted(true);
+    let subscribed = true;
+    return () => {
+      off();
+      if (!subscribed) return;
+      subscribed = false;
+      if (--this.#statsListeners === 0) this.statsWanted(false);
+    };
+  }
+  override once<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): void {
+    const off = this.on(event, (...args) => {
+      off();
+      fn(...args);
+    });
+  }
+}
+
 /** Creates the host; nothing runs until start(). */
 export function createServerHost(deps: ServerHostDeps): ServerHost {
   const now = deps.now ?? Date.now;
-  const events = new TypedEmitter<HostEventMap>();
   let server: SignalServer | null = null;
   let unsubscribe: Array<() => void> = [];
+  // The relay of the current server's peer-stats; null while nobody listens or no server is attached.
+  let statsRelay: (() => void) | null = null;
+  const relayStats = (on: boolean) => {
+    statsRelay?.();
+    statsRelay = on && server ? server.events.on('peer-stats', (rows) => events.emit('peer-stats', rows)) : null;
+  };
+  const events = new HostEvents((wanted) => relayStats(wanted));
   let state: HostState = 'stopped';
   let problems: Problem[] = [];
   let advertised: string | null = null;
@@ -140,12 +177,14 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
         }
       }),
     ];
+    relayStats(events.has('peer-stats'));
   }
 
   function detach(): void {
     for (const off of unsubscribe) off();
     unsubscribe = [];
     server = null;
+    relayStats(false);
     advertised = null;
   }
 

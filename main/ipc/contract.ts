@@ -124,6 +124,14 @@ export interface PeerInfo {
   pushSubscribed: boolean;
 }
 
+/** The changing part of a PeerInfo: message counters and push state, for one connection. */
+export interface PeerStats {
+  id: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
 export type PeerLeftReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
 
 export interface PeerLeft {
@@ -365,6 +373,11 @@ export interface EventMap {
   problem: Problem;
   'peer-joined': PeerInfo;
   'peer-left': PeerLeft;
+  /**
+   * Counters of the connections whose counters or push state changed since the last report, at most
+   * once a second while the server runs. May name anonymous connections (not in the peer list).
+   */
+  'peer-stats': PeerStats[];
   /** A connection opened or closed (named or not). */
   connections: ConnectionCounts;
   discovery: DiscoveredServer[];

@@ -15,6 +15,7 @@ export function forwardEvents(deps: IpcDeps, send: EventSink): () => void {
     host.events.on('problem', (p) => send('problem', p)),
     host.events.on('peer-joined', (p) => send('peer-joined', p)),
     host.events.on('peer-left', (p) => send('peer-left', p)),
+    host.events.on('peer-stats', (rows) => send('peer-stats', rows)),
     host.events.on('connections', (c) => send('connections', c)),
     host.events.on('discovery', (d) => send('discovery', d)),
     // The push view also changes when the server starts or stops (enabled, subscription count).

@@ -4,8 +4,10 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverFactory } from '../../main/app/server-factory.js';
 import { createServerHost, problemFrom, type ServerHost } from '../../main/app/server-host.js';
+import type { PeerStats } from '../../main/ipc/contract.js';
 import { resolveOptions, type ServerOptionsInput } from '../../main/server/options.js';
-import { connect } from '../support/clients.js';
+import { createSignalServer } from '../../main/server/signal-server.js';
+import { connect, until } from '../support/clients.js';
 
 let host: ServerHost | undefined;
 let blocker: Server | undefined;
@@ -92,5 +94,60 @@ describe('server host', () => {
     }
     expect(problemFrom(new TlsFileError('gone'), 5)).toEqual({ severity: 'error', code: 'tls-invalid', message: 'gone', at: 5 });
     expect(problemFrom('weird', 6)).toEqual({ severity: 'error', code: 'internal', message: 'weird', at: 6 });
+  });
+
+  it('asks the server for peer-stats only while someone listens, and relays the current server across restarts', async () => {
+    const h = createServerHost({
+      factory: (o) => createSignalServer(o, { statsIntervalMs: 20, stopGraceMs: 300 }),
+      options: () => resolveOptions({ host: '127.0.0.1', port: 0, mdns: { enabled: false } }),
+    });
+    host = h;
+    expect((await h.start()).ok).toBe(true);
+    const first = h.current()!;
+    expect(first.events.has('peer-stats')).toBe(false);
+    const got: PeerStats[][] = [];
+    const off = h.events.on('peer-stats', (rows) => got.push(rows));
+    const offOther = h.events.on('peer-stats', () => {});
+    expect(first.events.has('peer-stats')).toBe(true);
+    offOther();
+    offOther(); // a second call must not count as a second listener leaving
+    expect(first.events.has('peer-stats')).toBe(true);
+
+    expect((await h.restart()).ok).toBe(true);
+    const second = h.current()!;
+    expect(second).not.toBe(first);
+    expect([first.events.has('peer-stats'), second.events.has('peer-stats')]).toEqual([false, true]);
+    const c = await connect(`ws://127.0.0.1:${h.status().port}/?user=fay`);
+    const id = second.peers()[0]!.id;
+    c.send('{"protocol":"one-to-self"}');
+    await c.next();
+    await until(() => got.length === 1);
+    expect(got).toEqual([[{ id, messagesIn: 1, messagesOut: 1, pushSubscribed: false }]]);
+    off();
+    expect(second.events.has('peer-stats')).toBe(false);
+
+    // once: subscribes the relay for one report, then lets go of it.
+    const once: PeerStats[][] = [];
+    h.events.once('peer-stats', (rows) => once.push(rows));
+    expect(second.events.has('peer-stats')).toBe(true);
+    c.send('{"protocol":"one-to-self"}');
+    await c.next();
+    await until(() => once.length === 1);
+    expect(once).toEqual([[{ id, messagesIn: 2, messagesOut: 2, pushSubscribed: false }]]);
+    expect(second.events.has('peer-stats')).toBe(false);
+
+    // Stopping lets go of the server; a listener that arrives while stopped is attached to the next one.
+    const offKept = h.events.on('peer-stats', () => {});
+    await h.stop();
+    expect(second.events.has('peer-stats')).toBe(false);
+    const offLate = h.events.on('peer-stats', () => {});
+    expect((await h.start()).ok).toBe(true);
+    const third = h.current()!;
+    expect(third.events.has('peer-stats')).toBe(true);
+    offLate();
+    expect(third.events.has('peer-stats')).toBe(true);
+    offKept();
+    expect(third.events.has('peer-stats')).toBe(false);
+    expect(got).toHaveLength(1);
   });
 });

@@ -16,7 +16,6 @@ import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../main/app/security.js';
 import { generateLanCertificate } from '../../main/certs/generate.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
-import { serverFactory, type ServerFactory } from '../../main/app/server-factory.js';
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
 import { netnsAvailable } from '../support/netns.js';
@@ -86,12 +85,11 @@ describe.skipIf(!run)('dashboard window', () => {
     const step = (what: string) => process.env.DASHBOARD_E2E_DEBUG && console.error(`${Math.round(performance.now() - t0)} ms: ${what}`);
     step('built');
     dataDir = mkdtempSync(path.join(tmpdir(), 'rs-dash-'));
-    // The real server factory (logging into the dashboard's log), seeing a LAN interface besides loopback.
-    let inner: ServerFactory | null = null;
+    // The real server (logging into the dashboard's log), seeing a LAN interface besides loopback.
     deps = createNodeIpcDeps({
       dir: dataDir,
       settings: { host: '0.0.0.0', port: 0, mdns: { enabled: false } },
-      factory: factoryWithTestInterfaces(() => (inner ??= serverFactory({ logger: deps.logs.logger, stopGraceMs: 500 }))),
+      factory: factoryWithTestInterfaces({ logger: () => deps.logs.logger, stopGraceMs: 500 }),
       overrides: {
         hostname: () => 'dash-test',
         interfaces: testLanAddresses,
@@ -192,6 +190,21 @@ describe.skipIf(!run)('dashboard window', () => {
     const names = () => rows.locator('td.c-name').allTextContents().then((a) => a.map((s) => s.trim()));
     // Sorted by "connected since" first: join order.
     expect(await names()).toEqual(['alice', 'bob', 'carol']);
+
+    // Live counters (peer-stats, about once a second): alice sends bob 3 messages and herself 1.
+    const counts = (name: string) => page.locator('table.peers tbody tr', { hasText: name }).locator('td.c-in, td.c-out').allTextContents();
+    for (let i = 0; i < 3; i++) alice.send(JSON.stringify({ protocol: 'one-to-one', to: 'bob', action: 'note', data: i }));
+    alice.send('{"protocol":"one-to-self","action":"ping"}');
+    await expect.poll(() => counts('alice'), { timeout: 5000 }).toEqual(['4', '1']);
+    expect(await counts('bob')).toEqual(['0', '3']);
+    expect(await counts('carol')).toEqual(['0', '0']);
+    // Sorted by a counter, the order follows new counts: carol echoes 5 messages to herself and moves up.
+    await page.getByRole('button', { name: 'Msgs out', exact: true }).click();
+    await page.getByRole('button', { name: 'Msgs out', exact: true }).click();
+    await expect.poll(names).toEqual(['bob', 'alice', 'carol']);
+    for (let i = 0; i < 5; i++) carol.send('{"protocol":"one-to-self"}');
+    await expect.poll(() => counts('carol'), { timeout: 5000 }).toEqual(['5', '5']);
+    expect(await names()).toEqual(['carol', 'bob', 'alice']);
     const aliceRow = page.locator('table.peers tr', { hasText: 'alice' });
     expect((await aliceRow.locator('td.c-room').textContent())?.trim()).toBe('lab');
     expect((await aliceRow.locator('td.c-addr').textContent())?.trim()).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
@@ -244,7 +257,7 @@ describe.skipIf(!run)('dashboard window', () => {
     // 100 rooms of 10: v2 tells every member of a room about each join, so one room of 1,000 would cost
     // the server half a million control messages and measure that instead of the window.
     for (let i = 1; i <= N; i++) batch.push(connect(`user=p${String(i).padStart(4, '0')}&v=2&room=r${String(i % 100).padStart(2, '0')}`));
-    await Promise.all(batch);
+    const all = await Promise.all(batch);
     measured.connect1000Ms = Math.round(performance.now() - t0);
     await expect.poll(() => text('[data-testid=peer-count]'), { timeout: 15_000 }).toBe('1,000 peers');
     measured.shown1000Ms = Math.round(performance.now() - t0);
@@ -268,6 +281,17 @@ describe.skipIf(!run)('dashboard window', () => {
     });
     expect(scrollMs).toBeGreaterThanOrEqual(0);
     measured.scrollToEndMs = Math.round(scrollMs);
+
+    // Every peer echoes one message to itself: peer-stats rows for all 1,000, applied in place.
+    const rowsAtEnd = await page.locator('table.peers tbody tr[data-peer-id]').count();
+    const longTasksBefore = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length);
+    const t2 = performance.now();
+    for (const ws of all) ws.send('{"protocol":"one-to-self"}');
+    const last = page.locator('table.peers tbody tr', { hasText: 'p1000' }).locator('td.c-in, td.c-out');
+    await expect.poll(() => last.allTextContents(), { timeout: 5000 }).toEqual(['1', '1']);
+    measured.stats1000Ms = Math.round(performance.now() - t2);
+    measured.statsLongTasks = (await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length)) - longTasksBefore;
+    expect(await page.locator('table.peers tbody tr[data-peer-id]').count()).toBe(rowsAtEnd);
     await page.getByLabel('Filter by name, room or address').fill('p0500');
     await expect.poll(() => text('[data-testid=peer-count]')).toBe('Showing 1 of 1,000 peers');
     await page.getByLabel('Filter by name, room or address').fill('');

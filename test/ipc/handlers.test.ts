@@ -6,12 +6,15 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ServerFactory } from '../../main/app/server-factory.js';
 import { generateLanCertificate } from '../../main/certs/generate.js';
-import type { EventChannel, EventMap, InvokeChannel, IpcError, Result } from '../../main/ipc/contract.js';
+import type { EventChannel, EventMap, InvokeChannel, IpcError, PeerStats, Result } from '../../main/ipc/contract.js';
 import type { Dialogs, IpcDeps } from '../../main/ipc/deps.js';
 import { forwardEvents } from '../../main/ipc/events.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createSignalServer } from '../../main/server/signal-server.js';
+import { makeBrowserSubscription } from '../server/push/support/browser-subscription.js';
 import { connect, until } from '../support/clients.js';
 
 const lan = () => [{ interface: 'lo', address: '127.0.0.1', family: 'IPv4' as const, internal: true }];
@@ -25,8 +28,8 @@ let stopForwarding: () => void;
 const opened: string[] = [];
 const copied: string[] = [];
 
-function setup(overrides: Partial<IpcDeps> = {}, settings: Record<string, unknown> = base, webClientDir: string | null = null) {
-  deps = createNodeIpcDeps({ dir, settings, webClientDir, overrides: { interfaces: lan, hostname: () => 'testbox', ...overrides } });
+function setup(overrides: Partial<IpcDeps> = {}, settings: Record<string, unknown> = base, webClientDir: string | null = null, factory?: ServerFactory) {
+  deps = createNodeIpcDeps({ dir, settings, webClientDir, ...(factory ? { factory } : {}), overrides: { interfaces: lan, hostname: () => 'testbox', ...overrides } });
   h = createIpcHandlers(deps);
   events = [];
   stopForwarding = forwardEvents(deps, (event, payload) => events.push({ event, payload }));
@@ -151,6 +154,43 @@ describe('peers', () => {
     await until(() => eventsOf('peer-left').length === 1);
     expect(eventsOf('peer-left')[0]).toMatchObject({ name: 'alice', reason: 'kicked' });
     expect(ok(await call('peers:list'))).toEqual([]);
+  });
+
+  it('pushes peer-stats with the exact counters real traffic produced, and push state once subscribed', async () => {
+    stopForwarding();
+    setup({}, base, null, (o) => createSignalServer(o, { statsIntervalMs: 50, stopGraceMs: 300 }));
+    ok(await call('push:generate', { subject: 'mailto:ops@example.org' }));
+    const s = await running();
+    const alice = await connect(`ws://127.0.0.1:${s.port}/?user=alice`);
+    const bob = await connect(`ws://127.0.0.1:${s.port}/?user=bob`);
+    await until(() => eventsOf('peer-joined').length === 2);
+    const id = Object.fromEntries(ok(await call('peers:list')).map((p) => [p.name, p.id]));
+
+    alice.send('{"protocol":"one-to-one","endpoint":"bob","data":"hi"}');
+    alice.send('{"protocol":"one-to-self","data":"echo"}');
+    // Never contacted: storing a subscription sends nothing.
+    const subscription = JSON.stringify(makeBrowserSubscription('https://127.0.0.1:9/push/bob').json);
+    bob.send(JSON.stringify({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: subscription }));
+    const what = (m: string) => {
+      const o = JSON.parse(m) as { data?: string; action?: string };
+      return o.data ?? o.action;
+    };
+    expect([what(await bob.next()), what(await bob.next())].sort()).toEqual(['hi', 'subscribe-push']);
+    expect(what(await alice.next())).toBe('echo');
+
+    // Each event names only what changed; the latest row per connection is what the table shows.
+    const latest = () => [...new Map(eventsOf('peer-stats').flat().map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
+    const want: PeerStats[] = [
+      { id: id.alice!, messagesIn: 2, messagesOut: 1, pushSubscribed: false },
+      { id: id.bob!, messagesIn: 1, messagesOut: 2, pushSubscribed: true },
+    ];
+    await until(() => JSON.stringify(latest()) === JSON.stringify(want));
+    expect(latest()).toEqual(want);
+    expect(ok(await call('peers:list')).map((p) => [p.name, p.messagesIn, p.messagesOut, p.pushSubscribed])).toEqual([
+      ['alice', 2, 1, false],
+      ['bob', 1, 2, true],
+    ]);
+    await Promise.all([alice.close(), bob.close()]);
   });
 
   it('answers not-found for an unknown id and not-running when stopped', async () => {

@@ -7,6 +7,7 @@ import type {
   IpcError,
   LogLine,
   PeerInfo,
+  PeerStats,
   PreloadApi,
   Problem,
   PushInfo,
@@ -28,6 +29,8 @@ export interface DashboardState {
    */
   peers: Map<number, PeerInfo>;
   peersVersion: number;
+  /** Bumps when a peer-stats event changed counters or push state in place (same peers; the order changes only under a counter sort). */
+  statsVersion: number;
   /** undefined until loaded; null when TLS is off. */
   certificate: CertificateInfo | null | undefined;
   push: PushInfo | null;
@@ -45,6 +48,7 @@ export class Store {
     status: null,
     peers: new Map(),
     peersVersion: 0,
+    statsVersion: 0,
     certificate: undefined,
     push: null,
     discovery: [],
@@ -56,6 +60,8 @@ export class Store {
   readonly #unsubscribe: Array<() => void> = [];
   /** Ids that left while the first peer list was in flight; they must not reappear from it. */
   #leftDuringLoad: Set<number> | null = new Set();
+  /** Counters that arrived while the first peer list was in flight, for ids it may bring. */
+  #statsDuringLoad: Map<number, PeerStats> | null = new Map();
 
   constructor(readonly api: PreloadApi) {}
 
@@ -84,11 +90,14 @@ export class Store {
       // Events may already have appended newer lines; the snapshot goes in front of them.
       s.log = [...log, ...s.log].slice(-LOG_LINES_KEPT);
       for (const p of peers) if (p.name !== null && !this.#leftDuringLoad?.has(p.id) && !s.peers.has(p.id)) s.peers.set(p.id, p);
+      for (const st of this.#statsDuringLoad?.values() ?? []) applyStats(s.peers.get(st.id), st);
       this.#leftDuringLoad = null;
+      this.#statsDuringLoad = null;
       s.peersVersion++;
       s.loaded = true;
     } catch (err) {
       this.state.loadError = toIpcError(err);
+      this.#statsDuringLoad = null;
     }
     requestRender();
   }
@@ -96,14 +105,6 @@ export class Store {
   /** Replaces one part of the state with a fresh value from a call's result. */
   set<K extends keyof DashboardState>(key: K, value: DashboardState[K]): void {
     this.state[key] = value;
-    requestRender();
-  }
-
-  /** Re-reads the whole peer list (after a reconnect of the window, or on request). */
-  async reloadPeers(): Promise<void> {
-    const list = await call(this.api.peers.list());
-    this.state.peers = new Map(list.filter((p) => p.name !== null).map((p) => [p.id, p]));
-    this.state.peersVersion++;
     requestRender();
   }
 
@@ -143,6 +144,17 @@ export class Store {
         s.peersVersion++;
         requestRender();
       }),
+      on('peer-stats', (rows) => {
+        let changed = false;
+        for (const st of rows) {
+          const p = s.peers.get(st.id);
+          if (p) changed = applyStats(p, st) || changed;
+          else this.#statsDuringLoad?.set(st.id, st);
+        }
+        if (!changed) return;
+        s.statsVersion++;
+        requestRender();
+      }),
       on('connections', (c) => {
         if (s.status) s.status = { ...s.status, connections: c.connections, peers: c.peers };
         requestRender();
@@ -162,6 +174,19 @@ export class Store {
       }),
     );
   }
+}
+
+/**
+ * Updates a peer's counters in place; false when there is no such peer or nothing changed. Counters only
+ * grow, so a report older than what the row shows (a list fetched after it) is ignored.
+ */
+function applyStats(p: PeerInfo | undefined, st: PeerStats): boolean {
+  if (!p || st.messagesIn + st.messagesOut < p.messagesIn + p.messagesOut) return false;
+  if (p.messagesIn === st.messagesIn && p.messagesOut === st.messagesOut && p.pushSubscribed === st.pushSubscribed) return false;
+  p.messagesIn = st.messagesIn;
+  p.messagesOut = st.messagesOut;
+  p.pushSubscribed = st.pushSubscribed;
+  return true;
 }
 
 function sameProblem(a: Problem, b: Problem): boolean {

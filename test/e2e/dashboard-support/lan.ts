@@ -1,12 +1,13 @@
 // A machine with a LAN interface, as the server sees it, without touching the network namespace that
-// other suites share: the real server reports its URLs for an interface table in which `lab0` holds
+// other suites share: the real server builds its URLs from an interface table in which `lab0` holds
 // 127.0.0.2. That address is loopback underneath (all of 127/8 is), so the URLs really connect to the
 // server bound to 0.0.0.0, and nothing leaves the machine.
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { ServerFactory } from '../../../main/app/server-factory.js';
 import type { LanAddress } from '../../../main/certs/lan.js';
-import { listenUrls } from '../../../main/server/addresses.js';
-import type { SignalServer } from '../../../main/server/surface.js';
+import type { Logger } from '../../../main/server/logger.js';
+import { pushServiceFactory } from '../../../main/server/push/factory.js';
+import { createSignalServer } from '../../../main/server/signal-server.js';
 
 export const LAN_INTERFACE = 'lab0';
 export const LAN_ADDRESS = '127.0.0.2';
@@ -33,23 +34,13 @@ export function testLanAddresses(): LanAddress[] {
   );
 }
 
-/** The real server, with its status URLs listed for `testInterfaces` instead of the namespace's. */
-function withTestInterfaces(server: SignalServer): SignalServer {
-  return new Proxy(server, {
-    get(target, prop) {
-      if (prop === 'status') {
-        return () => {
-          const st = target.status();
-          return st.port === null ? st : { ...st, urls: listenUrls(target.options.host, st.port, st.tls, testInterfaces) };
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/** Wraps a server factory (built later, e.g. once the log exists) so each server sees `testInterfaces`. */
-export function factoryWithTestInterfaces(inner: () => ServerFactory): ServerFactory {
-  return (options) => withTestInterfaces(inner()(options));
+/**
+ * The desktop's server (the core plus Web Push, one push factory for every restart, as serverFactory
+ * builds it) with its status URLs listed for `testInterfaces`. `logger` is read at each start, so it
+ * may come from deps built after this factory.
+ */
+export function factoryWithTestInterfaces(opts: { logger: () => Logger; stopGraceMs: number }): ServerFactory {
+  const pushFactory = pushServiceFactory();
+  return (options) =>
+    createSignalServer(options, { pushFactory, logger: opts.logger(), stopGraceMs: opts.stopGraceMs, networkInterfaces: () => testInterfaces });
 }

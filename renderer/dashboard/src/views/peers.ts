@@ -1,12 +1,12 @@
-// Peers: every connection registered under a name, live from peer-joined / peer-left events. Sortable and filterable;
-// only the rows in view are in the DOM, so 1,000 peers scroll as smoothly as 10.
+// Peers: every connection registered under a name, live from peer-joined / peer-left events, with counters
+// kept current by peer-stats. Sortable and filterable; only the rows in view are in the DOM, so 1,000 peers
+// scroll as smoothly as 10.
 import { html, nothing } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { IpcError, PeerInfo } from '../../../../main/ipc/contract.js';
 import { call, toIpcError } from '../api.js';
 import { announce } from '../components/announce.js';
-import { errorBanner } from '../components/banner.js';
 import { textField } from '../components/field.js';
 import { api, store } from '../context.js';
 import { formatCount, formatDateTime, formatTime, plural } from '../format.js';
@@ -43,15 +43,15 @@ const ui = {
   kickReason: DEFAULT_REASON,
   kickError: null as IpcError | null,
   kickBusy: false,
-  error: null as IpcError | null,
-  refreshing: false,
 };
 
 let scroller: HTMLElement | undefined;
 let dialog: HTMLDialogElement | undefined;
 
-// The filtered, sorted list is recomputed only when peers, sort or filter change.
-let memo: { version: number; key: string; rows: PeerInfo[] } = { version: -1, key: '', rows: [] };
+// The filtered, sorted list is recomputed only when peers, sort or filter change, or when counters change
+// while the table is sorted by one (the filter never looks at counters).
+let memo: { version: string; key: string; rows: PeerInfo[] } = { version: '', key: '', rows: [] };
+const statsKeys: ReadonlySet<SortKey> = new Set(['messagesIn', 'messagesOut', 'pushSubscribed']);
 
 function compare(a: PeerInfo, b: PeerInfo, key: SortKey): number {
   const x = a[key];
@@ -64,9 +64,10 @@ function compare(a: PeerInfo, b: PeerInfo, key: SortKey): number {
 
 /** The peers shown: filtered by name, room or address, sorted by the chosen column (ties by id). */
 export function visiblePeers(): PeerInfo[] {
-  const { peers, peersVersion } = store().state;
+  const { peers, peersVersion, statsVersion } = store().state;
   const key = `${ui.sort}|${ui.dir}|${ui.filter}`;
-  if (memo.version === peersVersion && memo.key === key) return memo.rows;
+  const version = statsKeys.has(ui.sort) ? `${peersVersion}.${statsVersion}` : `${peersVersion}`;
+  if (memo.version === version && memo.key === key) return memo.rows;
   const needle = ui.filter.trim().toLowerCase();
   const rows = [...peers.values()].filter(
     (p) => !needle || (p.name ?? '').toLowerCase().includes(needle) || p.room.toLowerCase().includes(needle) || p.remoteAddress.includes(needle),
@@ -74,7 +75,7 @@ export function visiblePeers(): PeerInfo[] {
   const sign = ui.dir === 'ascending' ? 1 : -1;
   const anonymousLast = (a: PeerInfo, b: PeerInfo) => (ui.sort === 'name' ? Number(a.name === null) - Number(b.name === null) : 0);
   rows.sort((a, b) => anonymousLast(a, b) || sign * compare(a, b, ui.sort) || a.id - b.id);
-  memo = { version: peersVersion, key, rows };
+  memo = { version, key, rows };
   return rows;
 }
 
@@ -118,20 +119,6 @@ async function confirmKick(e: Event): Promise<void> {
     ui.kickError = toIpcError(err);
   } finally {
     ui.kickBusy = false;
-    requestRender();
-  }
-}
-
-async function refresh(): Promise<void> {
-  ui.refreshing = true;
-  ui.error = null;
-  requestRender();
-  try {
-    await store().reloadPeers();
-  } catch (err) {
-    ui.error = toIpcError(err);
-  } finally {
-    ui.refreshing = false;
     requestRender();
   }
 }
@@ -208,9 +195,9 @@ function row(p: PeerInfo, index: number) {
     <td class="c-room" title=${p.room}>${p.room === '' ? html`<span class="note">default</span>` : p.room}</td>
     <td class="c-addr mono" title=${p.remoteAddress}>${p.remoteAddress}</td>
     <td class="c-since" title=${formatDateTime(p.connectedAt)}>${formatTime(p.connectedAt)}</td>
-    <td class="num">${formatCount(p.messagesIn)}</td>
-    <td class="num">${formatCount(p.messagesOut)}</td>
-    <td>${p.pushSubscribed ? 'yes' : 'no'}</td>
+    <td class="num c-in">${formatCount(p.messagesIn)}</td>
+    <td class="num c-out">${formatCount(p.messagesOut)}</td>
+    <td class="c-push">${p.pushSubscribed ? 'yes' : 'no'}</td>
     <td>
       <button type="button" class="small danger" tabindex="-1" @click=${() => openKick(p)}>
         Kick<span class="visually-hidden"> ${p.name ?? `anonymous connection ${p.id}`}</span>
@@ -270,7 +257,6 @@ export function peersView() {
   const selected = rows.find((p) => p.id === ui.selected);
   return html`
     <h1 tabindex="-1">Peers</h1>
-    ${errorBanner(ui.error)}
     <div class="toolbar">
       ${textField({
         id: 'peer-filter',
@@ -290,7 +276,6 @@ export function peersView() {
       </p>
       <span class="spacer"></span>
       <button type="button" ?disabled=${!selected} @click=${() => selected && openKick(selected)}>Kick selected…</button>
-      <button type="button" ?disabled=${ui.refreshing} @click=${refresh}>Refresh counts</button>
     </div>
     ${total === 0
       ? html`<p class="empty card" data-testid="peers-empty">
@@ -329,7 +314,7 @@ export function peersView() {
             </tbody>
           </table>
         </div>`}
-    <p class="note">Message counts are read when a peer connects; press Refresh counts for current numbers.</p>
+    <p class="note">Message counts and push state update once a second while they change.</p>
     ${kickDialog()}
   `;
 }
