@@ -33,10 +33,11 @@ if (cfg.scenarios.includes('idle') && hardOpenFiles < neededOpenFiles) {
 
 const machine = {
   date: new Date().toISOString(),
-  // The build under test may hold uncommitted changes; say so rather than name a commit it is not.
-  commit: git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'main']) ? ' + uncommitted changes in main/' : ''),
-  cli: cliPath,
-  cliBuiltAt: builtAt(cliPath),
+  commit: git(['rev-parse', '--short', 'HEAD']),
+  // What rustysignal build ran: the checkout's dist/ (which may hold uncommitted changes), or --cli.
+  rustysignalBuild: cfg.cli
+    ? `${cliPath}, built ${builtAt(cliPath)}`
+    : `dist/ of commit ${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'main']) ? ' + uncommitted changes in main/' : ''}, built ${builtAt(cliPath)}`,
   node: process.version,
   kernel: `${os.type()} ${os.release()}`,
   cpus: os.cpus().length,
@@ -75,7 +76,7 @@ const rows = summarise(measurements);
 const checks = checkTargets(rows, cfg);
 const minutes = (performance.now() - started) / 60_000;
 const header =
-  `rustysignal bench, ${machine.date}, commit ${machine.commit}${cfg.cli ? ` (CLI ${cfg.cli})` : ''}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
+  `rustysignal bench, ${machine.date}; rustysignal from ${machine.rustysignalBuild}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
   `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min, machine load ${machine.loadAverageAtStart[0]} at the start and ${os.loadavg()[0]!.toFixed(2)} at the end (1-min average). Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
 const markdown = [header, resultTables(rows, cfg), targetTable(checks)].join('\n');
 console.log('\n' + markdown);
