@@ -1,6 +1,8 @@
 // One WebRTC connection to one peer, negotiated over the signaling server in the "perfect negotiation"
 // style: either side may start or renegotiate (add a DataChannel, a camera) at any time; when both
 // offer at once, the polite side rolls its offer back and the impolite side ignores the other's.
+// Every negotiation step (making an offer, handling a peer's description or candidate) runs one at a time
+// on one queue, so an offer is never made halfway through answering and an answer never races an offer.
 import { Emitter } from './emitter.js';
 
 /** One signaling payload of a link (the `data` of an `rtc` message). */
@@ -64,9 +66,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   /** This side's link id. */
   readonly session = newSessionId();
   #remoteSession: string | null = null;
-  #makingOffer = false;
   #ignoreOffer = false;
-  #settingRemoteAnswer = false;
+  /** Between a rollback and the peer's offer taking its place: a negotiationneeded fired then is stale. */
+  #rollingBack = false;
+  /** Resolves at the first icecandidate event (a candidate or the end of gathering), or at close. */
+  readonly #gathered: Promise<void>;
+  #markGathered!: () => void;
   /** Candidates that arrived before the remote description they belong to. */
   #pendingCandidates: RTCIceCandidateInit[] = [];
   #chain: Promise<void> = Promise.resolve();
@@ -90,8 +95,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (!PC) throw new TypeError('PeerLink: no RTCPeerConnection; pass options.RTCPeerConnection');
     const { iceServers = [], configuration } = options;
     this.pc = new PC({ iceServers, ...configuration });
-    this.pc.onnegotiationneeded = () => void this.#negotiate();
+    this.#gathered = new Promise((resolve) => (this.#markGathered = resolve));
+    this.pc.onnegotiationneeded = () => this.#negotiationNeeded();
     this.pc.onicecandidate = (ev) => {
+      this.#markGathered();
       // Empty candidates mark the end of gathering: optional in trickle ICE, and not understood everywhere.
       if (ev.candidate && ev.candidate.candidate) this.#send({ candidate: candidateInit(ev.candidate) });
     };
@@ -150,19 +157,19 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#shutdown('replaced', false);
   }
 
-  async #negotiate(): Promise<void> {
-    // Skipped while answering first: once stable again the browser re-fires the event if an offer is
-    // still needed (the negotiation-needed flag is re-checked), so nothing is lost.
-    if (this.#closed || this.#answerFirst) return;
-    try {
-      this.#makingOffer = true;
-      await this.pc.setLocalDescription();
-      this.#sendDescription();
-    } catch (err) {
-      this.#fail(err);
-    } finally {
-      this.#makingOffer = false;
-    }
+  #negotiationNeeded(): void {
+    // Skipped while answering first, or when fired between a rollback and the peer's offer: the event is
+    // stale then, and once stable again the browser fires it anew if an offer is still needed (its
+    // negotiation-needed flag stayed set), so nothing is lost.
+    if (this.#closed || this.#answerFirst || this.#rollingBack) return;
+    this.#chain = this.#chain.then(() => this.#offer()).catch((err: unknown) => this.#fail(err));
+  }
+
+  async #offer(): Promise<void> {
+    // A peer's offer handled meanwhile may have left this side answering, or answered: same as above.
+    if (this.#closed || this.#answerFirst || this.pc.signalingState !== 'stable') return;
+    await this.pc.setLocalDescription();
+    this.#sendDescription();
   }
 
   async #handle(payload: RtcSignal): Promise<void> {
@@ -170,17 +177,27 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     const pc = this.pc;
     const d = payload.description;
     if (d) {
-      const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
-      const collision = d.type === 'offer' && !readyForOffer;
+      // Own offers are made on the same queue, so a pending one always shows in the signaling state.
+      const collision = d.type === 'offer' && pc.signalingState !== 'stable';
       this.#ignoreOffer = !this.polite && collision;
       if (this.#ignoreOffer) return;
-      // Explicit rollback: implicit rollback inside setRemoteDescription is not universal.
-      if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
-      this.#settingRemoteAnswer = d.type === 'answer';
-      try {
+      if (collision && pc.signalingState === 'have-local-offer') {
+        // Chromium (156) hands a connection's network list to ICE gathering once, when the list first
+        // arrives: if the offer's gathering is rolled back before then, the answer's gathering waits for a
+        // list that never comes and the link never connects. So the offer's gathering gets that far first
+        // (usually a few ms; the peer drops those candidates together with the offer it ignored).
+        await this.#gathered;
+        if (this.#closed) return;
+        // Explicit rollback: implicit rollback inside setRemoteDescription is not universal.
+        this.#rollingBack = true;
+        try {
+          await pc.setLocalDescription({ type: 'rollback' });
+          await pc.setRemoteDescription(d as RTCSessionDescriptionInit);
+        } finally {
+          this.#rollingBack = false;
+        }
+      } else {
         await pc.setRemoteDescription(d as RTCSessionDescriptionInit);
-      } finally {
-        this.#settingRemoteAnswer = false;
       }
       const waiting = this.#pendingCandidates;
       this.#pendingCandidates = [];
@@ -231,6 +248,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.#closed) return;
     if (tellPeer) this.#send({ bye: true });
     this.#closed = reason;
+    this.#markGathered();
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.onconnectionstatechange = null;
     this.pc.ondatachannel = null;
     this.pc.ontrack = null;

@@ -109,6 +109,71 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     await a.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'both-b: one channel' }).waitFor();
   });
 
+  it('glare in a fresh page, order forced: the polite side rolls back only after its offer found a candidate, and the link works', async () => {
+    const page = await (await context()).newPage();
+    await page.goto(url);
+    // Two links in one page, wired directly. A's offer is held until B sends its own, then reaches B at
+    // once: B's offer is as young as it can be when it must roll back (Chromium then loses B's network
+    // list unless the rollback waits for the offer's first candidate). As a string: see the test above.
+    const result = await page.evaluate(`(async () => {
+      const { PeerLink } = await import('./rustysignal-client.js');
+      const steps = [];
+      class Recording extends RTCPeerConnection {
+        constructor(c) {
+          super(c);
+          this.addEventListener('icecandidate', () => steps.includes('first candidate') || steps.push('first candidate'));
+        }
+        async setLocalDescription(d) {
+          await super.setLocalDescription(d);
+          steps.push('local ' + (d && d.type === 'rollback' ? 'rollback' : this.localDescription.type));
+        }
+        async setRemoteDescription(d) {
+          await super.setRemoteDescription(d);
+          steps.push('remote ' + d.type);
+        }
+      }
+      const sent = { a: [], b: [] };
+      let held = [];
+      let a, b, aOffered;
+      const offered = new Promise((resolve) => (aOffered = resolve));
+      a = new PeerLink('b', false, (p) => {
+        sent.a.push(p);
+        if (p.description && p.description.type === 'offer') aOffered();
+        if (held) held.push(p);
+        else setTimeout(() => b.receive(p));
+      });
+      const channelA = a.createDataChannel('x', { negotiated: true, id: 0 });
+      await offered;
+      b = new PeerLink('a', true, (p) => {
+        sent.b.push(p);
+        setTimeout(() => a.receive(p));
+        if (p.description && p.description.type === 'offer' && held) {
+          const backlog = held;
+          held = null;
+          for (const q of backlog) b.receive(q);
+        }
+      }, { RTCPeerConnection: Recording });
+      const channelB = b.createDataChannel('x', { negotiated: true, id: 0 });
+      const open = (ch) => new Promise((resolve, reject) => {
+        if (ch.readyState === 'open') return resolve();
+        const timer = setTimeout(() => reject(new Error('channel stayed ' + ch.readyState + '; steps: ' + steps.join(', '))), 10000);
+        ch.onopen = () => { clearTimeout(timer); resolve(); };
+      });
+      await Promise.all([open(channelA), open(channelB)]);
+      const message = new Promise((resolve) => (channelA.onmessage = (ev) => resolve(ev.data)));
+      channelB.send('after the glare');
+      const types = (list, type) => list.filter((p) => p.description && p.description.type === type).length;
+      const out = { steps, offers: [types(sent.a, 'offer'), types(sent.b, 'offer')], answers: [types(sent.a, 'answer'), types(sent.b, 'answer')], message: await message };
+      a.close();
+      b.close();
+      return out;
+    })()`);
+    const { steps, offers, answers, message } = result as { steps: string[]; offers: number[]; answers: number[]; message: string };
+    expect(steps.filter((s) => s !== 'first candidate')).toEqual(['local offer', 'local rollback', 'remote offer', 'local answer']);
+    expect(steps.indexOf('first candidate')).toBeLessThan(steps.indexOf('local rollback'));
+    expect({ offers, answers, message }).toEqual({ offers: [1, 1], answers: [0, 1], message: 'after the glare' });
+  });
+
   it('a reload keeps the name, and the new page\'s connection replaces the old one', async () => {
     const a = await joinViaUi(await context(), url, 'rel-a');
     const b = await joinViaUi(await context(), url, 'rel-b');
