@@ -1,7 +1,7 @@
 // Where a server's CPU time went, from a V8 .cpuprofile (node --cpu-prof): self time by function and by
 // package, and total (inclusive) time of the busiest functions. Usage:
-//   node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS]
-// --from-ms leaves out the first MS ms of the profile (start-up, connection setup, warm-up).
+//   node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS] [--to-ms MS]
+// --from-ms / --to-ms keep only samples in that span of the profile (e.g. leave out start-up and setup).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -18,11 +18,11 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, 'from-ms': { type: 'string', default: '0' } },
+  options: { top: { type: 'string', default: '25' }, 'from-ms': { type: 'string', default: '0' }, 'to-ms': { type: 'string', default: 'Infinity' } },
 });
 const file = positionals[0];
 if (!file) {
-  console.error('usage: node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS]');
+  console.error('usage: node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS] [--to-ms MS]');
   process.exit(2);
 }
 const top = Number(values.top);
@@ -30,12 +30,13 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const fromUs = Number(values['from-ms']) * 1000;
+const toUs = Number(values['to-ms']) * 1000;
 const selfUs = new Map<number, number>();
 let at = 0;
 profile.samples.forEach((id, i) => {
   const dt = Math.max(0, profile.timeDeltas[i] ?? 0);
   at += dt;
-  if (at >= fromUs) selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
+  if (at >= fromUs && at < toUs) selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
 });
 
 /** Where a function lives, shortened: a package name, node:internal, or a path inside the repo. */
@@ -90,7 +91,7 @@ const subtree = (n: ProfileNode, active: Map<string, number>): number => {
 subtree(profile.nodes[0]!, new Map());
 
 const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-console.log(`${file}${fromUs ? ` (from ${values['from-ms']} ms on)` : ''}\nsampled ${ms(total)}, idle ${ms(idle)}, busy ${ms(busy)} (percentages are of busy time)\n`);
+console.log(`${file}${fromUs || Number.isFinite(toUs) ? ` (${values['from-ms']} ms to ${values['to-ms']} ms)` : ''}\nsampled ${ms(total)}, idle ${ms(idle)}, busy ${ms(busy)} (percentages are of busy time)\n`);
 console.log('self time by package / area:');
 for (const [k, t] of sorted(cats)) console.log(`  ${pct(t)} ${ms(t)}  ${k}`);
 console.log(`\ntop ${top} functions by self time:`);
