@@ -47,6 +47,9 @@ export async function startCli(args: string[]): Promise<RunningCli> {
       check();
       void exited.then(() => setImmediate(check));
     });
-  const banner = await waitFor(/listening on \S+:(\d+)/);
+  const banner = await waitFor(/listening on \S+:(\d+)/).catch((err: Error) => {
+    child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
+    throw err;
+  });
   return { child, port: Number(/:(\d+)/.exec(banner.split(' on ')[1]!)![1]), stdout: () => out, stderr: () => err, exited, waitFor };
 }
