@@ -45,7 +45,7 @@ export interface BenchConfig {
 
 const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm run bench -- [options])
 
-  --quick               about a minute and a half: 1 repeat, short windows, 1,000/2,000 idle clients
+  --quick               about a minute: 1 repeat, short windows, 1,000/2,000 idle clients
   --repeats N           runs of every scenario and server, interleaved (default 3, quick 1)
   --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
   --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
@@ -110,15 +110,15 @@ export function parseConfig(argv: string[]): BenchConfig {
     pairs: 50,
     inFlight: 16,
     frameSizes: [200, 2000],
-    throughputMs: quick ? 2000 : 4000,
+    throughputMs: quick ? 1500 : 4000,
     steadyRate: 5000,
-    steadyMs: quick ? 2000 : 4000,
-    warmupMs: quick ? 500 : 1000,
+    steadyMs: quick ? 1500 : 4000,
+    warmupMs: quick ? 400 : 1000,
     latencyRate: 2000,
-    latencyMs: quick ? 3000 : 8000,
+    latencyMs: quick ? 2500 : 8000,
     broadcastReceivers: 200,
     broadcastRate: 100,
-    broadcastMs: quick ? 2000 : 5000,
+    broadcastMs: quick ? 1500 : 5000,
     idleCounts: quick ? [1000, 2000] : [5000, 10000],
     idleWarm: 100,
     idleConcurrency: 100,
