@@ -30,9 +30,10 @@ export class RateLimiter {
    * Takes one token. 'drop' when the bucket is empty; 'close' when more than `burst` messages were
    * dropped within one second: the client ignores the errors it gets and keeps flooding.
    */
-  take(now: number): RateVerdict {
+  take(clock: { now(): number }): RateVerdict {
     const { perSecond, burst } = this.limits;
     if (perSecond <= 0) return 'accept';
+    const now = clock.now();
     const elapsed = now - this.#last;
     if (elapsed > 0) {
       this.#tokens = Math.min(burst, this.#tokens + (elapsed * perSecond) / 1000);

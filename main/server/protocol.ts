@@ -31,9 +31,8 @@ export interface ClientMessage {
   subscriptionData: unknown;
 }
 
-export type ParseResult =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; code: 'invalid-json' | 'invalid-protocol'; ref: string | number | null };
+/** A parsed message, or why the frame is not one. */
+export type ParseResult = ClientMessage | 'invalid-json' | 'invalid-protocol';
 
 const protocols: Record<string, RouteProtocol> = {
   'one-to-one': 'one-to-one',
@@ -60,29 +59,24 @@ function refOf(v: unknown): string | number | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
 
-/** Parses one text frame (size already bounded by ws). Never throws. */
+/** Parses one text frame (size already bounded by ws). Never throws; one allocation besides JSON.parse's. */
 export function parseClientFrame(text: string): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, code: 'invalid-json', ref: null };
+    return 'invalid-json';
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, code: 'invalid-protocol', ref: null };
-  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'invalid-protocol';
   const o = value as Record<string, unknown>;
   const endpoint = own(o, 'endpoint');
   const to = own(o, 'to');
   return {
-    ok: true,
-    message: {
-      protocol: lookup(protocols, own(o, 'protocol')),
-      target: typeof endpoint === 'string' ? endpoint : typeof to === 'string' ? to : null,
-      push: lookup(pushActions, own(o, 'action')),
-      ref: refOf(own(o, 'id')),
-      subscriptionData: own(o, 'subscriptionData'),
-    },
+    protocol: lookup(protocols, own(o, 'protocol')),
+    target: typeof endpoint === 'string' ? endpoint : typeof to === 'string' ? to : null,
+    push: lookup(pushActions, own(o, 'action')),
+    ref: refOf(own(o, 'id')),
+    subscriptionData: own(o, 'subscriptionData'),
   };
 }
 

@@ -26,14 +26,13 @@ export class Router {
   onFrame(conn: Connection, data: Buffer, isBinary: boolean): void {
     if (conn.superseded) return;
     conn.messagesIn++;
-    const verdict = conn.limiter.take(this.clock.now());
+    const verdict = conn.limiter.take(this.clock);
     if (verdict === 'close') return conn.close(CloseCode.policy, 'message rate limit exceeded');
     if (verdict === 'drop') return conn.fail('rate-limited', v1Text.rateLimited);
     if (isBinary) return conn.fail('binary-unsupported', v1Text.binaryUnsupported);
 
-    const parsed = parseClientFrame(data.toString());
-    if (!parsed.ok) return conn.fail(parsed.code, v1Text.invalidProtocol, parsed.ref);
-    const m = parsed.message;
+    const m = parseClientFrame(data.toString());
+    if (typeof m === 'string') return conn.fail(m, v1Text.invalidProtocol);
     if (m.push !== null) {
       this.#pushCommand(conn, m);
       // A v2 push command needs no protocol; a v1 one still gets the original's routing error.
@@ -92,15 +91,15 @@ export class Router {
       case 'connection-request': {
         // A one-to-one message without a target gets its error from routing; don't report it twice.
         if (m.target === null) return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
-        const to = m.target;
+        const { target: to, ref } = m;
         if (!this.#pushThrottle.allow(`${room}\u0000${name}\u0000${to}`, this.clock.now())) {
           const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
-          return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref: m.ref, message } });
+          return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref, message } });
         }
         void push.connectionRequest(room, name, to).then((r) =>
           conn.control({
             action: 'push-result',
-            data: { to, ok: r.ok, status: r.status, ref: m.ref, ...(r.ok || r.message === null ? {} : { message: r.message }) },
+            data: { to, ok: r.ok, status: r.status, ref, ...(r.ok || r.message === null ? {} : { message: r.message }) },
           }),
         );
         return;
