@@ -1,8 +1,10 @@
 // The IPC contract between the Electron main process and the dashboard window. TYPES ONLY: the
-// renderer imports this file, so it must not import anything (no node, no electron, no zod).
+// renderer imports this file, so it imports nothing but main/server/peer-types.ts (itself import-free):
+// no node, no electron, no zod.
 //
 // Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
+import type { PeerInfo, PeerLeft, PeerStats } from '../server/peer-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Results and errors
@@ -111,35 +113,8 @@ export interface StatusInfo {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
 }
 
-export interface PeerInfo {
-  /** Connection id, unique for the server's lifetime. */
-  id: number;
-  name: string | null;
-  room: string;
-  dialect: 1 | 2;
-  remoteAddress: string;
-  connectedAt: number;
-  messagesIn: number;
-  messagesOut: number;
-  pushSubscribed: boolean;
-}
-
-/** The changing part of a PeerInfo: message counters and push state, for one connection. */
-export interface PeerStats {
-  id: number;
-  messagesIn: number;
-  messagesOut: number;
-  pushSubscribed: boolean;
-}
-
-export type PeerLeftReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
-
-export interface PeerLeft {
-  id: number;
-  name: string;
-  room: string;
-  reason: PeerLeftReason;
-}
+// The server's own definitions (main/server/peer-types.ts has no imports, so the renderer can share it).
+export type { PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/peer-types.js';
 
 export interface ConnectionCounts {
   connections: number;

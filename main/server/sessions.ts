@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
-import { CloseCode, Connection, type LeaveReason } from './connection.js';
+import { CloseCode, Connection } from './connection.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
@@ -11,11 +11,11 @@ import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Registry } from './registry.js';
 import type { Router } from './router.js';
-import type { PeerInfo, PeerStats } from './surface.js';
+import type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
 
 export interface SessionEvents {
   joined(peer: PeerInfo): void;
-  left(peer: { id: number; name: string; room: string; reason: LeaveReason }): void;
+  left(peer: PeerLeft): void;
   counts(): void;
 }
 

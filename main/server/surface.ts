@@ -1,6 +1,9 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
+import type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
+
+export type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
 
 /** One URL other devices can use to reach the server, per interface address. */
 export interface ListenUrl {
@@ -33,28 +36,6 @@ export interface ServerStatus {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
-}
-
-export interface PeerInfo {
-  /** Connection id, unique for the server's lifetime. */
-  id: number;
-  name: string | null;
-  room: string;
-  dialect: 1 | 2;
-  remoteAddress: string;
-  /** ms since epoch. */
-  connectedAt: number;
-  messagesIn: number;
-  messagesOut: number;
-  pushSubscribed: boolean;
-}
-
-/** The changing part of a PeerInfo. */
-export interface PeerStats {
-  id: number;
-  messagesIn: number;
-  messagesOut: number;
-  pushSubscribed: boolean;
 }
 
 export type ProblemCode =
@@ -90,7 +71,7 @@ export interface ServerEventMap {
   listening: [ServerStatus];
   stopped: [];
   'peer-joined': [PeerInfo];
-  'peer-left': [{ id: number; name: string; room: string; reason: 'closed' | 'timeout' | 'kicked' | 'stopped' }];
+  'peer-left': [PeerLeft];
   /** Counters that changed since the last report, at most once per second (only while someone listens). */
   'peer-stats': [PeerStats[]];
   /** A connection opened or closed (named or not); carries the new counts. */

@@ -1,0 +1,36 @@
+// What the server reports about its connections. No imports: the IPC contract (and through it the
+// dashboard, which has no Node types) shares these definitions instead of copying them.
+
+/** One connection as the control surface reports it. */
+export interface PeerInfo {
+  /** Connection id, unique for the server's lifetime. */
+  id: number;
+  name: string | null;
+  room: string;
+  dialect: 1 | 2;
+  remoteAddress: string;
+  /** ms since epoch. */
+  connectedAt: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
+/** The changing part of a PeerInfo: message counters and push state. */
+export interface PeerStats {
+  id: number;
+  messagesIn: number;
+  messagesOut: number;
+  pushSubscribed: boolean;
+}
+
+/** Why a named connection left its room. */
+export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
+
+/** A named connection that left. */
+export interface PeerLeft {
+  id: number;
+  name: string;
+  room: string;
+  reason: LeaveReason;
+}
