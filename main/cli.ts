@@ -33,6 +33,7 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     accessKey: c.accessKey,
     pingIntervalMs: c.pingIntervalMs,
     maxPayloadBytes: c.maxPayloadBytes,
+    maxBufferedBytes: c.maxBufferedBytes,
     offlineTtlMs: c.offlineTtlMs,
     offlineQueueMax: c.offlineQueueMax,
     rateLimit: { perSecond: c.rateLimit, burst: c.rateBurst },

@@ -18,6 +18,7 @@ export interface ServeCommand {
   accessKey: string | null;
   dataDir: string | null;
   maxPayloadBytes: number;
+  maxBufferedBytes: number;
   pingIntervalMs: number;
   offlineTtlMs: number;
   offlineQueueMax: number;
@@ -71,6 +72,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--access-key <key>', 'require ?key=KEY from clients (or env RUSTYSIGNAL_ACCESS_KEY)')
     .option('--data-dir <dir>', 'where state that survives a restart is kept (push subscriptions)')
     .option('--max-payload <size>', `largest frame in bytes, e.g. 65536 or 64KiB (default ${d.maxPayloadBytes})`, wrap(parseSize))
+    .option('--max-buffered <size>', `bytes that may wait for one slow client before it is cut, e.g. 4MiB (default ${d.maxBufferedBytes})`, wrap(parseSize))
     .option('--ping-interval <duration>', `heartbeat interval in ms, e.g. 30000 or 30s (default ${d.pingIntervalMs})`, wrap(parseDuration))
     .option('--offline-ttl <duration>', `how long messages for an offline user are held, ms; 0 turns the queue off (default ${d.offlineTtlMs})`, wrap(parseDuration))
     .option('--offline-queue <count>', `most messages held per offline user (default ${d.offlineQueueMax})`, wrap(parseCount))
@@ -160,6 +162,7 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
     accessKey: o.accessKey ?? process.env.RUSTYSIGNAL_ACCESS_KEY ?? null,
     dataDir: o.dataDir ?? null,
     maxPayloadBytes: o.maxPayload ?? d.maxPayloadBytes,
+    maxBufferedBytes: o.maxBuffered ?? d.maxBufferedBytes,
     pingIntervalMs: o.pingInterval ?? d.pingIntervalMs,
     offlineTtlMs: o.offlineTtl ?? d.offlineTtlMs,
     offlineQueueMax: o.offlineQueue ?? d.offlineQueueMax,

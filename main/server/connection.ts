@@ -20,7 +20,7 @@ export type { LeaveReason } from './peer-types.js';
 const textFrame = { binary: false } as const;
 
 /** The TCP socket under a ws connection (ws keeps it private). */
-type RawSocket = { cork(): void; uncork(): void; write(b: Buffer): boolean };
+type RawSocket = { cork(): void; uncork(): void; write(b: Buffer): boolean; readonly writableLength: number };
 const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: RawSocket | null })._socket;
 function uncork(c: Connection): void {
   c.corked = false;
@@ -68,6 +68,8 @@ export class Connection {
     readonly remoteAddress: string,
     readonly connectedAt: number,
     rateLimit: RateLimitOptions,
+    /** The send-buffer bound (ServerOptions.maxBufferedBytes), read at each delivery. */
+    private readonly maxBuffered: () => number,
   ) {
     this.limiter = new RateLimiter(rateLimit, connectedAt);
   }
@@ -93,9 +95,10 @@ export class Connection {
    */
   deliver(frame: Buffer | string): void {
     if (this.ws.readyState !== 1) return;
+    const socket = socketOf(this.ws);
+    if (socket && this.#tooSlow(socket)) return;
     this.messagesOut++;
     if (!this.corked) {
-      const socket = socketOf(this.ws);
       if (socket) {
         this.corked = true;
         socket.cork();
@@ -108,8 +111,20 @@ export class Connection {
   /** Writes a frame made by textFrameOf, unchanged, behind anything already sent. */
   deliverFrame(frame: Buffer): void {
     if (this.ws.readyState !== 1) return;
+    const socket = socketOf(this.ws);
+    if (!socket || this.#tooSlow(socket)) return;
     this.messagesOut++;
-    socketOf(this.ws)?.write(frame);
+    socket.write(frame);
+  }
+
+  // A client that does not read would make the server buffer everything sent to it. Cut it instead: a
+  // close frame would only queue behind the backlog, so the socket is terminated (the client sees 1006,
+  // reconnects, and a v2 client resumes its name with its token).
+  #tooSlow(socket: RawSocket): boolean {
+    if (socket.writableLength <= this.maxBuffered()) return false;
+    this.closeReason = 'slow';
+    this.ws.terminate();
+    return true;
   }
 
   /** Sends a v2 control message; v1 connections never get one. */

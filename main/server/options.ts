@@ -72,6 +72,11 @@ export const serverOptionsSchema = z
     pingIntervalMs: z.number().int().min(50).default(30_000),
     /** Largest accepted frame, in bytes; larger frames close the connection with 1009. */
     maxPayloadBytes: z.number().int().min(256).max(64 * MiB).default(64 * KiB),
+    /**
+     * Bytes that may wait in one connection's send buffer; a client that stops reading while more piles up
+     * is disconnected, so it cannot make the server hold unbounded memory for it.
+     */
+    maxBufferedBytes: z.number().int().min(64 * KiB).default(4 * MiB),
     /** How long a one-to-one message for an offline user is held, in ms; 0 disables the queue. */
     offlineTtlMs: z.number().int().min(0).default(15_000),
     /** Most messages held for one offline target. */
@@ -97,7 +102,7 @@ export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
-const liveKeys = ['tls', 'accessKey', 'pingIntervalMs', 'maxPayloadBytes', 'offlineTtlMs', 'offlineQueueMax', 'rateLimit', 'maxConnections', 'push', 'mdns'] as const;
+const liveKeys = ['tls', 'accessKey', 'pingIntervalMs', 'maxPayloadBytes', 'maxBufferedBytes', 'offlineTtlMs', 'offlineQueueMax', 'rateLimit', 'maxConnections', 'push', 'mdns'] as const;
 type LiveKey = (typeof liveKeys)[number];
 const shape = serverOptionsSchema.shape;
 // A patch has no defaults: a key left out keeps its current value.

@@ -24,8 +24,11 @@ export interface PeerStats {
   pushSubscribed: boolean;
 }
 
-/** Why a named connection left its room. */
-export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped';
+/**
+ * Why a named connection left its room: it closed, missed a ping, was kicked, the server stopped, or it
+ * stopped reading while messages for it piled up (`slow`).
+ */
+export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped' | 'slow';
 
 /** A named connection that left. */
 export interface PeerLeft {

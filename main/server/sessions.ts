@@ -34,6 +34,8 @@ export class Sessions {
     private readonly events: SessionEvents,
   ) {}
 
+  readonly #maxBuffered = () => this.options().maxBufferedBytes;
+
   get size(): number {
     return this.#byId.size;
   }
@@ -42,7 +44,7 @@ export class Sessions {
   accept(ws: WebSocket, req: IncomingMessage, query: URLSearchParams): void {
     const dialect = query.get('v') === '2' ? 2 : 1;
     const room = dialect === 2 ? (query.get('room') ?? '') : '';
-    const conn = new Connection(this.#nextId++, ws, dialect, room, req.socket.remoteAddress ?? '', this.clock.now(), this.options().rateLimit);
+    const conn = new Connection(this.#nextId++, ws, dialect, room, req.socket.remoteAddress ?? '', this.clock.now(), this.options().rateLimit, this.#maxBuffered);
     this.#byId.set(conn.id, conn);
     ws.on('error', (err) => this.logger.debug({ id: conn.id, err: err.message }, 'connection error'));
     ws.on('pong', () => (conn.alive = true));

@@ -150,7 +150,7 @@ describe('bad command lines', () => {
   it('prints help listing every option, and the version', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--cert', '--key', '--access-key', '--data-dir', '--max-payload', '--ping-interval', '--offline-ttl', '--rate-limit', '--max-connections', '--log-level', '--json-logs', '--no-mdns', '--vapid-key', '--vapid-subject', '--push-encoding', '--no-web-client', '--mdns-name', '--mdns-interface']) {
+    for (const flag of ['--cert', '--key', '--access-key', '--data-dir', '--max-payload', '--max-buffered', '--ping-interval', '--offline-ttl', '--rate-limit', '--max-connections', '--log-level', '--json-logs', '--no-mdns', '--vapid-key', '--vapid-subject', '--push-encoding', '--no-web-client', '--mdns-name', '--mdns-interface']) {
       expect(help.stdout).toContain(flag);
     }
     expect(runCli(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

@@ -116,6 +116,32 @@ describe('upgrade gates', () => {
   });
 });
 
+describe('slow readers', () => {
+  it('cuts a client that stops reading once its send buffer passes the bound, and others lose nothing', async () => {
+    await start({ maxBufferedBytes: 256 * 1024, rateLimit: { perSecond: 0 } });
+    const events: string[] = [];
+    s.server.events.on('peer-left', (p) => events.push(`${p.name}:${p.reason}`));
+    const stalled = await client('user=stalled');
+    const stalledSocket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    stalledSocket.pause();
+    const watcher = await client('v=2&user=w');
+    await watcher.next(); // welcome
+    const sender = await client('user=sender');
+    expect((await watcher.nextJson()).data.user).toBe('sender');
+    const frame = JSON.stringify({ protocol: 'one-to-one', endpoint: 'stalled', pad: 'x'.repeat(60_000) });
+    // Far more than loopback's kernel buffers can absorb (a few MB each way), so the server's own buffer grows.
+    for (let i = 0; i < 600; i++) sender.send(frame);
+    expect(await watcher.nextJson()).toEqual({ protocol: 'server', action: 'peer-left', data: { user: 'stalled' } });
+    expect(events).toEqual(['stalled:slow']);
+    stalledSocket.resume(); // let it read the backlog and see its connection end
+    expect((await stalled.closed).code).toBe(1006);
+    // The sender learns the name is gone; the server keeps relaying for everyone else.
+    expect(await sender.next(10_000)).toBe('Could not find a node with the name stalled');
+    sender.send('{"protocol":"one-to-one","endpoint":"w","ok":1}');
+    expect(JSON.parse(await watcher.next())).toEqual({ protocol: 'one-to-one', endpoint: 'w', ok: 1, from: 'sender' });
+  }, 30_000);
+});
+
 describe('heartbeat', () => {
   it('terminates a connection that did not answer the previous ping, frees its name and announces the leave', async () => {
     const clock = new FakeClock();
