@@ -85,10 +85,6 @@ export class Connection {
     return (this.#fromSuffix ??= fromSuffixFor(this.name));
   }
 
-  get open(): boolean {
-    return this.ws.readyState === 1;
-  }
-
   /**
    * Sends a relayed frame (bytes or text) as a text frame. Frames delivered to one connection in the same
    * tick (a burst read from one socket, a broadcast) leave in one write instead of one syscall each.
@@ -98,12 +94,10 @@ export class Connection {
     const socket = socketOf(this.ws);
     if (socket && this.#tooSlow(socket)) return;
     this.messagesOut++;
-    if (!this.corked) {
-      if (socket) {
-        this.corked = true;
-        socket.cork();
-        process.nextTick(uncork, this);
-      }
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(uncork, this);
     }
     this.ws.send(frame, textFrame);
   }
@@ -118,8 +112,8 @@ export class Connection {
   }
 
   // A client that does not read would make the server buffer everything sent to it. Cut it instead: a
-  // close frame would only queue behind the backlog, so the socket is terminated (the client sees 1006,
-  // reconnects, and a v2 client resumes its name with its token).
+  // close frame would only queue behind the backlog, so the socket is terminated (the client sees 1006;
+  // its name is freed and it can register again when it reconnects).
   #tooSlow(socket: RawSocket): boolean {
     if (socket.writableLength <= this.maxBuffered()) return false;
     this.closeReason = 'slow';
