@@ -2,10 +2,10 @@
 import type WebSocket from 'ws';
 import { delivered, frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
+import { DRAIN_TIMEOUT_MS, drain } from './drain.js';
 import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
 /** Broadcasts still short of a delivery beyond which new ones are skipped (the server is behind). */
 const MAX_PENDING = 2000;
 const SENDER = 's';
@@ -81,15 +81,7 @@ export class BroadcastTraffic {
     await new Promise((r) => setTimeout(r, ms));
     clearInterval(timer);
     phase.running = false;
-    if (phase.outstanding > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, DRAIN_TIMEOUT_MS);
-        phase.onDrained = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
+    await drain(phase);
     const elapsedMs = performance.now() - start;
     phase.result.lost = phase.outstanding;
     if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} deliveries missing ${DRAIN_TIMEOUT_MS} ms after the last broadcast`;

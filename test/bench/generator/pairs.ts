@@ -2,10 +2,10 @@
 import type WebSocket from 'ws';
 import { delivered, frameMaker, type SentFrame, type WireAdapter } from '../wire.js';
 import { openClient } from './connect.js';
+import { DRAIN_TIMEOUT_MS, drain } from './drain.js';
 import { LatencyRecorder, watchLoopLag } from './latency.js';
 import type { SetupResult, TrafficResult } from './messages.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
 /** Open loop: a pair with this many messages outstanding skips its turn (the server is behind). */
 const MAX_OUTSTANDING_PER_PAIR = 1000;
 /** Open loop: most messages sent in one timer tick, so a stalled timer does not cause a huge burst. */
@@ -115,15 +115,7 @@ export class PairTraffic {
   }
 
   private async finish(phase: Phase, start: number): Promise<TrafficResult> {
-    if (phase.outstanding > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
-        phase.onDrained = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await drain(phase);
     const elapsedMs = performance.now() - start;
     phase.result.lost = phase.outstanding;
     if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} messages not delivered ${DRAIN_TIMEOUT_MS} ms after the last send`;
