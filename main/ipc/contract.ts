@@ -1,10 +1,10 @@
 // The IPC contract between the Electron main process and the dashboard window. TYPES ONLY: the
-// renderer imports this file, so it imports nothing but main/server/peer-types.ts (itself import-free):
+// renderer imports this file, so it imports nothing but main/server/report-types.ts (itself import-free):
 // no node, no electron, no zod.
 //
 // Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
-import type { PeerInfo, PeerLeft, PeerStats } from '../server/peer-types.js';
+import type { PeerInfo, PeerLeft, PeerStats, ProblemCode as ServerProblemCode } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Results and errors
@@ -58,17 +58,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 /** The server as the desktop app holds it: the core's states plus `error` (last start failed). */
 export type HostState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
 
-export type ProblemCode =
-  | 'port-in-use'
-  | 'listen-failed'
-  | 'tls-invalid'
-  | 'tls-expiring'
-  | 'push-failed'
-  | 'push-store-corrupt'
-  | 'mdns-failed'
-  | 'settings-invalid'
-  | 'secrets-unavailable'
-  | 'internal';
+/** The server's problem codes plus the app's own. */
+export type ProblemCode = ServerProblemCode | 'settings-invalid' | 'secrets-unavailable';
 
 /** Something the user should see: what happened and what to do. */
 export interface Problem {
@@ -113,8 +104,8 @@ export interface StatusInfo {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
 }
 
-// The server's own definitions (main/server/peer-types.ts has no imports, so the renderer can share it).
-export type { PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/peer-types.js';
+// The server's own definitions (main/server/report-types.ts has no imports, so the renderer can share it).
+export type { PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/report-types.js';
 
 export interface ConnectionCounts {
   connections: number;

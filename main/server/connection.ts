@@ -2,7 +2,7 @@
 import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 import { RateLimiter } from './limits.js';
-import type { LeaveReason } from './peer-types.js';
+import type { LeaveReason } from './report-types.js';
 import type { RateLimitOptions } from './options.js';
 import { control, errorMessage, fromSuffixFor, type ControlMessage, type Dialect, type ErrorCode } from './protocol.js';
 
@@ -15,7 +15,7 @@ export const CloseCode = {
   takenOver: 4001,
 } as const;
 
-export type { LeaveReason } from './peer-types.js';
+export type { LeaveReason } from './report-types.js';
 
 const textFrame = { binary: false } as const;
 

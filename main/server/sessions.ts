@@ -11,7 +11,7 @@ import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Registry } from './registry.js';
 import type { Router } from './router.js';
-import type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
+import type { PeerInfo, PeerLeft, PeerStats } from './report-types.js';
 
 export interface SessionEvents {
   joined(peer: PeerInfo): void;

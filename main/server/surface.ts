@@ -1,9 +1,9 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
+import type { PeerInfo, PeerLeft, PeerStats, ProblemCode } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type { PeerInfo, PeerLeft, PeerStats } from './peer-types.js';
+export type { PeerInfo, PeerLeft, PeerStats, ProblemCode } from './report-types.js';
 
 /** One URL other devices can use to reach the server, per interface address. */
 export interface ListenUrl {
@@ -37,16 +37,6 @@ export interface ServerStatus {
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
 }
-
-export type ProblemCode =
-  | 'port-in-use'
-  | 'listen-failed'
-  | 'tls-invalid'
-  | 'tls-expiring'
-  | 'push-failed'
-  | 'push-store-corrupt'
-  | 'mdns-failed'
-  | 'internal';
 
 /** Something a user should see: what happened and what to do. */
 export interface ServerProblem {

@@ -1,5 +1,5 @@
-// What the server reports about its connections. No imports: the IPC contract (and through it the
-// dashboard, which has no Node types) shares these definitions instead of copying them.
+// What the server reports about its connections and its problems. No imports: the IPC contract (and
+// through it the dashboard, which has no Node types) shares these definitions instead of copying them.
 
 /** One connection as the control surface reports it. */
 export interface PeerInfo {
@@ -37,3 +37,14 @@ export interface PeerLeft {
   room: string;
   reason: LeaveReason;
 }
+
+/** What can go wrong in the server, as the user sees it. */
+export type ProblemCode =
+  | 'port-in-use'
+  | 'listen-failed'
+  | 'tls-invalid'
+  | 'tls-expiring'
+  | 'push-failed'
+  | 'push-store-corrupt'
+  | 'mdns-failed'
+  | 'internal';
