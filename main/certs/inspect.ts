@@ -4,25 +4,11 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import type { CertificateWarning } from '../ipc/contract.js';
+import type { CertificateDetails, CertificateWarning } from '../ipc/contract.js';
+
+export type { CertificateDetails } from '../ipc/contract.js';
 
 const DAY_MS = 86_400_000;
-
-export interface CertificateDetails {
-  subject: string;
-  issuer: string;
-  selfSigned: boolean;
-  subjectAltNames: string[];
-  validFrom: string;
-  validTo: string;
-  daysLeft: number;
-  fingerprint256: string;
-  serialNumber: string;
-  keyType: string;
-  warnings: CertificateWarning[];
-  /** The first certificate of the input, normalised PEM. */
-  pem: string;
-}
 
 export interface InspectOptions {
   /** The names and addresses devices will use (see lanCertificateNames); missing ones are warned about. */

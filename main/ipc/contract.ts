@@ -127,11 +127,8 @@ export interface CertificateWarning {
   message: string;
 }
 
-export interface CertificateInfo {
-  /** Where the server's certificate came from. */
-  source: 'generated' | 'imported' | 'files';
-  /** Paths, when `source` is `files` (re-read at each start). */
-  certPath: string | null;
+/** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
+export interface CertificateDetails {
   subject: string;
   issuer: string;
   selfSigned: boolean;
@@ -150,6 +147,13 @@ export interface CertificateInfo {
   warnings: CertificateWarning[];
   /** The certificate (not the key) as PEM, for export and display. */
   pem: string;
+}
+
+/** The server's current certificate and where it came from. */
+export interface CertificateInfo extends CertificateDetails {
+  source: 'generated' | 'imported' | 'files';
+  /** Paths, when `source` is `files` (re-read at each start). */
+  certPath: string | null;
 }
 
 export interface PushInfo {
