@@ -4,7 +4,7 @@
 //
 // Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
-import type { PeerInfo, PeerLeft, PeerStats, ProblemCode as ServerProblemCode } from '../server/report-types.js';
+import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode as ServerProblemCode, PushResult } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Results and errors
@@ -105,7 +105,7 @@ export interface StatusInfo {
 }
 
 // The server's own definitions (main/server/report-types.ts has no imports, so the renderer can share it).
-export type { PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/report-types.js';
+export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/report-types.js';
 
 export interface ConnectionCounts {
   connections: number;
@@ -167,22 +167,9 @@ export interface PushInfo {
   subscriptions: number;
 }
 
-export interface PushTestResult {
-  ok: boolean;
-  /** HTTP status from the push service, when it answered. */
-  status: number | null;
-  message: string | null;
-}
+/** A test push's outcome, as the server reports it. */
+export type PushTestResult = PushResult;
 
-export interface DiscoveredServer {
-  name: string;
-  host: string;
-  addresses: string[];
-  port: number;
-  txt: Record<string, string>;
-  firstSeen: number;
-  lastSeen: number;
-}
 
 export interface SelfCheckResult {
   url: string;

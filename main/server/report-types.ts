@@ -1,4 +1,4 @@
-// What the server reports about its connections and its problems. No imports: the IPC contract (and
+// What the server reports about its connections, problems, LAN neighbours and pushes. No imports: the IPC contract (and
 // through it the dashboard, which has no Node types) shares these definitions instead of copying them.
 
 /** One connection as the control surface reports it. */
@@ -48,3 +48,25 @@ export type ProblemCode =
   | 'push-store-corrupt'
   | 'mdns-failed'
   | 'internal';
+
+/** A rustysignal server found on the LAN over mDNS. */
+export interface DiscoveredServer {
+  /** DNS-SD instance name. */
+  name: string;
+  host: string;
+  addresses: string[];
+  port: number;
+  txt: Record<string, string>;
+  /** ms since epoch. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** The outcome of one push connection request. */
+export interface PushResult {
+  ok: boolean;
+  /** HTTP status from the push service, when it answered. */
+  status: number | null;
+  /** Human-readable reason when not ok. */
+  message: string | null;
+}

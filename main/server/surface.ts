@@ -1,9 +1,9 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { PeerInfo, PeerLeft, PeerStats, ProblemCode } from './report-types.js';
+import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type { PeerInfo, PeerLeft, PeerStats, ProblemCode } from './report-types.js';
+export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 
 /** One URL other devices can use to reach the server, per interface address. */
 export interface ListenUrl {
@@ -44,19 +44,6 @@ export interface ServerProblem {
   message: string;
 }
 
-/** A rustysignal server found on the LAN over mDNS. */
-export interface DiscoveredServer {
-  /** DNS-SD instance name. */
-  name: string;
-  host: string;
-  addresses: string[];
-  port: number;
-  txt: Record<string, string>;
-  /** ms since epoch. */
-  firstSeen: number;
-  lastSeen: number;
-}
-
 export interface ServerEventMap {
   listening: [ServerStatus];
   stopped: [];
@@ -92,12 +79,4 @@ export interface SignalServer {
   discovered(): DiscoveredServer[];
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
-}
-
-export interface PushResult {
-  ok: boolean;
-  /** HTTP status from the push service, when it answered. */
-  status: number | null;
-  /** Human-readable reason when not ok. */
-  message: string | null;
 }
