@@ -331,6 +331,16 @@ describe.skipIf(!run)('dashboard window', () => {
     await page.getByLabel('Contact for push services (subject)').fill('');
     await page.getByRole('button', { name: 'Save contact' }).click();
     await expect.poll(() => text('#push-subject-error')).toContain('Enter a contact');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('push-subject');
+    // Someone who already moved on to the next field keeps the focus there: a refused submit does not
+    // pull it back two frames later (keystrokes would land in the wrong field).
+    const kept = await page.evaluate(async () => {
+      (document.querySelector('#push-subject') as HTMLInputElement).form!.requestSubmit();
+      (document.querySelector('#push-test-name') as HTMLInputElement).focus();
+      for (let i = 0; i < 4; i++) await new Promise(requestAnimationFrame);
+      return document.activeElement?.id;
+    });
+    expect(kept).toBe('push-test-name');
     expect(deps.settings.push()?.subject).toBe('mailto:ops@example.org');
     expect(bridge.calls.some((c) => c.channel === 'push:setSubject')).toBe(false);
 

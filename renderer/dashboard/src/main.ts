@@ -2,6 +2,7 @@
 // on events. The uptime clock is the only timer, and it only runs while it is on screen.
 import { render } from 'lit';
 import { findApi } from './api.js';
+import { focusAfterRender } from './focus-later.js';
 import { appView } from './app.js';
 import { provideStore } from './context.js';
 import { currentRoute, onRouteChange } from './router.js';
@@ -22,7 +23,7 @@ if (!api) {
   setRenderer(() => render(appView(), root));
   onRouteChange(() => {
     // Move focus to the new view's heading so keyboard and screen reader users land on it.
-    requestAnimationFrame(() => requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus()));
+    focusAfterRender(() => document.querySelector<HTMLElement>('main h1'));
   });
   setInterval(() => {
     if (currentRoute() === 'status' && store.state.status?.state === 'running') requestRender();

@@ -2,6 +2,7 @@
 // aria-invalid so the error is read with the field.
 import { html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { focusAfterRender } from '../focus-later.js';
 
 interface Base {
   /** Element id; the error element is `${id}-error`, the hint `${id}-hint`. */
@@ -112,6 +113,5 @@ export function checkField(p: CheckFieldProps) {
 
 /** Moves focus to the first invalid control inside `root` (after a failed submit). */
 export function focusFirstInvalid(root: ParentNode = document): void {
-  // Two frames: the render that marks the fields runs on the next one.
-  requestAnimationFrame(() => requestAnimationFrame(() => root.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()));
+  focusAfterRender(() => root.querySelector<HTMLElement>('[aria-invalid="true"]'));
 }
