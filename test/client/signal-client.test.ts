@@ -91,34 +91,47 @@ describe('SignalClient (v2)', () => {
   });
 
   it('reconnects after its socket dies, keeps its name, and gets what was sent meanwhile from the offline queue', async () => {
-    const alice = env.client({ name: 'alice' });
-    const bob = env.client({ name: 'bob', WebSocket: FreezableWebSocket as never, reconnect: { initialMs: 300, maxMs: 300 } });
-    await Promise.all([alice.connect(), bob.connect()]);
-    const bobSocket = FreezableWebSocket.last!;
-    const tokenBefore = bob.token;
+    // A browser's window: the client retries at once when the network comes back ('online'), so the
+    // test decides when bob returns instead of racing his backoff timer.
+    const windowLike = new EventTarget();
+    const g = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    g.addEventListener = windowLike.addEventListener.bind(windowLike);
+    g.removeEventListener = windowLike.removeEventListener.bind(windowLike);
+    try {
+      const alice = env.client({ name: 'alice' });
+      const bob = env.client({ name: 'bob', WebSocket: FreezableWebSocket as never, reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+      await Promise.all([alice.connect(), bob.connect()]);
+      const bobSocket = FreezableWebSocket.last!;
+      const tokenBefore = bob.token;
 
-    const left = alice.next('peer-left');
-    const states: string[] = [];
-    bob.on('state', (s) => states.push(s));
-    const closed = bob.next('close');
-    // Like a network failure: the TCP stream dies, no closing handshake.
-    bobSocket.terminate();
-    const [info] = await closed;
-    expect(info).toMatchObject({ code: 1006, wasOpen: true, closedReason: null });
-    // Jitter keeps the first retry within [half, all] of the initial delay (300 ms, long enough for alice to send first).
-    expect(info.retryInMs).toBeGreaterThanOrEqual(150);
-    expect(info.retryInMs).toBeLessThanOrEqual(300);
-    expect((await left)[0]).toBe('bob');
+      const left = alice.next('peer-left');
+      const states: string[] = [];
+      bob.on('state', (s) => states.push(s));
+      const closed = bob.next('close');
+      // Like a network failure: the TCP stream dies, no closing handshake.
+      bobSocket.terminate();
+      const [info] = await closed;
+      expect(info).toMatchObject({ code: 1006, wasOpen: true, closedReason: null });
+      // Jitter keeps the first retry within [half, all] of the initial delay.
+      expect(info.retryInMs).toBeGreaterThanOrEqual(30_000);
+      expect(info.retryInMs).toBeLessThanOrEqual(60_000);
+      expect((await left)[0]).toBe('bob');
 
-    const result = alice.send('bob', 'while-away', { text: 'hi' });
-    const got = nextMessage(bob);
-    await expect(result).resolves.toEqual({ status: 'queued' });
-    await stateReached(bob, 'open');
-    const m = await got;
-    expect(m).toMatchObject({ from: 'alice', action: 'while-away', data: { text: 'hi' } });
-    expect(bob.name).toBe('bob');
-    expect(bob.token).not.toBe(tokenBefore);
-    expect(states).toEqual(['reconnecting', 'open']);
+      const result = alice.send('bob', 'while-away', { text: 'hi' });
+      await expect(result).resolves.toEqual({ status: 'queued' });
+      expect(bob.state).toBe('reconnecting');
+      const got = nextMessage(bob);
+      windowLike.dispatchEvent(new Event('online'));
+      await stateReached(bob, 'open');
+      const m = await got;
+      expect(m).toMatchObject({ from: 'alice', action: 'while-away', data: { text: 'hi' } });
+      expect(bob.name).toBe('bob');
+      expect(bob.token).not.toBe(tokenBefore);
+      expect(states).toEqual(['reconnecting', 'open']);
+    } finally {
+      delete g.addEventListener;
+      delete g.removeEventListener;
+    }
   });
 
   it('a second connection with the token takes the name over; the first stays closed (4001)', async () => {

@@ -219,9 +219,8 @@ describe('a slow push service', () => {
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
     expect(pushDone).toBe(false);
     expect(await result).toEqual({ ok: false, status: null, message: 'push to "ivy" failed: the push service did not answer within 400 ms' });
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(390);
-    expect(elapsed).toBeLessThan(2000);
+    // Not before its time (a hung request is cut by the timeout, not by something else).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
   });
 
   it('an answer that trickles in forever is cut at the timeout too', async () => {
@@ -236,7 +235,7 @@ describe('a slow push service', () => {
     const drip = setInterval(() => held.res.write('.'), 50);
     try {
       expect(await result).toEqual({ ok: false, status: null, message: 'push to "jo" failed: the push service did not answer within 300 ms' });
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     } finally {
       clearInterval(drip);
       held.res.destroy();
@@ -244,16 +243,20 @@ describe('a slow push service', () => {
   });
 
   it('requests run side by side, not one after another', async () => {
-    const s = service({ timeoutMs: 300 });
+    const s = service({ timeoutMs: 60_000 });
     fake.respond = () => 'hold';
     const names = Array.from({ length: 8 }, (_, i) => `k${i}`);
     for (const n of names) s.subscribe('', n, makeBrowserSubscription(`${fake.origin}/push/${n}`).json);
-    const started = performance.now();
-    const results = await Promise.all(names.map((n) => s.connectionRequest('', 'bob', n)));
-    const elapsed = performance.now() - started;
-    expect(results.every((r) => !r.ok && r.status === null && r.message?.endsWith('did not answer within 300 ms'))).toBe(true);
-    // Serially this would take 8 × 300 ms.
-    expect(elapsed).toBeLessThan(1500);
+    let settled = 0;
+    const results = Promise.all(names.map((n) => s.connectionRequest('', 'bob', n).finally(() => settled++)));
+    // Serially, the second request would only leave once the first was answered: all eight are held
+    // open by the push service at the same time, none answered yet.
+    const held = [];
+    while (held.length < names.length) held.push(await fake.nextRequest());
+    expect(settled).toBe(0);
+    expect(new Set(held.map((r) => r.path))).toEqual(new Set(names.map((n) => `/push/${n}`)));
+    for (const r of held) r.res.writeHead(201).end();
+    expect((await results).every((r) => r.ok && r.status === 201)).toBe(true);
   });
 
   it('an unreachable push service is reported, not thrown', async () => {
