@@ -92,7 +92,7 @@ describe('app controller', () => {
     await c.launch();
     const before = ui.trayStates.length;
     const a = await connect(`ws://127.0.0.1:${host.status().port}/?user=a`);
-    await until(() => ui.trayStates.length > before, 2000);
+    await until(() => ui.trayStates.length > before);
     await a.close();
   });
 

@@ -195,7 +195,7 @@ describe.skipIf(!run)('dashboard window', () => {
     const counts = (name: string) => page.locator('table.peers tbody tr', { hasText: name }).locator('td.c-in, td.c-out').allTextContents();
     for (let i = 0; i < 3; i++) alice.send(JSON.stringify({ protocol: 'one-to-one', to: 'bob', action: 'note', data: i }));
     alice.send('{"protocol":"one-to-self","action":"ping"}');
-    await expect.poll(() => counts('alice'), { timeout: 5000 }).toEqual(['4', '1']);
+    await expect.poll(() => counts('alice')).toEqual(['4', '1']);
     expect(await counts('bob')).toEqual(['0', '3']);
     expect(await counts('carol')).toEqual(['0', '0']);
     // Sorted by a counter, the order follows new counts: carol echoes 5 messages to herself and moves up.
@@ -203,7 +203,7 @@ describe.skipIf(!run)('dashboard window', () => {
     await page.getByRole('button', { name: 'Msgs out', exact: true }).click();
     await expect.poll(names).toEqual(['bob', 'alice', 'carol']);
     for (let i = 0; i < 5; i++) carol.send('{"protocol":"one-to-self"}');
-    await expect.poll(() => counts('carol'), { timeout: 5000 }).toEqual(['5', '5']);
+    await expect.poll(() => counts('carol')).toEqual(['5', '5']);
     expect(await names()).toEqual(['carol', 'bob', 'alice']);
     const aliceRow = page.locator('table.peers tr', { hasText: 'alice' });
     expect((await aliceRow.locator('td.c-room').textContent())?.trim()).toBe('lab');
@@ -288,7 +288,7 @@ describe.skipIf(!run)('dashboard window', () => {
     const t2 = performance.now();
     for (const ws of all) ws.send('{"protocol":"one-to-self"}');
     const last = page.locator('table.peers tbody tr', { hasText: 'p1000' }).locator('td.c-in, td.c-out');
-    await expect.poll(() => last.allTextContents(), { timeout: 5000 }).toEqual(['1', '1']);
+    await expect.poll(() => last.allTextContents()).toEqual(['1', '1']);
     measured.stats1000Ms = Math.round(performance.now() - t2);
     measured.statsLongTasks = (await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length)) - longTasksBefore;
     expect(await page.locator('table.peers tbody tr[data-peer-id]').count()).toBe(rowsAtEnd);

@@ -64,7 +64,7 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
 }
 
 /** Resolves when `pred` holds, polling the event loop (for state that has no event), bounded. */
-export async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!pred()) {
     if (Date.now() > end) throw new Error('condition not met in time');

@@ -224,7 +224,8 @@ describe('v2 clients', () => {
   });
 
   it('a slow push service does not delay relayed messages', async () => {
-    await start({ timeoutMs: 600 });
+    // The push service holds the request until the test answers it: no race with a timeout.
+    await start({ timeoutMs: 60_000 });
     const a = await v2('user=alice');
     a.send({ action: 'subscribe-push', subscriptionData: browser('alice').json });
     await a.nextJson();
@@ -234,19 +235,14 @@ describe('v2 clients', () => {
     const d = await v2('user=dave');
     const arrived = fake.nextRequest();
     b.send({ action: 'connection-request', to: 'alice', id: 'slow' });
-    await arrived; // the push service now holds bob's request
+    const held = await arrived; // the push service now holds bob's request
     c.send({ protocol: 'one-to-one', to: 'dave', data: 'hi' });
-    expect(JSON.parse(await d.next(1000))).toEqual({ protocol: 'one-to-one', to: 'dave', data: 'hi', from: 'carol' });
+    expect(JSON.parse(await d.next())).toEqual({ protocol: 'one-to-one', to: 'dave', data: 'hi', from: 'carol' });
     const pushResults = () => b.pending().filter((f) => JSON.parse(f).action === 'push-result');
     expect(pushResults()).toEqual([]);
-    expect((await nextControl(b, 'push-result', 3000)).data).toEqual({
-      to: 'alice',
-      ok: false,
-      status: null,
-      ref: 'slow',
-      message: 'push to "alice" failed: the push service did not answer within 600 ms',
-    });
-    expect(problems.map((p) => p.code)).toEqual(['push-failed']);
+    held.res.writeHead(201).end();
+    expect((await nextControl(b, 'push-result')).data).toEqual({ to: 'alice', ok: true, status: 201, ref: 'slow' });
+    expect(problems).toEqual([]);
   });
 });
 
