@@ -87,7 +87,7 @@ describe.runIf(runnable)('electron-builder', () => {
     const r = build(['--config', bad]);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('Invalid configuration object');
-  });
+  }, 150_000);
 
   it('builds an app.asar with exactly the runtime files', () => {
     expect(existsSync(path.join(root, 'dist', 'main', 'app', 'main.js')), 'run `npm run build` first').toBe(true);
@@ -123,5 +123,5 @@ describe.runIf(runnable)('electron-builder', () => {
       expect([...packaged].some((p) => p.startsWith(`${dev}@`)), dev).toBe(false);
     }
     expect(statSync(archive).size).toBeGreaterThan(100_000);
-  });
+  }, 150_000);
 });
