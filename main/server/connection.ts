@@ -52,6 +52,8 @@ export class Connection {
   alive = true;
   /** Its name was handed to a resuming connection: its close is not a leave. */
   superseded = false;
+  /** The control surface was told of it (peer-joined), so it must hear of its leaving too. */
+  announced = false;
   /** What the last peer-stats event said about it (messagesIn + messagesOut, push subscribed). */
   reported = { traffic: 0, push: false };
   /** Its socket is corked until the end of this tick (see deliver). */

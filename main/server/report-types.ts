@@ -25,15 +25,16 @@ export interface PeerStats {
 }
 
 /**
- * Why a named connection left its room: it closed, missed a ping, was kicked, the server stopped, or it
- * stopped reading while messages for it piled up (`slow`).
+ * Why a connection went away: it closed, missed a ping, was kicked, the server stopped, it stopped
+ * reading while messages for it piled up (`slow`), or a new connection resumed its name with the token
+ * (`taken-over`; the name stays in the room under the new connection's id).
  */
-export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped' | 'slow';
+export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped' | 'slow' | 'taken-over';
 
-/** A named connection that left. */
+/** A connection that went away (named or anonymous), under the id its peer-joined carried. */
 export interface PeerLeft {
   id: number;
-  name: string;
+  name: string | null;
   room: string;
   reason: LeaveReason;
 }

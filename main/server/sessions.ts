@@ -64,7 +64,7 @@ export class Sessions {
         const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null);
         if (claim.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
         // The old connection is closed before the new one is welcomed; the room sees no leave/join.
-        else if (claim.kind === 'resumed') claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection');
+        else if (claim.kind === 'resumed') claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
         else fresh = true;
       }
     }
@@ -78,8 +78,9 @@ export class Sessions {
     }
     if (fresh && conn.name !== null) {
       for (const c of this.registry.v2Members(room)) if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
-      this.events.joined(this.info(conn));
     }
+    conn.announced = true;
+    this.events.joined(this.info(conn));
     if (conn.name !== null) this.#flushHeld(conn, conn.name);
     this.events.counts();
   }
@@ -92,8 +93,8 @@ export class Sessions {
     this.#byId.delete(conn.id);
     if (this.registry.leave(conn) && conn.name !== null) {
       for (const c of this.registry.v2Members(conn.room)) c.control({ action: 'peer-left', data: { user: conn.name } });
-      this.events.left({ id: conn.id, name: conn.name, room: conn.room, reason: conn.closeReason });
     }
+    if (conn.announced) this.events.left({ id: conn.id, name: conn.name, room: conn.room, reason: conn.closeReason });
     this.events.counts();
   }
 

@@ -47,7 +47,13 @@ export interface ServerProblem {
 export interface ServerEventMap {
   listening: [ServerStatus];
   stopped: [];
+  /**
+   * Every accepted connection, named or anonymous, once registration is settled; a name resumed with
+   * its token is a new connection (new id) and the one it replaced leaves with reason `taken-over`.
+   * (What v2 room members are told is narrower: named joins and leaves only, a resume told as neither.)
+   */
   'peer-joined': [PeerInfo];
+  /** Every connection that had a peer-joined, when it closes. */
   'peer-left': [PeerLeft];
   /** Counters that changed since the last report, at most once per second (only while someone listens). */
   'peer-stats': [PeerStats[]];

@@ -166,7 +166,8 @@ describe.skipIf(!run)('dashboard window', () => {
     await connect('');
     await expect.poll(() => text('[data-testid=connections]')).toBe('3');
     expect(await text('[data-testid=peers]')).toBe('2');
-    expect(await text('[data-testid=rooms]')).toBe('1');
+    // Rooms with anyone in them, as the server counts them: "lab", and the default room of the nameless one.
+    expect(await text('[data-testid=rooms]')).toBe('2');
     expect(await text('[data-testid=header-summary]')).toBe('2 peers · 3 connections');
     await expect.poll(() => text('[data-testid=uptime]')).toMatch(/^\d+ s$/);
     await shoot('status');
@@ -180,16 +181,16 @@ describe.skipIf(!run)('dashboard window', () => {
     const alice = await connect('user=alice&v=2&room=lab');
     const bob = await connect('user=bob&v=2&room=lab');
     const carol = await connect('user=carol');
-    await connect('');
+    const nameless = await connect('');
     const rows = page.locator('table.peers tbody tr[data-peer-id]');
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(4);
     expect(await text('[data-testid=peer-count]')).toBe('3 peers');
-    // The core reports no join or leave for connections without a name: they are counted, not listed.
-    await expect.poll(() => text('[data-testid=anonymous-count]')).toBe('· 1 anonymous connection (not listed)');
+    // A connection without a name is listed too (it can be kicked), and counted apart.
+    expect(await text('[data-testid=anonymous-count]')).toBe('· 1 anonymous connection');
 
     const names = () => rows.locator('td.c-name').allTextContents().then((a) => a.map((s) => s.trim()));
     // Sorted by "connected since" first: join order.
-    expect(await names()).toEqual(['alice', 'bob', 'carol']);
+    expect(await names()).toEqual(['alice', 'bob', 'carol', 'anonymous']);
 
     // Live counters (peer-stats, about once a second): alice sends bob 3 messages and herself 1.
     const counts = (name: string) => page.locator('table.peers tbody tr', { hasText: name }).locator('td.c-in, td.c-out').allTextContents();
@@ -201,10 +202,10 @@ describe.skipIf(!run)('dashboard window', () => {
     // Sorted by a counter, the order follows new counts: carol echoes 5 messages to herself and moves up.
     await page.getByRole('button', { name: 'Msgs out', exact: true }).click();
     await page.getByRole('button', { name: 'Msgs out', exact: true }).click();
-    await expect.poll(names).toEqual(['bob', 'alice', 'carol']);
+    await expect.poll(names).toEqual(['bob', 'alice', 'carol', 'anonymous']);
     for (let i = 0; i < 5; i++) carol.send('{"protocol":"one-to-self"}');
     await expect.poll(() => counts('carol')).toEqual(['5', '5']);
-    expect(await names()).toEqual(['carol', 'bob', 'alice']);
+    expect(await names()).toEqual(['carol', 'bob', 'alice', 'anonymous']);
     const aliceRow = page.locator('table.peers tr', { hasText: 'alice' });
     expect((await aliceRow.locator('td.c-room').textContent())?.trim()).toBe('lab');
     expect((await aliceRow.locator('td.c-addr').textContent())?.trim()).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
@@ -212,17 +213,41 @@ describe.skipIf(!run)('dashboard window', () => {
 
     await page.getByRole('button', { name: 'Name', exact: true }).click();
     await page.getByRole('button', { name: 'Name', exact: true }).click();
-    await expect.poll(names).toEqual(['carol', 'bob', 'alice']);
+    // Descending or ascending, a row without a name stays last.
+    await expect.poll(names).toEqual(['carol', 'bob', 'alice', 'anonymous']);
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Name');
 
     await page.getByLabel('Filter by name, room or address').fill('lab');
     await expect.poll(names).toEqual(['bob', 'alice']);
-    expect(await text('[data-testid=peer-count]')).toBe('Showing 2 of 3 peers');
+    expect(await text('[data-testid=peer-count]')).toBe('Showing 2 of 4 connections');
     await page.getByLabel('Filter by name, room or address').fill('');
 
     carol.close();
-    await expect.poll(names).toEqual(['bob', 'alice']);
+    await expect.poll(names).toEqual(['bob', 'alice', 'anonymous']);
     await shoot('peers');
+
+    // The anonymous connection is kicked like anyone else, and its row goes.
+    const anonClosed = new Promise<number>((r) => nameless.once('close', (code) => r(code)));
+    await page.locator('table.peers tbody tr', { hasText: 'anonymous' }).getByRole('button', { name: /^Kick/ }).click();
+    const anonDialog = page.getByRole('dialog');
+    await anonDialog.waitFor();
+    await anonDialog.getByRole('button', { name: 'Kick', exact: true }).click();
+    expect(await anonClosed).toBe(4000);
+    await expect.poll(names).toEqual(['bob', 'alice']);
+    expect(await page.getByTestId('anonymous-count').count()).toBe(0);
+
+    // A phone that comes back with its resume token replaces its old row (new connection, same name).
+    const phone = new WebSocket(`ws://127.0.0.1:${deps.host.status().port}/?user=phone&v=2&room=lab`);
+    clients.add(phone);
+    phone.on('close', () => clients.delete(phone));
+    const token = await new Promise<string>((r) => phone.once('message', (d) => r(JSON.parse(d.toString()).data.token)));
+    await expect.poll(names).toEqual(['phone', 'bob', 'alice']);
+    const phoneId = await page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id');
+    const back = await connect(`user=phone&v=2&room=lab&token=${encodeURIComponent(token)}`);
+    await expect.poll(() => page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id')).not.toBe(phoneId);
+    expect(await names()).toEqual(['phone', 'bob', 'alice']);
+    back.close();
+    await expect.poll(names).toEqual(['bob', 'alice']);
 
     // Kick bob from the keyboard: focus the table, select his row, Delete opens the dialog.
     await page.locator('table.peers').focus();
@@ -293,7 +318,7 @@ describe.skipIf(!run)('dashboard window', () => {
     measured.statsLongTasks = (await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length)) - longTasksBefore;
     expect(await page.locator('table.peers tbody tr[data-peer-id]').count()).toBe(rowsAtEnd);
     await page.getByLabel('Filter by name, room or address').fill('p0500');
-    await expect.poll(() => text('[data-testid=peer-count]')).toBe('Showing 1 of 1,000 peers');
+    await expect.poll(() => text('[data-testid=peer-count]')).toBe('Showing 1 of 1,000 connections');
     await page.getByLabel('Filter by name, room or address').fill('');
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
     measured.longTasks = longTasks.length;

@@ -66,6 +66,50 @@ describe('lifecycle', () => {
     expect(s.server.status()).toMatchObject({ state: 'stopped', port: null, urls: [], connections: 0 });
   });
 
+  it('tells the surface of every connection: anonymous ones, a taken name, and a resume under a new id', async () => {
+    s = await startServer();
+    const seen: string[] = [];
+    s.server.events.on('peer-joined', (p) => seen.push(`+${p.id}:${p.name}`));
+    s.server.events.on('peer-left', (p) => seen.push(`-${p.id}:${p.name}:${p.reason}`));
+    const anon = await connect(s.url('v=2&room=lab'));
+    await anon.next(); // welcome
+    const phone = await connect(s.url('v=2&user=phone&room=lab'));
+    const token = (await phone.nextJson()).data.token as string;
+    expect((await anon.nextJson()).action).toBe('peer-joined');
+    const dup = await connect(s.url('v=2&user=phone&room=lab')); // name taken: stays, anonymous
+    expect((await dup.nextJson()).data.code).toBe('username-taken');
+    await dup.next(); // welcome
+    const [idAnon, idPhone, idDup] = s.server.peers().sort((x, y) => x.id - y.id).map((p) => [p.id, p.name]);
+    expect([idAnon![1], idPhone![1], idDup![1]]).toEqual([null, 'phone', null]);
+
+    // The phone comes back with its token: the room hears nothing, the surface sees old out, new in.
+    const laptop = await connect(s.url(`v=2&user=phone&room=lab&token=${encodeURIComponent(token)}`));
+    await laptop.next(); // welcome
+    expect(await phone.closed).toEqual({ code: 4001, reason: 'name resumed by a new connection' });
+    const idLaptop = s.server.peers().find((p) => p.name === 'phone' && p.id !== idPhone![0])!.id;
+    // Each leave is awaited on the surface itself: the client sees its close before the server does.
+    const left = (entry: string) => expect.poll(() => seen.includes(entry)).toBe(true);
+    await left(`-${idPhone![0]}:phone:taken-over`);
+    await dup.close();
+    await left(`-${idDup![0]}:null:closed`);
+    expect(s.server.kick(idAnon![0] as number, 'bye')).toBe(true);
+    await left(`-${idAnon![0]}:null:kicked`);
+    await laptop.close();
+    await left(`-${idLaptop}:phone:closed`);
+    expect(seen).toEqual([
+      `+${idAnon![0]}:null`,
+      `+${idPhone![0]}:phone`,
+      `+${idDup![0]}:null`,
+      `+${idLaptop}:phone`,
+      `-${idPhone![0]}:phone:taken-over`,
+      `-${idDup![0]}:null:closed`,
+      `-${idAnon![0]}:null:kicked`,
+      `-${idLaptop}:phone:closed`,
+    ]);
+    // Not one peer-joined/peer-left reached the room for the resume or the anonymous connections.
+    expect(anon.pending()).toEqual([]);
+  });
+
   it('reports changed message counters once per interval, only what changed', async () => {
     const clock = new FakeClock();
     s = await startServer({}, { clock, statsIntervalMs: 1000 });

@@ -89,7 +89,7 @@ export class Store {
       if (s.discovery.length === 0) s.discovery = discovery;
       // Events may already have appended newer lines; the snapshot goes in front of them.
       s.log = [...log, ...s.log].slice(-LOG_LINES_KEPT);
-      for (const p of peers) if (p.name !== null && !this.#leftDuringLoad?.has(p.id) && !s.peers.has(p.id)) s.peers.set(p.id, p);
+      for (const p of peers) if (!this.#leftDuringLoad?.has(p.id) && !s.peers.has(p.id)) s.peers.set(p.id, p);
       for (const st of this.#statsDuringLoad?.values() ?? []) applyStats(s.peers.get(st.id), st);
       this.#leftDuringLoad = null;
       this.#statsDuringLoad = null;
@@ -133,7 +133,6 @@ export class Store {
         requestRender();
       }),
       on('peer-joined', (p) => {
-        if (p.name === null) return;
         s.peers.set(p.id, p);
         s.peersVersion++;
         requestRender();

@@ -252,8 +252,9 @@ export function peersView() {
   const last = Math.min(rows.length, first + count);
   const slice = rows.slice(first, last);
   const running = s.status?.state === 'running';
-  // Connections without a name can send broadcasts but cannot be addressed; they are counted, not listed.
-  const anonymous = Math.max(0, (s.status?.connections ?? 0) - total);
+  // Connections without a name can send broadcasts but cannot be addressed: listed, counted apart.
+  let anonymous = 0;
+  for (const p of s.peers.values()) if (p.name === null) anonymous++;
   const selected = rows.find((p) => p.id === ui.selected);
   return html`
     <h1 tabindex="-1">Peers</h1>
@@ -271,15 +272,15 @@ export function peersView() {
         },
       })}
       <p class="note" role="status">
-        <span data-testid="peer-count">${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'peer')}` : plural(total, 'peer')}</span>
-        ${anonymous > 0 ? html`<span data-testid="anonymous-count"> · ${plural(anonymous, 'anonymous connection')} (not listed)</span>` : nothing}
+        <span data-testid="peer-count">${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'connection')}` : plural(total - anonymous, 'peer')}</span>
+        ${anonymous > 0 && !ui.filter ? html`<span data-testid="anonymous-count"> · ${plural(anonymous, 'anonymous connection')}</span>` : nothing}
       </p>
       <span class="spacer"></span>
       <button type="button" ?disabled=${!selected} @click=${() => selected && openKick(selected)}>Kick selected…</button>
     </div>
     ${total === 0
       ? html`<p class="empty card" data-testid="peers-empty">
-          ${running ? 'No named peer is connected. Devices appear here as soon as they connect with ?user=NAME.' : 'The server is stopped: start it on the Status page.'}
+          ${running ? 'Nobody is connected. Devices appear here as soon as they connect (with ?user=NAME to be addressable).' : 'The server is stopped: start it on the Status page.'}
         </p>`
       : html`<div class="table-scroll" ${ref((el) => (scroller = el as HTMLElement | undefined))} @scroll=${onScroll}>
           <table

@@ -100,7 +100,7 @@ function addresses(status: StatusInfo) {
   `;
 }
 
-// Rooms with at least one named peer, from the live peer list (the connections event carries no room count).
+// Rooms with at least one connection, from the live peer list (the connections event carries no room count).
 let roomsMemo = { version: -1, count: 0 };
 function liveRooms(): number {
   const { peers, peersVersion } = store().state;
