@@ -56,6 +56,12 @@ async function serve(c: ServeCommand): Promise<void> {
   const log = createCliLogger(c.logLevel, c.jsonLogs);
   const server = createSignalServer(options, { logger: log });
   server.events.on('warning', (p) => log.warn({ code: p.code }, p.message));
+  // One line per connection coming and going, for an operator watching with --log-level debug (and no
+  // listener at all otherwise: 10,000 joins cost nothing extra).
+  if (log.isLevelEnabled('debug')) {
+    server.events.on('peer-joined', (p) => log.debug({ id: p.id, name: p.name, room: p.room, address: p.remoteAddress, dialect: p.dialect }, 'connected'));
+    server.events.on('peer-left', (p) => log.debug({ id: p.id, name: p.name, room: p.room, reason: p.reason }, 'disconnected'));
+  }
   let status;
   try {
     status = await server.start();

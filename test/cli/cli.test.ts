@@ -50,6 +50,29 @@ describe('rustysignal ADDR', () => {
     expect(await a.closed).toEqual({ code: 1001, reason: 'server shutting down' });
     expect(await r.exited).toBe(0);
   });
+
+  it('with --log-level debug, says who connected and why they left', async () => {
+    const r = await start(['127.0.0.1:0', '--log-level', 'debug']);
+    const a = await connect(`ws://127.0.0.1:${r.port}/?user=ada&v=2&room=lab`);
+    await r.waitFor(/debug: connected id=\d+ name=ada room=lab address=127\.0\.0\.1 dialect=2\n/);
+    const anon = await connect(`ws://127.0.0.1:${r.port}/`);
+    await r.waitFor(/debug: connected id=\d+ name=null room= address=127\.0\.0\.1 dialect=1\n/);
+    await anon.close();
+    await r.waitFor(/debug: disconnected id=\d+ name=null room= reason=closed\n/);
+    r.child.kill('SIGTERM');
+    await a.closed;
+    await r.waitFor(/debug: disconnected id=\d+ name=ada room=lab reason=stopped\n/);
+    expect(await r.exited).toBe(0);
+  });
+
+  it('at the default log level, prints nothing per connection', async () => {
+    const r = await start(['127.0.0.1:0']);
+    const a = await connect(`ws://127.0.0.1:${r.port}/?user=ada`);
+    await a.close();
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.stderr()).not.toMatch(/connected/);
+  });
 });
 
 describe('flags and JSON logs', () => {
