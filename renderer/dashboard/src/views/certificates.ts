@@ -2,12 +2,12 @@
 // certificate, import PEM or files) or take it away (export, turn TLS off).
 import { html, nothing } from 'lit';
 import type { CertificateInfo, IpcError } from '../../../../main/ipc/contract.js';
-import { call, toIpcError } from '../api.js';
+import { call } from '../api.js';
 import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { copyButton, copyText } from '../components/copy.js';
 import { checkField, focusFirstInvalid, textArea, textField } from '../components/field.js';
-import { placeErrors } from '../components/field-errors.js';
+import { runFormAction } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { requestRender } from '../schedule.js';
@@ -30,20 +30,8 @@ const ui = {
   confirmRemove: false,
 };
 
-async function act(busy: Busy, fn: () => Promise<void>): Promise<void> {
-  ui.busy = busy;
-  ui.error = null;
-  requestRender();
-  try {
-    await fn();
-  } catch (err) {
-    // Errors about a field on this page go next to it; everything else above the forms.
-    ui.error = placeErrors(toIpcError(err), ui.errors, (f) => (formFields.includes(f) ? f : null));
-  } finally {
-    ui.busy = null;
-    requestRender();
-  }
-}
+// Errors about a field on this page go next to it; everything else above the forms.
+const act = (busy: Exclude<Busy, null>, fn: () => Promise<void>) => runFormAction(ui, busy, (f) => (formFields.includes(f) ? f : null), fn);
 
 function generate(e: Event): void {
   e.preventDefault();

@@ -1,12 +1,12 @@
 // Push: the VAPID key pair that lets the server wake subscribed devices ("X wants to connect").
 import { html, nothing } from 'lit';
 import type { IpcError, PushInfo, PushTestResult } from '../../../../main/ipc/contract.js';
-import { call, toIpcError } from '../api.js';
+import { call } from '../api.js';
 import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { copyButton } from '../components/copy.js';
 import { focusFirstInvalid, textArea, textField } from '../components/field.js';
-import { placeErrors } from '../components/field-errors.js';
+import { runFormAction } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatCount } from '../format.js';
 import { requestRender } from '../schedule.js';
@@ -31,19 +31,7 @@ function subjectText(p: PushInfo | null): string {
   return ui.subject ?? p?.subject ?? '';
 }
 
-async function act(busy: Busy, fn: () => Promise<void>): Promise<void> {
-  ui.busy = busy;
-  ui.error = null;
-  requestRender();
-  try {
-    await fn();
-  } catch (err) {
-    ui.error = placeErrors(toIpcError(err), ui.errors, fieldId);
-  } finally {
-    ui.busy = null;
-    requestRender();
-  }
-}
+const act = (busy: Exclude<Busy, null>, fn: () => Promise<void>) => runFormAction(ui, busy, fieldId, fn);
 
 // The contract names request fields; the form's ids are prefixed to stay unique in the window.
 function fieldId(field: string): string | null {
