@@ -4,9 +4,12 @@
 const Module = require('node:module');
 const path = require('node:path');
 const pkgRoot = path.dirname(require.resolve('@doyensec/electronegativity/package.json'));
-const commander5 = require.resolve('commander', { paths: [path.dirname(require.resolve('@electron/asar/package.json'))] });
+const commander5 = require.resolve('commander', {
+  paths: [path.dirname(require.resolve('@electron/asar/package.json'))],
+});
 const original = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
-  if (request === 'commander' && parent && parent.filename && parent.filename.startsWith(pkgRoot + path.sep)) return commander5;
+  if (request === 'commander' && parent && parent.filename && parent.filename.startsWith(pkgRoot + path.sep))
+    return commander5;
   return original.call(this, request, parent, ...rest);
 };

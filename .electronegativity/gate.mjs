@@ -10,15 +10,15 @@ export function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field.trim()), (field = '');
-    else if (c === '\n') row.push(field.trim()), rows.push(row), (row = []), (field = '');
+    else if (c === ',') (row.push(field.trim()), (field = ''));
+    else if (c === '\n') (row.push(field.trim()), rows.push(row), (row = []), (field = ''));
     else if (c !== '\r') field += c;
   }
-  if (field !== '' || row.length) row.push(field.trim()), rows.push(row);
+  if (field !== '' || row.length) (row.push(field.trim()), rows.push(row));
   return rows.filter((r) => r.length > 1);
 }
 
@@ -26,7 +26,13 @@ export function parseCsv(text) {
 export function findingsFromCsv(text) {
   const [header = [], ...rows] = parseCsv(text);
   const col = (name) => header.indexOf(name);
-  return rows.map((x) => ({ check: x[col('issue')], severity: x[col('severity')], file: x[col('filename')], location: x[col('location')], sample: x[col('sample')] ?? '' }));
+  return rows.map((x) => ({
+    check: x[col('issue')],
+    severity: x[col('severity')],
+    file: x[col('filename')],
+    location: x[col('location')],
+    sample: x[col('sample')] ?? '',
+  }));
 }
 
 /** Justified findings: markdown table rows `| CHECK | file | code contains | why |`. */
@@ -34,7 +40,12 @@ export function readJustified(markdown) {
   return markdown
     .split('\n')
     .filter((l) => /^\|\s*[A-Z_]+\s*\|/.test(l))
-    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim().replace(/^`|`$/g, '')))
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim().replace(/^`|`$/g, '')),
+    )
     .map(([check, file, sample, why]) => ({ check, file, sample, why }));
 }
 
@@ -42,7 +53,9 @@ export function readJustified(markdown) {
 export function gate(findings, justified) {
   const used = new Set();
   const bad = findings.filter((f) => {
-    const j = justified.findIndex((a) => a.check === f.check && a.file === f.file && (a.sample === '*' || f.sample.includes(a.sample)));
+    const j = justified.findIndex(
+      (a) => a.check === f.check && a.file === f.file && (a.sample === '*' || f.sample.includes(a.sample)),
+    );
     if (j >= 0) used.add(j);
     return j < 0 || !justified[j].why;
   });

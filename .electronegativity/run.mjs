@@ -20,13 +20,29 @@ const input = args.includes('--input') ? path.resolve(args[args.indexOf('--input
 
 if (process.env.RUSTYSIGNAL_TEST_NETNS !== '1' && process.env.RUSTYSIGNAL_ELECTRONEGATIVITY_NETNS !== '1') {
   if (process.getuid?.() !== 0 || spawnSync('unshare', ['--version']).status !== 0) {
-    console.error('electronegativity tries the internet; run this as root (it isolates itself with unshare --net) or inside npm test');
+    console.error(
+      'electronegativity tries the internet; run this as root (it isolates itself with unshare --net) or inside npm test',
+    );
     process.exit(1);
   }
-  const r = spawnSync('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, fileURLToPath(import.meta.url), ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, RUSTYSIGNAL_ELECTRONEGATIVITY_NETNS: '1' },
-  });
+  const r = spawnSync(
+    'unshare',
+    [
+      '--net',
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && exec "$@"',
+      'sh',
+      process.execPath,
+      fileURLToPath(import.meta.url),
+      ...args,
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, RUSTYSIGNAL_ELECTRONEGATIVITY_NETNS: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -34,14 +50,35 @@ if (process.env.RUSTYSIGNAL_TEST_NETNS !== '1' && process.env.RUSTYSIGNAL_ELECTR
 const stage = mkdtempSync(path.join(os.tmpdir(), 'rs-electronegativity-'));
 const src = path.join(stage, 'app');
 mkdirSync(src);
-for (const f of readdirSync(path.join(root, 'main', 'app'))) if (/\.(ts|cts)$/.test(f)) copyFileSync(path.join(root, 'main', 'app', f), path.join(src, f));
-const page = [path.join(root, 'dist', 'renderer', 'dashboard', 'index.html'), path.join(root, 'renderer', 'dashboard', 'index.html')].find(existsSync);
+for (const f of readdirSync(path.join(root, 'main', 'app')))
+  if (/\.(ts|cts)$/.test(f)) copyFileSync(path.join(root, 'main', 'app', f), path.join(src, f));
+const page = [
+  path.join(root, 'dist', 'renderer', 'dashboard', 'index.html'),
+  path.join(root, 'renderer', 'dashboard', 'index.html'),
+].find(existsSync);
 if (page) copyFileSync(page, path.join(src, 'index.html'));
 
-const electronVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+const electronVersion = JSON.parse(
+  readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8'),
+).version;
 const out = path.join(stage, 'out.csv');
 const tool = path.join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-const r = spawnSync(process.execPath, ['--require', path.join(here, 'commander-shim.cjs'), tool, '-i', input ?? src, '-r', '-e', electronVersion, '-o', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+const r = spawnSync(
+  process.execPath,
+  [
+    '--require',
+    path.join(here, 'commander-shim.cjs'),
+    tool,
+    '-i',
+    input ?? src,
+    '-r',
+    '-e',
+    electronVersion,
+    '-o',
+    out,
+  ],
+  { cwd: root, encoding: 'utf8', timeout: 120_000 },
+);
 if (!existsSync(out)) {
   console.error(`electronegativity produced no report (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   process.exit(1);
@@ -55,5 +92,7 @@ if (keep) {
 rmSync(stage, { recursive: true, force: true });
 for (const a of unused) console.log(`note: justified entry no longer found: ${a.check} ${a.file} "${a.sample}"`);
 for (const f of bad) console.log(`UNJUSTIFIED ${f.check} (${f.severity}) ${f.file}:${f.location} ${f.sample}`);
-console.log(`electronegativity ${electronVersion}: ${findings.length} findings, ${findings.length - bad.length} justified, ${bad.length} unjustified`);
+console.log(
+  `electronegativity ${electronVersion}: ${findings.length} findings, ${findings.length - bad.length} justified, ${bad.length} unjustified`,
+);
 process.exit(bad.length === 0 ? 0 : 1);

@@ -40,7 +40,12 @@ function png(size, rgba) {
     raw[y * (size * 4 + 1)] = 0; // filter: none
     rgba.copy(raw, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // ---- Drawing: shapes as coverage functions on the unit square, 4x4 supersampled ------------------
@@ -50,7 +55,10 @@ function render(size, layers) {
   const ss = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const x = (px + (sx + 0.5) / ss) / size;
@@ -58,7 +66,10 @@ function render(size, layers) {
           let c = [0, 0, 0, 0];
           for (const [inside, color] of layers) if (inside(x, y)) c = typeof color === 'function' ? color(x, y) : color;
           // premultiplied accumulation
-          r += c[0] * c[3]; g += c[1] * c[3]; b += c[2] * c[3]; a += c[3];
+          r += c[0] * c[3];
+          g += c[1] * c[3];
+          b += c[2] * c[3];
+          a += c[3];
         }
       }
       const n = ss * ss;
@@ -92,7 +103,11 @@ const arc = (cx, cy, r, w, half) => (x, y) => {
 const slash = (w) => (x, y) => Math.abs(x - (1 - y)) / Math.SQRT2 <= w / 2 && x > 0.16 && x < 0.84;
 
 // The signal mark: a source dot with two waves above it.
-const mark = (cx, cy, s) => [disc(cx, cy, 0.09 * s), arc(cx, cy, 0.22 * s, 0.075 * s, 0.8), arc(cx, cy, 0.36 * s, 0.075 * s, 0.8)];
+const mark = (cx, cy, s) => [
+  disc(cx, cy, 0.09 * s),
+  arc(cx, cy, 0.22 * s, 0.075 * s, 0.8),
+  arc(cx, cy, 0.36 * s, 0.075 * s, 0.8),
+];
 
 function appIcon(size) {
   const bg = (x, y) => {
@@ -108,7 +123,12 @@ function trayIcon(size, state, template) {
   if (state === 'stopped') {
     // Hollow source, faint waves: not sending.
     const faint = [c[0], c[1], c[2], 0.45];
-    return render(size, [...mark(0.5, 0.72, 1.6).slice(1).map((f) => [f, faint]), [ring(0.5, 0.72, 0.115, 0.08), c]]);
+    return render(size, [
+      ...mark(0.5, 0.72, 1.6)
+        .slice(1)
+        .map((f) => [f, faint]),
+      [ring(0.5, 0.72, 0.115, 0.08), c],
+    ]);
   }
   const layers = mark(0.5, 0.72, 1.6).map((f) => [f, c]);
   if (state === 'error') layers.push([slash(0.12), c]);
@@ -159,9 +179,17 @@ writeFileSync(path.join(out, 'icon.png'), app[1024]);
 writeFileSync(path.join(out, 'icon.ico'), ico([16, 24, 32, 48, 64, 128, 256].map((s) => ({ size: s, data: app[s] }))));
 writeFileSync(
   path.join(out, 'icon.icns'),
-  icns([
-    ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
-  ].map(([type, s]) => ({ type, data: app[s] }))),
+  icns(
+    [
+      ['icp4', 16],
+      ['icp5', 32],
+      ['icp6', 64],
+      ['ic07', 128],
+      ['ic08', 256],
+      ['ic09', 512],
+      ['ic10', 1024],
+    ].map(([type, s]) => ({ type, data: app[s] })),
+  ),
 );
 
 mkdirSync(path.join(out, 'tray'), { recursive: true });

@@ -13,19 +13,26 @@ import { generateVapidKeyFile, loadVapidKeyFile, VapidError } from './server/pus
 import { loadTlsFiles, TlsError } from './server/tls.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const version = (JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`rustysignal: ${message}\n`);
   process.exit(code);
 }
 
-
 /** Turns the command line into validated server options (reading the PEM files it names). */
 async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
   const tls = c.certFile && c.keyFile ? await loadTlsFiles(c.certFile, c.keyFile, c.keyPassphrase ?? undefined) : null;
   const bundled = path.join(here, '..', 'renderer', 'web-client');
-  const webClientDir = c.webClient === false ? null : c.webClient === true ? (existsSync(path.join(bundled, 'index.html')) ? bundled : null) : path.resolve(c.webClient);
+  const webClientDir =
+    c.webClient === false
+      ? null
+      : c.webClient === true
+        ? existsSync(path.join(bundled, 'index.html'))
+          ? bundled
+          : null
+        : path.resolve(c.webClient);
   return resolveOptions({
     host: c.host,
     port: c.port,
@@ -40,7 +47,13 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     maxConnections: c.maxConnections,
     dataDir: c.dataDir ?? envPaths('rustysignal', { suffix: '' }).data,
     webClientDir,
-    push: c.vapidKeyFile ? { vapidPrivateKeyPem: (await loadVapidKeyFile(c.vapidKeyFile)).pem, subject: c.vapidSubject!, encoding: c.pushEncoding } : null,
+    push: c.vapidKeyFile
+      ? {
+          vapidPrivateKeyPem: (await loadVapidKeyFile(c.vapidKeyFile)).pem,
+          subject: c.vapidSubject!,
+          encoding: c.pushEncoding,
+        }
+      : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
   });
 }
@@ -50,7 +63,13 @@ async function serve(c: ServeCommand): Promise<void> {
   try {
     options = await serverOptions(c);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OptionsError || err instanceof TlsError || err instanceof VapidError) fail(err.message, 2);
+    if (
+      err instanceof UsageError ||
+      err instanceof OptionsError ||
+      err instanceof TlsError ||
+      err instanceof VapidError
+    )
+      fail(err.message, 2);
     throw err;
   }
   const log = createCliLogger(c.logLevel, c.jsonLogs);
@@ -59,19 +78,27 @@ async function serve(c: ServeCommand): Promise<void> {
   // One line per connection coming and going, for an operator watching with --log-level debug (and no
   // listener at all otherwise: 10,000 joins cost nothing extra).
   if (log.isLevelEnabled('debug')) {
-    server.events.on('peer-joined', (p) => log.debug({ id: p.id, name: p.name, room: p.room, address: p.remoteAddress, dialect: p.dialect }, 'connected'));
-    server.events.on('peer-left', (p) => log.debug({ id: p.id, name: p.name, room: p.room, reason: p.reason }, 'disconnected'));
+    server.events.on('peer-joined', (p) =>
+      log.debug({ id: p.id, name: p.name, room: p.room, address: p.remoteAddress, dialect: p.dialect }, 'connected'),
+    );
+    server.events.on('peer-left', (p) =>
+      log.debug({ id: p.id, name: p.name, room: p.room, reason: p.reason }, 'disconnected'),
+    );
   }
   let status;
   try {
     status = await server.start();
   } catch (err) {
-    if (err instanceof ServerError) fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
+    if (err instanceof ServerError)
+      fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
     throw err;
   }
   if (!c.jsonLogs && c.logLevel !== 'silent') {
-    const lines = [`rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`];
-    for (const u of status.urls) lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
+    const lines = [
+      `rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`,
+    ];
+    for (const u of status.urls)
+      lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
     if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -95,7 +122,8 @@ async function serve(c: ServeCommand): Promise<void> {
         .then((tls) => server.reconfigure({ tls }))
         .then(
           () => log.info({ cert: c.certFile }, 'TLS certificate reloaded'),
-          (err: Error) => log.error({ cert: c.certFile }, `TLS certificate not reloaded, keeping the current one: ${err.message}`),
+          (err: Error) =>
+            log.error({ cert: c.certFile }, `TLS certificate not reloaded, keeping the current one: ${err.message}`),
         );
     });
   }
@@ -116,11 +144,16 @@ async function main(): Promise<void> {
       return serve(command);
     case 'vapid-generate':
       return generateVapidKeyFile(command.out, { overwrite: command.force }).then(
-        (publicKey) => void process.stdout.write(`wrote a VAPID private key to ${command.out}\npublic key: ${publicKey}\n`),
+        (publicKey) =>
+          void process.stdout.write(`wrote a VAPID private key to ${command.out}\npublic key: ${publicKey}\n`),
         (err: Error) => fail(err.message, err instanceof VapidError ? 2 : 1),
       );
     case 'discover':
-      process.exitCode = await runDiscover({ timeoutMs: command.timeoutMs, json: command.json, interface: command.interface });
+      process.exitCode = await runDiscover({
+        timeoutMs: command.timeoutMs,
+        json: command.json,
+        interface: command.interface,
+      });
       return;
   }
 }

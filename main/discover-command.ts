@@ -106,7 +106,9 @@ export async function runDiscover(options: DiscoverOptions = {}, io: DiscoverIo 
   if (options.json) io.out(JSON.stringify(found, null, 2));
   else if (found.length > 0) for (const r of found) io.out(formatLine(r));
   else {
-    io.out(`no rustysignal servers found on this network within ${seconds(timeoutMs)} (check: same Wi-Fi, multicast allowed, firewall UDP 5353)`);
+    io.out(
+      `no rustysignal servers found on this network within ${seconds(timeoutMs)} (check: same Wi-Fi, multicast allowed, firewall UDP 5353)`,
+    );
   }
   if (found.length > 0) return 0;
   // Nothing found while mDNS could not open its socket: that is a failure to look, not an empty network.

@@ -10,6 +10,9 @@ const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 for (const app of ['dashboard', 'web-client']) {
   const config = path.join(root, 'renderer', app, 'vite.config.ts');
   if (!existsSync(config)) continue;
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

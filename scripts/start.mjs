@@ -33,7 +33,9 @@ if (!bin && !process.env.ELECTRON_OVERRIDE_DIST_PATH && !process.env.ELECTRON_SK
   bin = electronBinary();
 }
 if (!bin) {
-  console.error(`Electron's binary is not installed here and could not be downloaded (it needs internet once); ${headless}`);
+  console.error(
+    `Electron's binary is not installed here and could not be downloaded (it needs internet once); ${headless}`,
+  );
   process.exit(1);
 }
 if (!existsSync(path.join(root, 'dist', 'main', 'app', 'main.js'))) {

@@ -15,7 +15,17 @@ const canIsolate = process.getuid?.() === 0 && spawnSync('unshare', ['--version'
 if (!isolated && canIsolate) {
   const r = spawnSync(
     'unshare',
-    ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, fileURLToPath(import.meta.url), ...args],
+    [
+      '--net',
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && exec "$@"',
+      'sh',
+      process.execPath,
+      fileURLToPath(import.meta.url),
+      ...args,
+    ],
     { stdio: 'inherit', env: { ...process.env, RUSTYSIGNAL_TEST_NETNS: '1' } },
   );
   process.exit(r.status ?? 1);
@@ -47,7 +57,9 @@ if (!existsSync(report)) {
 const j = JSON.parse(readFileSync(report, 'utf8'));
 const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
 // A file that failed outside its tests (import error, beforeAll) has no failed test: count the file.
-const failedSuites = (j.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+const failedSuites = (j.testResults ?? []).filter(
+  (t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed'),
+).length;
 console.log(`${j.numPassedTests} passed, ${j.numFailedTests + failedSuites} failed, ${skipped} skipped`);
 rmSync(report, { force: true });
 process.exit(r.status ?? 1);

@@ -52,7 +52,10 @@ export async function serveAppRequest(request: Request, root: string): Promise<R
   if (!file) return new Response('not found', { status: 404 });
   try {
     const body = await readFile(file);
-    return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: headers(types[path.extname(file).toLowerCase()] ?? 'application/octet-stream') });
+    return new Response(request.method === 'HEAD' ? null : body, {
+      status: 200,
+      headers: headers(types[path.extname(file).toLowerCase()] ?? 'application/octet-stream'),
+    });
   } catch {
     return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });
   }

@@ -20,7 +20,8 @@ export interface AutostartOptions {
 
 /** `$XDG_CONFIG_HOME/autostart` (default `~/.config/autostart`). */
 export function autostartDir(env: NodeJS.ProcessEnv = process.env, homedir = os.homedir()): string {
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir, '.config');
+  const base =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homedir, '.config');
   return path.join(base, 'autostart');
 }
 

@@ -14,7 +14,8 @@ export function electronSettingsStore(): SettingsStore {
   let store: Store<Record<string, unknown>> | null = null;
   // electron-store parses the file in its constructor; with clearInvalidConfig off it throws instead of
   // wiping a file the user may have edited, so the settings service can set it aside and say so.
-  const open = () => (store ??= new Store<Record<string, unknown>>({ name: NAME, clearInvalidConfig: false, configFileMode: 0o600 }));
+  const open = () =>
+    (store ??= new Store<Record<string, unknown>>({ name: NAME, clearInvalidConfig: false, configFileMode: 0o600 }));
   return {
     location: file,
     read: () => {

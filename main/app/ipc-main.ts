@@ -18,12 +18,21 @@ const forbidden = (channel: string): Result<never> => ({
 });
 
 /** Wraps one handler with the sender and arity checks. Exported for tests. */
-export function guard(channel: InvokeChannel, fn: (arg: unknown) => Promise<Result<unknown>>, trusted: TrustedContents) {
+export function guard(
+  channel: InvokeChannel,
+  fn: (arg: unknown) => Promise<Result<unknown>>,
+  trusted: TrustedContents,
+) {
   return async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Result<unknown>> => {
     const frame = event.senderFrame;
-    const sender = { frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === event.sender.mainFrame, webContentsId: event.sender.id };
+    const sender = {
+      frameUrl: frame?.url ?? null,
+      isMainFrame: frame !== null && frame === event.sender.mainFrame,
+      webContentsId: event.sender.id,
+    };
     if (!isTrustedSender(sender, trusted.ids())) return forbidden(channel);
-    if (args.length > 1) return { ok: false, error: { code: 'invalid-argument', message: `${channel} takes at most one argument` } };
+    if (args.length > 1)
+      return { ok: false, error: { code: 'invalid-argument', message: `${channel} takes at most one argument` } };
     return fn(args[0]);
   };
 }

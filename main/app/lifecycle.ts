@@ -71,7 +71,8 @@ export function createAppController(d: ControllerDeps): AppController {
       const n = d.settings.notice;
       if (n) {
         d.log.warn(n.message);
-        if (n.code !== 'settings-migrated') d.host.report({ severity: 'warning', code: 'settings-invalid', message: n.message });
+        if (n.code !== 'settings-migrated')
+          d.host.report({ severity: 'warning', code: 'settings-invalid', message: n.message });
       }
       if (!d.settings.encryption.encrypted && d.settings.encryption.message) d.log.warn(d.settings.encryption.message);
       if (d.settings.values().startServerOnLaunch) {

@@ -58,7 +58,10 @@ export function fileLogSource(file: string, subscribe?: (fn: (line: LogLine) => 
 }
 
 /** A LogSource that keeps the newest `capacity` lines in memory (default 2000), plus a Logger writing to it. */
-export function memoryLogSource(folder: string, capacity = 2000): LogSource & { logger: Logger; write(level: LogLevel, message: string): void } {
+export function memoryLogSource(
+  folder: string,
+  capacity = 2000,
+): LogSource & { logger: Logger; write(level: LogLevel, message: string): void } {
   const lines: LogLine[] = [];
   const listeners = new Set<(l: LogLine) => void>();
   const write = (level: LogLevel, message: string) => {
@@ -67,7 +70,8 @@ export function memoryLogSource(folder: string, capacity = 2000): LogSource & { 
     if (lines.length > capacity) lines.shift();
     for (const fn of listeners) fn(line);
   };
-  const fmt = (obj: object, msg?: string) => [msg, Object.keys(obj).length ? JSON.stringify(obj) : ''].filter(Boolean).join(' ');
+  const fmt = (obj: object, msg?: string) =>
+    [msg, Object.keys(obj).length ? JSON.stringify(obj) : ''].filter(Boolean).join(' ');
   return {
     folder,
     recent: async (limit) => lines.slice(-limit),

@@ -31,7 +31,9 @@ const iconDir = path.join(root, 'assets', 'tray');
 if (!app.requestSingleInstanceLock()) {
   app.exit(0);
 } else {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
   app.setAppUserModelId('org.rustysignal.app');
   void app.whenReady().then(main, (err: unknown) => {
     console.error(`rustysignal could not start: ${(err as Error).message}`);
@@ -48,10 +50,17 @@ async function main(): Promise<void> {
   const store = electronSettingsStore();
   const settings = createSettings({ store, encryptor: safeStorageEncryptor(store.location) });
   // The web client is served only when its bundle was built into the app.
-  const paths = { dataDir: app.getPath('userData'), webClientDir: existsSync(path.join(webClientDir, 'index.html')) ? webClientDir : null };
-  const host = createServerHost({ factory: serverFactory({ logger: log.logger }), options: () => settings.serverOptions(paths) });
+  const paths = {
+    dataDir: app.getPath('userData'),
+    webClientDir: existsSync(path.join(webClientDir, 'index.html')) ? webClientDir : null,
+  };
+  const host = createServerHost({
+    factory: serverFactory({ logger: log.logger }),
+    options: () => settings.serverOptions(paths),
+  });
   const login = loginItem();
-  const externalOrigins = () => host.status().addresses.flatMap((a) => (a.webClientUrl ? [new URL(a.webClientUrl).origin] : []));
+  const externalOrigins = () =>
+    host.status().addresses.flatMap((a) => (a.webClientUrl ? [new URL(a.webClientUrl).origin] : []));
 
   let quitting = false;
   let win: BrowserWindow | null = null;
@@ -62,7 +71,11 @@ async function main(): Promise<void> {
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, externalOrigins));
 
   const showWindow = () => {
-    win ??= createDashboardWindow({ preload: path.join(here, 'preload.cjs'), externalOrigins, quitting: () => quitting });
+    win ??= createDashboardWindow({
+      preload: path.join(here, 'preload.cjs'),
+      externalOrigins,
+      quitting: () => quitting,
+    });
     if (win.isMinimized()) win.restore();
     if (win.webContents.isLoading()) win.once('ready-to-show', () => win?.show());
     else win.show();
@@ -73,7 +86,12 @@ async function main(): Promise<void> {
     host,
     settings,
     logs: log.source,
-    app: { name: app.getName(), version: app.getVersion(), platform: process.platform, dataFolder: app.getPath('userData') },
+    app: {
+      name: app.getName(),
+      version: app.getVersion(),
+      platform: process.platform,
+      dataFolder: app.getPath('userData'),
+    },
     dialogs: {
       openFile: async ({ title, filters }) => {
         const r = await dialog.showOpenDialog({ title, filters, properties: ['openFile'] });

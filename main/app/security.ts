@@ -47,7 +47,12 @@ export interface SenderInfo {
 
 /** Only the top frame of our own window, showing our own page, may call the main process. */
 export function isTrustedSender(sender: SenderInfo, trustedWebContentsIds: ReadonlySet<number>): boolean {
-  return sender.frameUrl !== null && sender.isMainFrame && trustedWebContentsIds.has(sender.webContentsId) && isAppUrl(sender.frameUrl);
+  return (
+    sender.frameUrl !== null &&
+    sender.isMainFrame &&
+    trustedWebContentsIds.has(sender.webContentsId) &&
+    isAppUrl(sender.frameUrl)
+  );
 }
 
 /** Only http(s) URLs whose origin is one of `origins` (the server's own web client) go to the browser. */

@@ -1,7 +1,18 @@
 // Owns the current SignalServer for the desktop app: start, stop, restart with new settings, apply changes
 // live when the core allows it, and turn every failure into a Problem (state `error`), never a crash.
 // Plain Node (no electron): the tray, the IPC handlers and the tests all drive this one object.
-import type { AddressInfo, ConnectionCounts, DiscoveredServer, HostState, PeerInfo, PeerLeft, PeerStats, Problem, ProblemCode, StatusInfo } from '../ipc/contract.js';
+import type {
+  AddressInfo,
+  ConnectionCounts,
+  DiscoveredServer,
+  HostState,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  Problem,
+  ProblemCode,
+  StatusInfo,
+} from '../ipc/contract.js';
 import type { ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
@@ -48,7 +59,18 @@ export interface ServerHostDeps {
 
 // Options the core can only change by rebinding.
 const restartKeys = ['host', 'port', 'dataDir', 'webClientDir'] as const;
-const liveKeys = ['tls', 'accessKey', 'pingIntervalMs', 'maxPayloadBytes', 'offlineTtlMs', 'offlineQueueMax', 'rateLimit', 'maxConnections', 'push', 'mdns'] as const;
+const liveKeys = [
+  'tls',
+  'accessKey',
+  'pingIntervalMs',
+  'maxPayloadBytes',
+  'offlineTtlMs',
+  'offlineQueueMax',
+  'rateLimit',
+  'maxConnections',
+  'push',
+  'mdns',
+] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const maxProblems = 20;
 

@@ -53,7 +53,10 @@ export function statusLine(s: StatusInfo): string {
 /** Tray tooltip: the main URL and the peer count (Windows truncates tooltips at 127 characters). */
 export function tooltip(s: StatusInfo, productName = 'rustysignal'): string {
   const a = mainAddress(s);
-  const text = s.state === 'running' && a ? `${productName}: ${a.url} · ${plural(s.peers, 'peer')}` : `${productName}: ${statusLine(s)}`;
+  const text =
+    s.state === 'running' && a
+      ? `${productName}: ${a.url} · ${plural(s.peers, 'peer')}`
+      : `${productName}: ${statusLine(s)}`;
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
 }
 
@@ -87,12 +90,29 @@ export function trayMenu({ status: s, startAtLogin }: MenuInput): MenuItemModel[
       })),
     });
   }
-  items.push({ type: 'separator' }, { type: 'normal', label: 'Show dashboard', enabled: true, action: { kind: 'show-dashboard' } });
+  items.push(
+    { type: 'separator' },
+    { type: 'normal', label: 'Show dashboard', enabled: true, action: { kind: 'show-dashboard' } },
+  );
   const web = running ? mainAddress(s)?.webClientUrl : null;
-  if (web) items.push({ type: 'normal', label: 'Open web client in browser', enabled: true, action: { kind: 'open-web-client', url: web } });
+  if (web)
+    items.push({
+      type: 'normal',
+      label: 'Open web client in browser',
+      enabled: true,
+      action: { kind: 'open-web-client', url: web },
+    });
   if (startAtLogin !== null) {
-    items.push({ type: 'checkbox', label: 'Start at login', checked: startAtLogin, action: { kind: 'toggle-login', enabled: !startAtLogin } });
+    items.push({
+      type: 'checkbox',
+      label: 'Start at login',
+      checked: startAtLogin,
+      action: { kind: 'toggle-login', enabled: !startAtLogin },
+    });
   }
-  items.push({ type: 'separator' }, { type: 'normal', label: 'Quit rustysignal', enabled: true, action: { kind: 'quit' } });
+  items.push(
+    { type: 'separator' },
+    { type: 'normal', label: 'Quit rustysignal', enabled: true, action: { kind: 'quit' } },
+  );
   return items;
 }

@@ -56,7 +56,10 @@ export function createAppTray(o: TrayOptions): AppTray {
   const platform = o.platform ?? process.platform;
   let state: TrayState = trayState(o.status());
   const tray = new Tray(trayIcon(o.iconDir, state, platform));
-  const build = async () => Menu.buildFromTemplate(toTemplate(trayMenu({ status: o.status(), startAtLogin: await o.startAtLogin() }), o.onAction));
+  const build = async () =>
+    Menu.buildFromTemplate(
+      toTemplate(trayMenu({ status: o.status(), startAtLogin: await o.startAtLogin() }), o.onAction),
+    );
   const popUp = () => void build().then((m) => tray.popUpContextMenu(m));
 
   if (platform === 'win32') {

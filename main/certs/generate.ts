@@ -29,14 +29,18 @@ const DAY_MS = 86_400_000;
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 function toPem(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
 /** Generates a self-signed server certificate and its key for the given names (about 10-20 ms). */
 export async function generateLanCertificate(opts: GenerateOptions): Promise<GeneratedCertificate> {
   const days = opts.days ?? 397;
-  if (!Number.isInteger(days) || days < 1 || days > 825) throw new RangeError('days must be a whole number from 1 to 825');
+  if (!Number.isInteger(days) || days < 1 || days > 825)
+    throw new RangeError('days must be a whole number from 1 to 825');
   if (opts.dns.length === 0) throw new RangeError('at least one DNS name is needed');
   const notBefore = new Date((opts.now ?? new Date()).getTime() - 3_600_000);
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
@@ -57,7 +61,9 @@ export async function generateLanCertificate(opts: GenerateOptions): Promise<Gen
         ...opts.dns.map((value) => ({ type: 'dns' as const, value })),
         ...opts.ip.map((value) => ({ type: 'ip' as const, value })),
       ]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0]),
+      await x509.SubjectKeyIdentifierExtension.create(
+        keys.publicKey as unknown as Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0],
+      ),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);

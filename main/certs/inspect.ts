@@ -58,7 +58,10 @@ export function parseCertificate(pem: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch {
-    throw new CertificateError('This is not a PEM certificate (expected -----BEGIN CERTIFICATE-----): choose the certificate file, not the key', 'cert');
+    throw new CertificateError(
+      'This is not a PEM certificate (expected -----BEGIN CERTIFICATE-----): choose the certificate file, not the key',
+      'cert',
+    );
   }
 }
 
@@ -71,18 +74,33 @@ export function parsePrivateKey(pem: string, passphrase?: string): KeyObject {
     // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled" (it could not prompt).
     const encrypted = /ENCRYPTED/.test(pem) || /passphrase|bad decrypt|interrupted or cancelled/i.test(msg);
     if (encrypted) {
-      throw new CertificateError(passphrase === undefined ? 'The private key is encrypted: enter its passphrase' : 'The passphrase does not decrypt the private key', 'passphrase');
+      throw new CertificateError(
+        passphrase === undefined
+          ? 'The private key is encrypted: enter its passphrase'
+          : 'The passphrase does not decrypt the private key',
+        'passphrase',
+      );
     }
-    throw new CertificateError('This is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or similar): choose the key file', 'key');
+    throw new CertificateError(
+      'This is not a PEM private key (expected -----BEGIN PRIVATE KEY----- or similar): choose the key file',
+      'key',
+    );
   }
 }
 
 /** Details and warnings for a certificate; with `keyPem`, also checks the key matches (else throws). */
-export function inspectCertificate(certPem: string, opts: InspectOptions & { keyPem?: string; passphrase?: string } = {}): CertificateDetails {
+export function inspectCertificate(
+  certPem: string,
+  opts: InspectOptions & { keyPem?: string; passphrase?: string } = {},
+): CertificateDetails {
   const cert = parseCertificate(certPem);
   if (opts.keyPem !== undefined) {
     const key = parsePrivateKey(opts.keyPem, opts.passphrase);
-    if (!cert.checkPrivateKey(key)) throw new CertificateError('The private key does not belong to this certificate: choose the key that was created with it', 'key');
+    if (!cert.checkPrivateKey(key))
+      throw new CertificateError(
+        'The private key does not belong to this certificate: choose the key that was created with it',
+        'key',
+      );
   }
   const now = opts.now ?? new Date();
   const from = new Date(cert.validFrom);
@@ -92,25 +110,53 @@ export function inspectCertificate(certPem: string, opts: InspectOptions & { key
   const pub = createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' }));
   const warnings: CertificateWarning[] = [];
 
-  if (to < now) warnings.push({ code: 'expired', message: `The certificate expired on ${ymd(to)}: generate or import a new one` });
-  else if (from > now) warnings.push({ code: 'not-yet-valid', message: `The certificate is valid only from ${ymd(from)}: check this computer's clock` });
-  else if (daysLeft < (opts.soonDays ?? 30)) warnings.push({ code: 'expires-soon', message: `The certificate expires on ${ymd(to)} (in ${daysLeft} days): renew it soon` });
+  if (to < now)
+    warnings.push({ code: 'expired', message: `The certificate expired on ${ymd(to)}: generate or import a new one` });
+  else if (from > now)
+    warnings.push({
+      code: 'not-yet-valid',
+      message: `The certificate is valid only from ${ymd(from)}: check this computer's clock`,
+    });
+  else if (daysLeft < (opts.soonDays ?? 30))
+    warnings.push({
+      code: 'expires-soon',
+      message: `The certificate expires on ${ymd(to)} (in ${daysLeft} days): renew it soon`,
+    });
 
-  if (selfSigned) warnings.push({ code: 'self-signed', message: 'The certificate is self-signed: each device must trust it once (export it from Certificates and install it)' });
+  if (selfSigned)
+    warnings.push({
+      code: 'self-signed',
+      message:
+        'The certificate is self-signed: each device must trust it once (export it from Certificates and install it)',
+    });
   const kt = keyType(pub);
   const bits = Number(kt.split(' ')[1]);
-  if (kt.startsWith('RSA') && bits < 2048) warnings.push({ code: 'weak-key', message: `${kt} is too short to be accepted by browsers: use EC P-256 or RSA 2048+` });
+  if (kt.startsWith('RSA') && bits < 2048)
+    warnings.push({
+      code: 'weak-key',
+      message: `${kt} is too short to be accepted by browsers: use EC P-256 or RSA 2048+`,
+    });
   const hash = hashOf(cert.toString());
-  if (hash && /^(SHA-1|MD5)$/i.test(hash)) warnings.push({ code: 'weak-signature', message: `Signed with ${hash}, which browsers reject: generate a new certificate` });
+  if (hash && /^(SHA-1|MD5)$/i.test(hash))
+    warnings.push({
+      code: 'weak-signature',
+      message: `Signed with ${hash}, which browsers reject: generate a new certificate`,
+    });
 
   for (const name of opts.expected?.dns ?? []) {
     if (!cert.checkHost(name, { wildcards: true, subject: 'never' })) {
-      warnings.push({ code: 'san-missing', message: `${name} is not named in the certificate: devices connecting by that name will reject it (generate a LAN certificate to cover it)` });
+      warnings.push({
+        code: 'san-missing',
+        message: `${name} is not named in the certificate: devices connecting by that name will reject it (generate a LAN certificate to cover it)`,
+      });
     }
   }
   for (const ip of opts.expected?.ip ?? []) {
     if (!cert.checkIP(ip)) {
-      warnings.push({ code: 'san-missing', message: `${ip} is not named in the certificate: devices connecting to that address will reject it (generate a LAN certificate to cover it)` });
+      warnings.push({
+        code: 'san-missing',
+        message: `${ip} is not named in the certificate: devices connecting to that address will reject it (generate a LAN certificate to cover it)`,
+      });
     }
   }
 
@@ -118,7 +164,10 @@ export function inspectCertificate(certPem: string, opts: InspectOptions & { key
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
     selfSigned,
-    subjectAltNames: (cert.subjectAltName ?? '').split(', ').filter(Boolean).map((s) => s.replace(/^IP Address:/, 'IP:')),
+    subjectAltNames: (cert.subjectAltName ?? '')
+      .split(', ')
+      .filter(Boolean)
+      .map((s) => s.replace(/^IP Address:/, 'IP:')),
     validFrom: from.toISOString(),
     validTo: to.toISOString(),
     daysLeft,

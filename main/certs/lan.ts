@@ -32,7 +32,10 @@ export function mdnsHostLabel(hostname: string = os.hostname()): string {
 }
 
 /** What a LAN certificate should name: `HOST.local` and `localhost`, every address (loopback too). */
-export function lanCertificateNames(hostname?: string, addresses: LanAddress[] = lanAddresses()): { dns: string[]; ip: string[] } {
+export function lanCertificateNames(
+  hostname?: string,
+  addresses: LanAddress[] = lanAddresses(),
+): { dns: string[]; ip: string[] } {
   const dns = [`${mdnsHostLabel(hostname)}.local`, 'localhost'];
   const ip = [...new Set(addresses.map((a) => a.address))];
   return { dns, ip };

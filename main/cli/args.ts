@@ -60,8 +60,13 @@ function wrap<T>(parse: (s: string) => T): (s: string) => T {
 function build(version: string, out: (s: string) => void, result: { value: CliCommand }): Command {
   const program = new Command('rustysignal')
     .description('WebRTC signaling server for the local network (v1 protocol compatible with rustysignal 2.0.2)')
-    .usage('[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover')
-    .argument('[ADDR]', `HOST:PORT to listen on (default ${d.host}:${d.port}); then CERT KEY (PEM) for wss, and/or VAPIDKEY (PEM) for push`)
+    .usage(
+      '[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover',
+    )
+    .argument(
+      '[ADDR]',
+      `HOST:PORT to listen on (default ${d.host}:${d.port}); then CERT KEY (PEM) for wss, and/or VAPIDKEY (PEM) for push`,
+    )
     .argument('[FILES...]', 'CERT KEY, VAPIDKEY, or CERT KEY VAPIDKEY, as the original rustysignal took them')
     .version(version, '-V, --version')
     .option('--host <host>', 'address to bind (instead of ADDR)')
@@ -71,23 +76,59 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--key-passphrase <passphrase>', 'passphrase of an encrypted --key (or env RUSTYSIGNAL_KEY_PASSPHRASE)')
     .option('--access-key <key>', 'require ?key=KEY from clients (or env RUSTYSIGNAL_ACCESS_KEY)')
     .option('--data-dir <dir>', 'where state that survives a restart is kept (push subscriptions)')
-    .option('--max-payload <size>', `largest frame in bytes, e.g. 65536 or 64KiB (default ${d.maxPayloadBytes})`, wrap(parseSize))
-    .option('--max-buffered <size>', `bytes that may wait for one slow client before it is cut, e.g. 4MiB (default ${d.maxBufferedBytes})`, wrap(parseSize))
-    .option('--ping-interval <duration>', `heartbeat interval in ms, e.g. 30000 or 30s (default ${d.pingIntervalMs})`, wrap(parseDuration))
-    .option('--offline-ttl <duration>', `how long messages for an offline user are held, ms; 0 turns the queue off (default ${d.offlineTtlMs})`, wrap(parseDuration))
-    .option('--offline-queue <count>', `most messages held per offline user (default ${d.offlineQueueMax})`, wrap(parseCount))
-    .option('--rate-limit <perSecond>', `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`, wrap(parseCount))
+    .option(
+      '--max-payload <size>',
+      `largest frame in bytes, e.g. 65536 or 64KiB (default ${d.maxPayloadBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--max-buffered <size>',
+      `bytes that may wait for one slow client before it is cut, e.g. 4MiB (default ${d.maxBufferedBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--ping-interval <duration>',
+      `heartbeat interval in ms, e.g. 30000 or 30s (default ${d.pingIntervalMs})`,
+      wrap(parseDuration),
+    )
+    .option(
+      '--offline-ttl <duration>',
+      `how long messages for an offline user are held, ms; 0 turns the queue off (default ${d.offlineTtlMs})`,
+      wrap(parseDuration),
+    )
+    .option(
+      '--offline-queue <count>',
+      `most messages held per offline user (default ${d.offlineQueueMax})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--rate-limit <perSecond>',
+      `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`,
+      wrap(parseCount),
+    )
     .option('--rate-burst <count>', `burst allowance per connection (default ${d.rateLimit.burst})`, wrap(parseCount))
-    .option('--max-connections <count>', `server-wide connection cap; 0 for none (default ${d.maxConnections})`, wrap(parseCount))
+    .option(
+      '--max-connections <count>',
+      `server-wide connection cap; 0 for none (default ${d.maxConnections})`,
+      wrap(parseCount),
+    )
     .option('--web-client <dir>', 'serve this directory at / instead of the bundled web client')
     .option('--no-web-client', 'do not serve the web client (HTTP then answers only /healthz and /push/public-key)')
     .option('--vapid-key <file>', 'PEM EC P-256 private key: enables push (needs --vapid-subject)')
     .option('--vapid-subject <subject>', 'contact for push services: mailto:you@example.org or https://...')
-    .addOption(new Option('--push-encoding <encoding>', 'push content encoding').choices(['aes128gcm', 'aesgcm']).default('aes128gcm'))
+    .addOption(
+      new Option('--push-encoding <encoding>', 'push content encoding')
+        .choices(['aes128gcm', 'aesgcm'])
+        .default('aes128gcm'),
+    )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
     .option('--mdns-interface <iface>', 'advertise on this network interface only (default: every LAN interface)')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
     .action((addr: string | undefined, files: string[], o: Record<string, any>) => {
@@ -124,7 +165,8 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
 function serveCommand(addr: string | undefined, files: string[], o: Record<string, any>): ServeCommand {
   // One extra file is VAPIDKEY, two are CERT KEY, three are CERT KEY VAPIDKEY.
   const [cert, key, vapid]: Array<string | undefined> = files.length === 1 ? [undefined, undefined, files[0]] : files;
-  if (files.length > 3) throw new UsageError(`too many arguments: expected ADDR [CERT KEY] [VAPIDKEY], got ${files.length + 1}`);
+  if (files.length > 3)
+    throw new UsageError(`too many arguments: expected ADDR [CERT KEY] [VAPIDKEY], got ${files.length + 1}`);
   let host: string = d.host;
   let port: number = d.port;
   if (addr !== undefined) {
@@ -134,21 +176,31 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
       throw new UsageError((err as Error).message);
     }
   }
-  if (addr !== undefined && (o.host !== undefined || o.port !== undefined)) throw new UsageError('give the address either as ADDR or with --host/--port, not both');
+  if (addr !== undefined && (o.host !== undefined || o.port !== undefined))
+    throw new UsageError('give the address either as ADDR or with --host/--port, not both');
   if (o.host !== undefined) host = o.host;
   if (o.port !== undefined) {
     if (o.port > 65535) throw new UsageError(`--port ${o.port} is not a port (0-65535)`);
     port = o.port;
   }
-  if (cert !== undefined && (o.cert !== undefined || o.key !== undefined)) throw new UsageError('give CERT KEY either as arguments or with --cert/--key, not both');
-  if (vapid !== undefined && o.vapidKey !== undefined) throw new UsageError('give the VAPID key either as an argument or with --vapid-key, not both');
+  if (cert !== undefined && (o.cert !== undefined || o.key !== undefined))
+    throw new UsageError('give CERT KEY either as arguments or with --cert/--key, not both');
+  if (vapid !== undefined && o.vapidKey !== undefined)
+    throw new UsageError('give the VAPID key either as an argument or with --vapid-key, not both');
   const certFile = cert ?? o.cert ?? null;
   const keyFile = key ?? o.key ?? null;
-  if ((certFile === null) !== (keyFile === null)) throw new UsageError(`${certFile === null ? '--key' : '--cert'} needs ${certFile === null ? '--cert' : '--key'} too`);
+  if ((certFile === null) !== (keyFile === null))
+    throw new UsageError(
+      `${certFile === null ? '--key' : '--cert'} needs ${certFile === null ? '--cert' : '--key'} too`,
+    );
   const vapidKeyFile = vapid ?? o.vapidKey ?? null;
   const vapidSubject = o.vapidSubject ?? null;
-  if (vapidKeyFile !== null && vapidSubject === null) throw new UsageError('a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org');
-  if (vapidSubject !== null && vapidKeyFile === null) throw new UsageError('--vapid-subject needs a VAPID key: add --vapid-key FILE (make one with: rustysignal vapid generate --out FILE)');
+  if (vapidKeyFile !== null && vapidSubject === null)
+    throw new UsageError('a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org');
+  if (vapidSubject !== null && vapidKeyFile === null)
+    throw new UsageError(
+      '--vapid-subject needs a VAPID key: add --vapid-key FILE (make one with: rustysignal vapid generate --out FILE)',
+    );
   return {
     kind: 'serve',
     host,
@@ -179,7 +231,11 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
 }
 
 /** Parses argv (without node and script). Throws UsageError (one line) for a command line that cannot run. */
-export function parseCommandLine(argv: string[], version: string, out: (s: string) => void = (s) => process.stdout.write(s)): CliCommand {
+export function parseCommandLine(
+  argv: string[],
+  version: string,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): CliCommand {
   const result: { value: CliCommand } = { value: { kind: 'done' } };
   try {
     build(version, out, result).parse(argv, { from: 'user' });

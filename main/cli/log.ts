@@ -22,5 +22,7 @@ function textStream(out: NodeJS.WritableStream): Writable {
 
 /** A pino logger for the CLI (to stdout for JSON, to stderr for text). */
 export function createCliLogger(level: LogLevel, json: boolean): Pino {
-  return json ? pino({ level }, pino.destination({ fd: 1, sync: true })) : pino({ level, base: undefined, timestamp: false }, textStream(process.stderr));
+  return json
+    ? pino({ level }, pino.destination({ fd: 1, sync: true }))
+    : pino({ level, base: undefined, timestamp: false }, textStream(process.stderr));
 }

@@ -1,6 +1,15 @@
 // Sizes and durations on the command line: plain numbers are bytes / milliseconds; suffixes are accepted.
 
-const sizeUnits: Record<string, number> = { '': 1, b: 1, kb: 1000, kib: 1024, k: 1024, mb: 1e6, mib: 1024 ** 2, m: 1024 ** 2 };
+const sizeUnits: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  k: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  m: 1024 ** 2,
+};
 const timeUnits: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
 function parseWithUnits(text: string, units: Record<string, number>, what: string, examples: string): number {
@@ -27,6 +36,7 @@ export function parseCount(text: string): number {
 export function parseAddr(text: string): { host: string; port: number } {
   const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:[\]]+):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new Error(`"${text}" is not an address: use HOST:PORT, e.g. 0.0.0.0:3012 or [::1]:3012`);
+  if (!m || port > 65535)
+    throw new Error(`"${text}" is not an address: use HOST:PORT, e.g. 0.0.0.0:3012 or [::1]:3012`);
   return { host: m[1]!, port };
 }

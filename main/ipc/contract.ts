@@ -4,7 +4,14 @@
 //
 // Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
-import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode as ServerProblemCode, PushResult } from '../server/report-types.js';
+import type {
+  DiscoveredServer,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode as ServerProblemCode,
+  PushResult,
+} from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Results and errors
@@ -105,7 +112,13 @@ export interface StatusInfo {
 }
 
 // The server's own definitions (main/server/report-types.ts has no imports, so the renderer can share it).
-export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, LeaveReason as PeerLeftReason } from '../server/report-types.js';
+export type {
+  DiscoveredServer,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  LeaveReason as PeerLeftReason,
+} from '../server/report-types.js';
 
 export interface ConnectionCounts {
   connections: number;
@@ -169,7 +182,6 @@ export interface PushInfo {
 
 /** A test push's outcome, as the server reports it. */
 export type PushTestResult = PushResult;
-
 
 export interface SelfCheckResult {
   url: string;
@@ -270,8 +282,7 @@ export type CertificateExportRequest =
   | { to: 'text' };
 
 export type PushImportRequest =
-  | { source: 'pem'; pem: string; subject?: string }
-  | { source: 'dialog'; subject?: string };
+  { source: 'pem'; pem: string; subject?: string } | { source: 'dialog'; subject?: string };
 
 // ---------------------------------------------------------------------------------------------
 // The channel maps

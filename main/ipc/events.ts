@@ -21,7 +21,10 @@ export function forwardEvents(deps: IpcDeps, send: EventSink): () => void {
     // The push view also changes when the server starts or stops (enabled, subscription count).
     host.events.on('status', () => send('push', pushInfo(deps))),
     deps.settings.onChange(() => {
-      void settingsInfo(deps).then((s) => send('settings', s), () => {});
+      void settingsInfo(deps).then(
+        (s) => send('settings', s),
+        () => {},
+      );
       try {
         send('certificate', certificateInfo(deps));
       } catch {

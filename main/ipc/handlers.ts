@@ -21,38 +21,84 @@ export type IpcHandlers = { [C in InvokeChannel]: (arg: unknown) => Promise<Resu
 
 // Request schemas, each checked against the contract's request type.
 const none = z.undefined();
-const pem = (what: string) => z.string().min(1).max(200_000).refine((s) => s.includes('-----BEGIN '), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
+const pem = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(200_000)
+    .refine((s) => s.includes('-----BEGIN '), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
 const schemas = {
-  openExternal: z.object({ url: z.string().min(1).max(4096) }).strict() satisfies z.ZodType<RequestOf<'app:openExternal'>>,
+  openExternal: z.object({ url: z.string().min(1).max(4096) }).strict() satisfies z.ZodType<
+    RequestOf<'app:openExternal'>
+  >,
   copyText: z.object({ text: z.string().max(100_000) }).strict() satisfies z.ZodType<RequestOf<'app:copyText'>>,
   // A WebSocket close reason is at most 123 bytes.
   kick: z
-    .object({ id: z.number().int().min(0), reason: z.string().max(100).refine((s) => Buffer.byteLength(s) <= 123, { message: 'must be at most 123 bytes' }).optional() })
+    .object({
+      id: z.number().int().min(0),
+      reason: z
+        .string()
+        .max(100)
+        .refine((s) => Buffer.byteLength(s) <= 123, { message: 'must be at most 123 bytes' })
+        .optional(),
+    })
     .strict() satisfies z.ZodType<RequestOf<'peers:kick'>>,
   certImport: z.discriminatedUnion('source', [
-    z.object({ source: z.literal('pem'), cert: pem('certificate'), key: pem('private key'), passphrase: z.string().max(1024).optional() }).strict(),
+    z
+      .object({
+        source: z.literal('pem'),
+        cert: pem('certificate'),
+        key: pem('private key'),
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
     z.object({ source: z.literal('dialog'), link: z.boolean().optional() }).strict(),
   ]) satisfies z.ZodType<RequestOf<'certs:import'>>,
   certGenerate: z
     .object({
-      hostname: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, { message: 'must be a host name: letters, digits and hyphens' }).optional(),
+      hostname: z
+        .string()
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, {
+          message: 'must be a host name: letters, digits and hyphens',
+        })
+        .optional(),
       days: z.number().int().min(1).max(825).optional(),
     })
     .strict()
     .optional() satisfies z.ZodType<RequestOf<'certs:generate'>>,
-  certExport: z.discriminatedUnion('to', [z.object({ to: z.literal('dialog') }).strict(), z.object({ to: z.literal('text') }).strict()]) satisfies z.ZodType<RequestOf<'certs:export'>>,
-  pushGenerate: z.object({ subject: z.string().max(512).optional() }).strict().optional() satisfies z.ZodType<RequestOf<'push:generate'>>,
+  certExport: z.discriminatedUnion('to', [
+    z.object({ to: z.literal('dialog') }).strict(),
+    z.object({ to: z.literal('text') }).strict(),
+  ]) satisfies z.ZodType<RequestOf<'certs:export'>>,
+  pushGenerate: z
+    .object({ subject: z.string().max(512).optional() })
+    .strict()
+    .optional() satisfies z.ZodType<RequestOf<'push:generate'>>,
   pushImport: z.discriminatedUnion('source', [
-    z.object({ source: z.literal('pem'), pem: pem('EC P-256 private key'), subject: z.string().max(512).optional() }).strict(),
+    z
+      .object({ source: z.literal('pem'), pem: pem('EC P-256 private key'), subject: z.string().max(512).optional() })
+      .strict(),
     z.object({ source: z.literal('dialog'), subject: z.string().max(512).optional() }).strict(),
   ]) satisfies z.ZodType<RequestOf<'push:import'>>,
   pushSubject: z.object({ subject: z.string().max(512) }).strict() satisfies z.ZodType<RequestOf<'push:setSubject'>>,
-  pushTest: z.object({ room: z.string().max(256).optional(), name: z.string().min(1).max(256), from: z.string().min(1).max(256).optional() }).strict() satisfies z.ZodType<RequestOf<'push:test'>>,
+  pushTest: z
+    .object({
+      room: z.string().max(256).optional(),
+      name: z.string().min(1).max(256),
+      from: z.string().min(1).max(256).optional(),
+    })
+    .strict() satisfies z.ZodType<RequestOf<'push:test'>>,
   settingsPatch: z.record(z.string(), z.unknown()),
-  logRecent: z.object({ limit: z.number().int().min(1).max(2000).optional() }).strict().optional() satisfies z.ZodType<RequestOf<'log:recent'>>,
+  logRecent: z
+    .object({ limit: z.number().int().min(1).max(2000).optional() })
+    .strict()
+    .optional() satisfies z.ZodType<RequestOf<'log:recent'>>,
 };
 
-const pemFilters = [{ name: 'PEM files', extensions: ['pem', 'crt', 'cer', 'key'] }, { name: 'All files', extensions: ['*'] }];
+const pemFilters = [
+  { name: 'PEM files', extensions: ['pem', 'crt', 'cer', 'key'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
 function problemCode(code: ProblemCode | Problem['code']): IpcErrorCode {
   if (code === 'port-in-use' || code === 'tls-invalid' || code === 'push-failed') return code;
@@ -89,7 +135,11 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
    * Applies stored settings to the server. When that fails, puts `before` back and brings the server back
    * as it was (running on the old settings), then answers with the failure.
    */
-  async function applyOrRollback(before: StoredSettings, wasRunning: boolean, field?: string): Promise<'live' | 'restarted' | 'stored'> {
+  async function applyOrRollback(
+    before: StoredSettings,
+    wasRunning: boolean,
+    field?: string,
+  ): Promise<'live' | 'restarted' | 'stored'> {
     const r = await host.apply();
     if (r.ok) return r.applied;
     settings.restore(before);
@@ -97,7 +147,11 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
       if (host.state() === 'running') await host.apply();
       else await host.start();
     }
-    return fail(problemCode(r.problem.code), `${r.problem.message} (the change was not kept)`, field ?? problemField(r.problem.code));
+    return fail(
+      problemCode(r.problem.code),
+      `${r.problem.message} (the change was not kept)`,
+      field ?? problemField(r.problem.code),
+    );
   }
 
   /** Stores a change and applies it; see applyOrRollback. */
@@ -121,7 +175,12 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
   }
 
   function checkedCertificate(cert: string, key: string, passphrase?: string) {
-    const d = inspectCertificate(cert, { keyPem: key, ...(passphrase !== undefined ? { passphrase } : {}), expected: advertisedNames(deps), now: now() });
+    const d = inspectCertificate(cert, {
+      keyPem: key,
+      ...(passphrase !== undefined ? { passphrase } : {}),
+      expected: advertisedNames(deps),
+      now: now(),
+    });
     const expired = d.warnings.find((w) => w.code === 'expired' || w.code === 'not-yet-valid');
     if (expired) throw new CertificateError(expired.message, 'cert');
     return d;
@@ -156,7 +215,12 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
       }
       // Only the server's own web pages: never a URL a page could smuggle in.
       const ours = host.status().addresses.flatMap((a) => (a.webClientUrl ? [new URL(a.webClientUrl).origin] : []));
-      if (!/^https?:$/.test(u.protocol) || !ours.includes(u.origin)) fail('forbidden', `Only this server's own web client can be opened (${ours.join(', ') || 'not served now'})`, 'url');
+      if (!/^https?:$/.test(u.protocol) || !ours.includes(u.origin))
+        fail(
+          'forbidden',
+          `Only this server's own web client can be opened (${ours.join(', ') || 'not served now'})`,
+          'url',
+        );
       await deps.openExternal(u.href);
       return null;
     }),
@@ -173,7 +237,8 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
 
     'peers:list': handler(none, async () => host.current()?.peers() ?? []),
     'peers:kick': handler(schemas.kick, async ({ id, reason }) => {
-      if (!runningServer().kick(id, reason ?? 'kicked by the operator')) fail('not-found', `No connection with id ${id} (it may have left already)`, 'id');
+      if (!runningServer().kick(id, reason ?? 'kicked by the operator'))
+        fail('not-found', `No connection with id ${id} (it may have left already)`, 'id');
       return null;
     }),
 
@@ -189,20 +254,40 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     'certs:import': handler(schemas.certImport, async (req) => {
       if (req.source === 'pem') {
         checkedCertificate(req.cert, req.key, req.passphrase);
-        await change(() => settings.setTls({ kind: 'pem', origin: 'imported', cert: req.cert, key: req.key, ...(req.passphrase ? { passphrase: req.passphrase } : {}) }), 'cert');
+        await change(
+          () =>
+            settings.setTls({
+              kind: 'pem',
+              origin: 'imported',
+              cert: req.cert,
+              key: req.key,
+              ...(req.passphrase ? { passphrase: req.passphrase } : {}),
+            }),
+          'cert',
+        );
       } else {
         const certPath = await chooseFile('Choose the certificate (PEM)');
         const keyPath = await chooseFile('Choose its private key (PEM)');
         const [cert, key] = [await readText(certPath), await readText(keyPath)];
         checkedCertificate(cert, key);
-        await change(() => settings.setTls(req.link ? { kind: 'files', certPath, keyPath } : { kind: 'pem', origin: 'imported', cert, key }), 'cert');
+        await change(
+          () =>
+            settings.setTls(
+              req.link ? { kind: 'files', certPath, keyPath } : { kind: 'pem', origin: 'imported', cert, key },
+            ),
+          'cert',
+        );
       }
       return currentCertificate();
     }),
     'certs:generate': handler(schemas.certGenerate, async (req) => {
       const addrs = (deps.interfaces ?? lanAddresses)();
       const names = lanCertificateNames(req?.hostname ?? (deps.hostname ?? os.hostname)(), addrs);
-      const g = await generateLanCertificate({ ...names, ...(req?.days !== undefined ? { days: req.days } : {}), now: now() });
+      const g = await generateLanCertificate({
+        ...names,
+        ...(req?.days !== undefined ? { days: req.days } : {}),
+        now: now(),
+      });
       await change(() => settings.setTls({ kind: 'pem', origin: 'generated', cert: g.cert, key: g.key }));
       return currentCertificate();
     }),
@@ -227,7 +312,8 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     'push:info': handler(none, async () => pushInfo(deps)),
     'push:generate': handler(schemas.pushGenerate, async (req) => setPushKey(generateVapidKey().pem, req?.subject)),
     'push:import': handler(schemas.pushImport, async (req) => {
-      const text = req.source === 'pem' ? req.pem : await readText(await chooseFile('Choose the VAPID private key (PEM)'));
+      const text =
+        req.source === 'pem' ? req.pem : await readText(await chooseFile('Choose the VAPID private key (PEM)'));
       return setPushKey(text, req.subject);
     }),
     'push:setSubject': handler(schemas.pushSubject, async ({ subject }) => {
@@ -242,7 +328,13 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     }),
     'push:test': handler(schemas.pushTest, async ({ room, name, from }) => {
       const s = runningServer();
-      if (!s.status().push.enabled) fail('push-unavailable', settings.push() ? 'Push is off until a subject (mailto: or https:) is set' : 'Push is off: generate or import a VAPID key first');
+      if (!s.status().push.enabled)
+        fail(
+          'push-unavailable',
+          settings.push()
+            ? 'Push is off until a subject (mailto: or https:) is set'
+            : 'Push is off: generate or import a VAPID key first',
+        );
       return s.sendTestPush(room ?? '', name, from);
     }),
 
@@ -253,7 +345,12 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
       const r = settings.update(patch);
       if (!r.ok) {
         const first = r.errors[0]!;
-        throw new IpcFailure({ code: 'invalid-argument', message: `${first.field} ${first.message}`, field: first.field, fields: r.errors });
+        throw new IpcFailure({
+          code: 'invalid-argument',
+          message: `${first.field} ${first.message}`,
+          field: first.field,
+          fields: r.errors,
+        });
       }
       if ('startAtLogin' in patch && deps.loginItem) await deps.loginItem.set(r.values.startAtLogin);
       const applied = await applyOrRollback(before, wasRunning);
@@ -262,7 +359,8 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
 
     'log:recent': handler(schemas.logRecent, (req) => deps.logs.recent(req?.limit ?? 200)),
     'log:openFolder': handler(none, async () => {
-      if (!deps.openPath) fail('unsupported', `Opening folders is not available here; the logs are in ${deps.logs.folder}`);
+      if (!deps.openPath)
+        fail('unsupported', `Opening folders is not available here; the logs are in ${deps.logs.folder}`);
       const err = await deps.openPath(deps.logs.folder);
       if (err) fail('io-failed', `The log folder ${deps.logs.folder} could not be opened: ${err}`);
       return { path: deps.logs.folder };

@@ -31,7 +31,10 @@ export function createNodeIpcDeps(opts: NodeDepsOptions): IpcDeps & { logs: Retu
   }
   const logs = memoryLogSource(opts.dir ?? '(memory)');
   const paths = { dataDir: opts.dir, webClientDir: opts.webClientDir ?? null };
-  const host = createServerHost({ factory: opts.factory ?? serverFactory({ logger: logs.logger, stopGraceMs: 500 }), options: () => settings.serverOptions(paths) });
+  const host = createServerHost({
+    factory: opts.factory ?? serverFactory({ logger: logs.logger, stopGraceMs: 500 }),
+    options: () => settings.serverOptions(paths),
+  });
   return {
     host,
     settings,

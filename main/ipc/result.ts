@@ -21,7 +21,11 @@ export function fail(code: IpcErrorCode, message: string, field?: string): never
 const known: Record<string, (e: Error & { field?: string }) => IpcError> = {
   CertificateError: (e) => ({ code: 'tls-invalid', message: e.message, ...(e.field ? { field: e.field } : {}) }),
   TlsFileError: (e) => ({ code: 'tls-invalid', message: e.message }),
-  VapidError: (e) => ({ code: 'push-invalid', message: e.message, field: /subject/i.test(e.message) ? 'subject' : 'pem' }),
+  VapidError: (e) => ({
+    code: 'push-invalid',
+    message: e.message,
+    field: /subject/i.test(e.message) ? 'subject' : 'pem',
+  }),
   SecretUnavailableError: (e) => ({ code: 'io-failed', message: e.message }),
   OptionsError: (e) => ({ code: 'invalid-argument', message: e.message }),
 };
@@ -41,14 +45,24 @@ export function toIpcError(err: unknown): IpcError {
  * Wraps a handler: validates `arg` with `schema` (invalid-argument with the field on failure), runs `fn`,
  * and turns a throw into `{ ok: false }`.
  */
-export function handler<S extends z.ZodType, T>(schema: S, fn: (arg: z.output<S>) => T | Promise<T>): (arg: unknown) => Promise<Result<T>> {
+export function handler<S extends z.ZodType, T>(
+  schema: S,
+  fn: (arg: z.output<S>) => T | Promise<T>,
+): (arg: unknown) => Promise<Result<T>> {
   return async (arg) => {
     const parsed = schema.safeParse(arg);
     if (!parsed.success) {
       const fields = fieldErrors(parsed.error.issues);
       const first = fields[0];
-      const message = first ? (first.field ? `${first.field} ${first.message}` : `argument ${first.message}`) : 'invalid argument';
-      return { ok: false, error: { code: 'invalid-argument', message, ...(first?.field ? { field: first.field } : {}), fields } };
+      const message = first
+        ? first.field
+          ? `${first.field} ${first.message}`
+          : `argument ${first.message}`
+        : 'invalid argument';
+      return {
+        ok: false,
+        error: { code: 'invalid-argument', message, ...(first?.field ? { field: first.field } : {}), fields },
+      };
     }
     try {
       return { ok: true, value: await fn(parsed.data) };

@@ -34,9 +34,17 @@ function checkOne(a: AddressInfo, ca: string[] | undefined, timeoutMs: number): 
       resolve({ ...base, ok, ms: ok ? Math.round(performance.now() - started) : null, error });
     };
     const ws = new WebSocket(a.url, { handshakeTimeout: timeoutMs, ...(ca ? { ca } : {}) });
-    const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms: a firewall may drop connections to this port`), timeoutMs);
+    const timer = setTimeout(
+      () => finish(false, `no answer within ${timeoutMs} ms: a firewall may drop connections to this port`),
+      timeoutMs,
+    );
     ws.on('open', () => finish(true, null));
-    ws.on('unexpected-response', (_req, res) => finish(false, `the server answered HTTP ${res.statusCode}${res.statusCode === 401 ? ' (access key refused)' : res.statusCode === 503 ? ' (connection limit reached)' : ''}`));
+    ws.on('unexpected-response', (_req, res) =>
+      finish(
+        false,
+        `the server answered HTTP ${res.statusCode}${res.statusCode === 401 ? ' (access key refused)' : res.statusCode === 503 ? ' (connection limit reached)' : ''}`,
+      ),
+    );
     ws.on('error', (err) => finish(false, describe(err)));
   });
 }
@@ -45,7 +53,11 @@ function checkOne(a: AddressInfo, ca: string[] | undefined, timeoutMs: number): 
  * Checks every address in parallel; `certPem` (the server's certificate) is trusted in addition to the
  * system roots, as a device that installed it would. `timeoutMs` per URL, default 3000.
  */
-export function selfCheck(addresses: AddressInfo[], certPem: string | null, timeoutMs = 3000): Promise<SelfCheckResult[]> {
+export function selfCheck(
+  addresses: AddressInfo[],
+  certPem: string | null,
+  timeoutMs = 3000,
+): Promise<SelfCheckResult[]> {
   const ca = certPem ? [...rootCertificates, certPem] : undefined;
   return Promise.all(addresses.map((a) => checkOne(a, ca, timeoutMs)));
 }

@@ -19,7 +19,10 @@ export function certificateInfo(deps: IpcDeps): CertificateInfo | null {
   const source = deps.settings.tlsSource();
   const material = deps.settings.tlsMaterial();
   if (!source || !material) return null;
-  const d = inspectCertificate(material.cert, { expected: advertisedNames(deps), now: (deps.now ?? (() => new Date()))() });
+  const d = inspectCertificate(material.cert, {
+    expected: advertisedNames(deps),
+    now: (deps.now ?? (() => new Date()))(),
+  });
   return {
     source: source.kind === 'files' ? 'files' : source.origin,
     certPath: source.kind === 'files' ? source.certPath : null,

@@ -22,7 +22,14 @@ export function listenUrls(host: string, port: number, tls: boolean, interfaces 
         wildcard6 ||
         a.address === host ||
         (host === 'localhost' && a.internal && family === 'IPv4');
-      if (match) out.push({ interface: name, address: a.address, family, internal: a.internal, url: urlFor(scheme, a.address, family, port) });
+      if (match)
+        out.push({
+          interface: name,
+          address: a.address,
+          family,
+          internal: a.internal,
+          url: urlFor(scheme, a.address, family, port),
+        });
     }
   }
   if (out.length === 0) {

@@ -4,9 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-export type Admission =
-  | { ok: true; query: URLSearchParams }
-  | { ok: false; status: 401 | 503; message: string };
+export type Admission = { ok: true; query: URLSearchParams } | { ok: false; status: 401 | 503; message: string };
 
 /** Query parameters as WHATWG URLSearchParams reads them (the path is ignored). */
 export function queryOf(url: string | undefined): URLSearchParams {
@@ -21,12 +19,7 @@ export function keyMatches(presented: string | null, expected: string): boolean 
   return presented !== null && timingSafeEqual(digest(presented), digest(expected));
 }
 
-export function admit(
-  req: IncomingMessage,
-  accessKey: string | null,
-  open: number,
-  maxConnections: number,
-): Admission {
+export function admit(req: IncomingMessage, accessKey: string | null, open: number, maxConnections: number): Admission {
   const query = queryOf(req.url);
   if (accessKey !== null && !keyMatches(query.get('key'), accessKey)) {
     return { ok: false, status: 401, message: 'a valid access key is required: add ?key=ACCESS_KEY to the URL' };

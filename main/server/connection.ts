@@ -37,7 +37,9 @@ export function textFrameOf(payload: Buffer): Buffer {
 }
 // ws exports its frame encoder, but @types/ws does not declare it.
 const { Sender } = wsModule as unknown as {
-  Sender: { frame(data: Buffer, o: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }): Buffer[] };
+  Sender: {
+    frame(data: Buffer, o: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }): Buffer[];
+  };
 };
 
 export class Connection {

@@ -72,17 +72,24 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
     }
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
-  if (pathname === '/healthz') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(src.health()), head);
+  if (pathname === '/healthz')
+    return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(src.health()), head);
   if (pathname === '/push/public-key') {
     const key = src.pushPublicKey();
-    return key === null ? send(res, 404, 'text/plain; charset=utf-8', 'push is not enabled on this server\n', head) : send(res, 200, 'text/plain; charset=utf-8', key, head);
+    return key === null
+      ? send(res, 404, 'text/plain; charset=utf-8', 'push is not enabled on this server\n', head)
+      : send(res, 200, 'text/plain; charset=utf-8', key, head);
   }
   const root = src.webClientDir();
   const file = root === null ? null : staticPath(path.resolve(root), pathname);
   if (file !== null) {
     const st = await stat(file).catch(() => null);
     if (st?.isFile()) {
-      res.writeHead(200, { ...common, 'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size });
+      res.writeHead(200, {
+        ...common,
+        'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': st.size,
+      });
       if (head) return void res.end();
       const stream = createReadStream(file);
       stream.on('error', () => res.destroy());

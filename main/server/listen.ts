@@ -21,7 +21,12 @@ function describe(err: NodeJS.ErrnoException, host: string, port: number): strin
 export function listenOn(server: HttpServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(new ServerError({ code: err.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed', message: describe(err, host, port) }));
+      reject(
+        new ServerError({
+          code: err.code === 'EADDRINUSE' ? 'port-in-use' : 'listen-failed',
+          message: describe(err, host, port),
+        }),
+      );
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

@@ -71,12 +71,21 @@ export const serverOptionsSchema = z
     /** Interval between WebSocket pings, in ms. */
     pingIntervalMs: z.number().int().min(50).default(30_000),
     /** Largest accepted frame, in bytes; larger frames close the connection with 1009. */
-    maxPayloadBytes: z.number().int().min(256).max(64 * MiB).default(64 * KiB),
+    maxPayloadBytes: z
+      .number()
+      .int()
+      .min(256)
+      .max(64 * MiB)
+      .default(64 * KiB),
     /**
      * Bytes that may wait in one connection's send buffer; a client that stops reading while more piles up
      * is disconnected, so it cannot make the server hold unbounded memory for it.
      */
-    maxBufferedBytes: z.number().int().min(64 * KiB).default(4 * MiB),
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .default(4 * MiB),
     /** How long a one-to-one message for an offline user is held, in ms; 0 disables the queue. */
     offlineTtlMs: z.number().int().min(0).default(15_000),
     /** Most messages held for one offline target. */
@@ -102,14 +111,28 @@ export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
-const liveKeys = ['tls', 'accessKey', 'pingIntervalMs', 'maxPayloadBytes', 'maxBufferedBytes', 'offlineTtlMs', 'offlineQueueMax', 'rateLimit', 'maxConnections', 'push', 'mdns'] as const;
+const liveKeys = [
+  'tls',
+  'accessKey',
+  'pingIntervalMs',
+  'maxPayloadBytes',
+  'maxBufferedBytes',
+  'offlineTtlMs',
+  'offlineQueueMax',
+  'rateLimit',
+  'maxConnections',
+  'push',
+  'mdns',
+] as const;
 type LiveKey = (typeof liveKeys)[number];
 const shape = serverOptionsSchema.shape;
 // A patch has no defaults: a key left out keeps its current value.
 export const liveOptionsSchema = z
-  .object(Object.fromEntries(liveKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
-    [K in LiveKey]: z.ZodOptional<ReturnType<(typeof shape)[K]['unwrap']>>;
-  })
+  .object(
+    Object.fromEntries(liveKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
+      [K in LiveKey]: z.ZodOptional<ReturnType<(typeof shape)[K]['unwrap']>>;
+    },
+  )
   .strict();
 export type LiveOptions = z.input<typeof liveOptionsSchema>;
 
@@ -122,7 +145,8 @@ function describe(issues: z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
       const where = i.path.join('.');
-      if (i.code === 'unrecognized_keys') return `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => (where ? `${where}.${k}` : k)).join(', ')}`;
+      if (i.code === 'unrecognized_keys')
+        return `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => (where ? `${where}.${k}` : k)).join(', ')}`;
       return where ? `option ${where}: ${i.message}` : i.message;
     })
     .join('; ');

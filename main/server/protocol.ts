@@ -110,11 +110,23 @@ export const errorMessages: Record<ErrorCode, string> = {
 };
 
 export type ControlMessage =
-  | { action: 'welcome'; data: { user: string | null; room: string; peers: string[]; token: string | null; push: { publicKey: string } | null } }
+  | {
+      action: 'welcome';
+      data: {
+        user: string | null;
+        room: string;
+        peers: string[];
+        token: string | null;
+        push: { publicKey: string } | null;
+      };
+    }
   | { action: 'peer-joined' | 'peer-left'; data: { user: string } }
   | { action: 'error'; data: { code: ErrorCode; message: string; ref: string | number | null } }
   | { action: 'queued' | 'expired'; data: { to: string; ref: string | number | null } }
-  | { action: 'push-result'; data: { to: string; ok: boolean; status: number | null; ref: string | number | null; message?: string } }
+  | {
+      action: 'push-result';
+      data: { to: string; ok: boolean; status: number | null; ref: string | number | null; message?: string };
+    }
   | { action: 'push-subscribed' | 'push-unsubscribed'; data: { ref: string | number | null } };
 
 /** Serialises a v2 control message. */
@@ -123,7 +135,11 @@ export function control(msg: ControlMessage): string {
 }
 
 /** A v2 `error` control message. */
-export function errorMessage(code: ErrorCode, ref: string | number | null = null, message = errorMessages[code]): string {
+export function errorMessage(
+  code: ErrorCode,
+  ref: string | number | null = null,
+  message = errorMessages[code],
+): string {
   return control({ action: 'error', data: { code, message, ref } });
 }
 

@@ -58,7 +58,8 @@ export class Registry implements Directory {
   claim(conn: Connection, name: string, token: string | null): Claim {
     const room = this.#room(conn.room);
     const holder = room.names.get(name);
-    if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token))) return { kind: 'taken' };
+    if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token)))
+      return { kind: 'taken' };
     room.names.set(name, conn);
     // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
     conn.setName(name, conn.dialect === 2 ? newToken() : null);

@@ -90,7 +90,8 @@ export class Router {
         return conn.control({ action: 'push-unsubscribed', data: { ref: m.ref } });
       case 'connection-request': {
         // A one-to-one message without a target gets its error from routing; don't report it twice.
-        if (m.target === null) return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
+        if (m.target === null)
+          return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
         const { target: to, ref } = m;
         if (!this.#pushThrottle.allow(`${room}\u0000${name}\u0000${to}`, this.clock.now())) {
           const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
@@ -99,7 +100,13 @@ export class Router {
         void push.connectionRequest(room, name, to).then((r) =>
           conn.control({
             action: 'push-result',
-            data: { to, ok: r.ok, status: r.status, ref, ...(r.ok || r.message === null ? {} : { message: r.message }) },
+            data: {
+              to,
+              ok: r.ok,
+              status: r.status,
+              ref,
+              ...(r.ok || r.message === null ? {} : { message: r.message }),
+            },
           }),
         );
         return;

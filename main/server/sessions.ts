@@ -44,7 +44,16 @@ export class Sessions {
   accept(ws: WebSocket, req: IncomingMessage, query: URLSearchParams): void {
     const dialect = query.get('v') === '2' ? 2 : 1;
     const room = dialect === 2 ? (query.get('room') ?? '') : '';
-    const conn = new Connection(this.#nextId++, ws, dialect, room, req.socket.remoteAddress ?? '', this.clock.now(), this.options().rateLimit, this.#maxBuffered);
+    const conn = new Connection(
+      this.#nextId++,
+      ws,
+      dialect,
+      room,
+      req.socket.remoteAddress ?? '',
+      this.clock.now(),
+      this.options().rateLimit,
+      this.#maxBuffered,
+    );
     this.#byId.set(conn.id, conn);
     ws.on('error', (err) => this.logger.debug({ id: conn.id, err: err.message }, 'connection error'));
     ws.on('pong', () => (conn.alive = true));
@@ -64,7 +73,8 @@ export class Sessions {
         const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null);
         if (claim.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
         // The old connection is closed before the new one is welcomed; the room sees no leave/join.
-        else if (claim.kind === 'resumed') claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
+        else if (claim.kind === 'resumed')
+          claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
         else fresh = true;
       }
     }
@@ -73,11 +83,18 @@ export class Sessions {
       const push = this.push();
       conn.control({
         action: 'welcome',
-        data: { user: conn.name, room, peers: this.registry.names(room, conn), token: conn.token, push: push ? { publicKey: push.publicKey } : null },
+        data: {
+          user: conn.name,
+          room,
+          peers: this.registry.names(room, conn),
+          token: conn.token,
+          push: push ? { publicKey: push.publicKey } : null,
+        },
       });
     }
     if (fresh && conn.name !== null) {
-      for (const c of this.registry.v2Members(room)) if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
+      for (const c of this.registry.v2Members(room))
+        if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
     }
     conn.announced = true;
     this.events.joined(this.info(conn));
@@ -86,7 +103,8 @@ export class Sessions {
   }
 
   #flushHeld(conn: Connection, name: string): void {
-    for (const m of this.queue.take(conn.room, name)) conn.deliver(conn.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+    for (const m of this.queue.take(conn.room, name))
+      conn.deliver(conn.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
   }
 
   #closed(conn: Connection): void {
@@ -159,7 +177,9 @@ export class Sessions {
   /** Closes every connection with 1001 and resolves when all are gone (terminating stragglers after `graceMs`). */
   async closeAll(graceMs: number): Promise<void> {
     const conns = [...this.#byId.values()];
-    const gone = conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === 3 ? resolve() : c.ws.once('close', () => resolve()))));
+    const gone = conns.map(
+      (c) => new Promise<void>((resolve) => (c.ws.readyState === 3 ? resolve() : c.ws.once('close', () => resolve()))),
+    );
     for (const c of conns) c.close(CloseCode.goingAway, 'server shutting down', 'stopped');
     let timer: unknown;
     const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, graceMs)));

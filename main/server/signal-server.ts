@@ -15,7 +15,15 @@ import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
-import { OptionsError, resolveLiveOptions, resolveOptions, type LiveOptions, type PushOptions, type ServerOptions, type ServerOptionsInput } from './options.js';
+import {
+  OptionsError,
+  resolveLiveOptions,
+  resolveOptions,
+  type LiveOptions,
+  type PushOptions,
+  type ServerOptions,
+  type ServerOptionsInput,
+} from './options.js';
 import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
@@ -26,7 +34,10 @@ import { checkTls, TlsError } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
-export type PushFactory = (options: PushOptions, context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void }) => Promise<PushService>;
+export type PushFactory = (
+  options: PushOptions,
+  context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
+) => Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;
@@ -70,11 +81,20 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const registry = new Registry();
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
   const router = new Router(registry, queue, clock, () => push);
-  const sessions = new Sessions(registry, router, queue, clock, logger, () => options, () => push, {
-    joined: (p) => events.emit('peer-joined', p),
-    left: (p) => events.emit('peer-left', p),
-    counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
-  });
+  const sessions = new Sessions(
+    registry,
+    router,
+    queue,
+    clock,
+    logger,
+    () => options,
+    () => push,
+    {
+      joined: (p) => events.emit('peer-joined', p),
+      left: (p) => events.emit('peer-left', p),
+      counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
+    },
+  );
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
@@ -112,7 +132,14 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   }
 
   function advertisement(): Advertisement {
-    return { port: port ?? options.port, tls: options.tls !== null, path: '/', push: push !== null, key: options.accessKey !== null, bindHost: options.host };
+    return {
+      port: port ?? options.port,
+      tls: options.tls !== null,
+      path: '/',
+      push: push !== null,
+      key: options.accessKey !== null,
+      bindHost: options.host,
+    };
   }
 
   function status(): ServerStatus {
@@ -121,12 +148,18 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       state,
       port: running ? port : null,
       tls: options.tls !== null,
-      urls: running ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)()) : [],
+      urls: running
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        : [],
       connections: sessions.size,
       peers: registry.named,
       rooms: registry.roomsWithPeers,
       startedAt,
-      push: { enabled: push !== null, publicKey: push?.publicKey ?? null, subscriptions: push?.subscriptionCount() ?? 0 },
+      push: {
+        enabled: push !== null,
+        publicKey: push?.publicKey ?? null,
+        subscriptions: push?.subscriptionCount() ?? 0,
+      },
       mdns: { enabled: lan.active, name: lan.name() },
     };
   }
@@ -153,18 +186,29 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   }
 
   async function start(): Promise<ServerStatus> {
-    if (state !== 'stopped') throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
+    if (state !== 'stopped')
+      throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
     state = 'starting';
     try {
       const tls = options.tls ? checkedTls(options.tls) : null;
       push = await makePush(options.push);
       const handler = createRequestHandler({
-        health: () => ({ status: 'ok', uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000), connections: sessions.size, peers: registry.named }),
+        health: () => ({
+          status: 'ok',
+          uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
+          connections: sessions.size,
+          peers: registry.named,
+        }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
       });
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
-      const ws = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+      const ws = new WebSocketServer({
+        noServer: true,
+        maxPayload: options.maxPayloadBytes,
+        perMessageDeflate: false,
+        clientTracking: false,
+      });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
@@ -225,7 +269,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const patch = resolveLiveOptions(input);
     const running = state === 'running';
     if (running && patch.tls !== undefined && (patch.tls === null) !== (options.tls === null)) {
-      throw new OptionsError(`option tls: turning TLS ${patch.tls ? 'on' : 'off'} needs a restart: stop the server, then start it with the new settings`);
+      throw new OptionsError(
+        `option tls: turning TLS ${patch.tls ? 'on' : 'off'} needs a restart: stop the server, then start it with the new settings`,
+      );
     }
     // Check everything that can fail before changing anything.
     const tls = running && patch.tls ? checkedTls(patch.tls) : null;

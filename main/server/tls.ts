@@ -40,27 +40,46 @@ export function checkTls(tls: TlsOptions, now = Date.now()): CheckedTls {
   try {
     cert = new X509Certificate(tls.cert);
   } catch (err) {
-    throw new TlsError(`the certificate is not a readable PEM certificate (${(err as Error).message}): load the certificate file, not the key`);
+    throw new TlsError(
+      `the certificate is not a readable PEM certificate (${(err as Error).message}): load the certificate file, not the key`,
+    );
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: tls.key, format: 'pem', ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
+    key = createPrivateKey({
+      key: tls.key,
+      format: 'pem',
+      ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+    });
   } catch (err) {
     const msg = (err as Error).message;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     // OpenSSL says "interrupted or cancelled" when an encrypted key gets no passphrase at all.
-    if (/BAD_DECRYPT|INTERRUPTED_OR_CANCELLED/.test(code) || /passphrase|bad decrypt/i.test(msg)) throw new TlsError('the private key is encrypted and the passphrase is missing or wrong: give the right passphrase');
+    if (/BAD_DECRYPT|INTERRUPTED_OR_CANCELLED/.test(code) || /passphrase|bad decrypt/i.test(msg))
+      throw new TlsError(
+        'the private key is encrypted and the passphrase is missing or wrong: give the right passphrase',
+      );
     throw new TlsError(`the private key is not a readable PEM private key (${msg})`);
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new TlsError(`the private key does not match the certificate (${cert.subject.replace(/\n/g, ', ')}): load the key that was issued with this certificate`);
+    throw new TlsError(
+      `the private key does not match the certificate (${cert.subject.replace(/\n/g, ', ')}): load the key that was issued with this certificate`,
+    );
   }
   const validFrom = new Date(cert.validFrom);
   const validTo = new Date(cert.validTo);
-  if (now > validTo.getTime()) throw new TlsError(`the certificate expired on ${isoDay(validTo)}: load a renewed certificate`);
-  if (now < validFrom.getTime()) throw new TlsError(`the certificate is not valid before ${isoDay(validFrom)}: check this computer's clock or load another certificate`);
+  if (now > validTo.getTime())
+    throw new TlsError(`the certificate expired on ${isoDay(validTo)}: load a renewed certificate`);
+  if (now < validFrom.getTime())
+    throw new TlsError(
+      `the certificate is not valid before ${isoDay(validFrom)}: check this computer's clock or load another certificate`,
+    );
   try {
-    createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
+    createSecureContext({
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+    });
   } catch (err) {
     throw new TlsError(`the certificate and key cannot be used for TLS: ${(err as Error).message}`);
   }
@@ -75,7 +94,8 @@ export function checkTls(tls: TlsOptions, now = Date.now()): CheckedTls {
       validTo,
       fingerprint256: cert.fingerprint256,
     },
-    expiryWarning: daysLeft < 14 ? `the TLS certificate expires on ${isoDay(validTo)} (in ${daysLeft} days): renew it soon` : null,
+    expiryWarning:
+      daysLeft < 14 ? `the TLS certificate expires on ${isoDay(validTo)} (in ${daysLeft} days): renew it soon` : null,
   };
 }
 
@@ -90,7 +110,10 @@ async function readPem(path: string, what: 'certificate' | 'key'): Promise<strin
     throw new TlsError(`cannot read the ${what} file ${path}: ${(err as Error).message}`);
   }
   const marker = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-  if (!marker.test(text)) throw new TlsError(`${path} is not a PEM ${what === 'certificate' ? 'certificate' : 'private key'} (no "-----BEGIN ${what === 'certificate' ? 'CERTIFICATE' : '... PRIVATE KEY'}-----" line)`);
+  if (!marker.test(text))
+    throw new TlsError(
+      `${path} is not a PEM ${what === 'certificate' ? 'certificate' : 'private key'} (no "-----BEGIN ${what === 'certificate' ? 'CERTIFICATE' : '... PRIVATE KEY'}-----" line)`,
+    );
   return text;
 }
 

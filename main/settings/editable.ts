@@ -17,7 +17,13 @@ export const settingsValuesSchema = z
     offlineTtlMs: server.offlineTtlMs.unwrap(),
     offlineQueueMax: server.offlineQueueMax.unwrap(),
     pingIntervalMs: server.pingIntervalMs.unwrap(),
-    mdns: z.object({ enabled: z.boolean(), name: z.string().min(1).max(63).nullable(), interface: z.string().min(1).nullable() }).strict(),
+    mdns: z
+      .object({
+        enabled: z.boolean(),
+        name: z.string().min(1).max(63).nullable(),
+        interface: z.string().min(1).nullable(),
+      })
+      .strict(),
     serveWebClient: z.boolean(),
     startServerOnLaunch: z.boolean(),
     startAtLogin: z.boolean(),
@@ -29,11 +35,15 @@ export const settingsValuesSchema = z
 export function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_big':
-      return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+      return issue.origin === 'string'
+        ? `must be at most ${issue.maximum} characters`
+        : `must be at most ${issue.maximum}`;
     case 'too_small':
       return issue.origin === 'string' ? `must not be empty` : `must be at least ${issue.minimum}`;
     case 'invalid_type':
-      return issue.expected === 'int' ? 'must be a whole number' : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+      return issue.expected === 'int'
+        ? 'must be a whole number'
+        : `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
     case 'invalid_value':
@@ -61,7 +71,10 @@ const patchSchema = settingsValuesSchema
   .strict();
 
 /** Applies `patch` to `current`; returns the new values or every field error. Unknown fields are errors. */
-export function applyPatch(current: SettingsValues, patch: unknown): { ok: true; values: SettingsValues } | { ok: false; errors: FieldError[] } {
+export function applyPatch(
+  current: SettingsValues,
+  patch: unknown,
+): { ok: true; values: SettingsValues } | { ok: false; errors: FieldError[] } {
   const shape = patchSchema.safeParse(patch ?? {});
   if (!shape.success) return { ok: false, errors: fieldErrors(shape.error.issues) };
   const p: SettingsPatch = shape.data;

@@ -16,9 +16,14 @@ export type MigrationOutcome =
   | { kind: 'invalid'; message: string };
 
 /** Brings `raw` (parsed JSON, or undefined for no file) to `target` using `table`. */
-export function migrate(raw: unknown, table: Readonly<Record<number, Migration>> = migrations, target = SETTINGS_VERSION): MigrationOutcome {
+export function migrate(
+  raw: unknown,
+  table: Readonly<Record<number, Migration>> = migrations,
+  target = SETTINGS_VERSION,
+): MigrationOutcome {
   if (raw === undefined || raw === null) return { kind: 'current', data: { version: target } };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'invalid', message: 'the settings file does not hold an object' };
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    return { kind: 'invalid', message: 'the settings file does not hold an object' };
   const version = (raw as { version?: unknown }).version;
   if (version === undefined && Object.keys(raw).length === 0) return { kind: 'current', data: { version: target } };
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {

@@ -7,9 +7,7 @@ import { defaultOptions, mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema
 export const SETTINGS_VERSION = 1;
 
 /** A secret at rest: encrypted by the host's encryptor (`safe`) or, where none exists, plain text. */
-export const secretSchema = z
-  .object({ scheme: z.enum(['safe', 'plain']), data: z.string() })
-  .strict();
+export const secretSchema = z.object({ scheme: z.enum(['safe', 'plain']), data: z.string() }).strict();
 export type StoredSecret = z.infer<typeof secretSchema>;
 
 const server = serverOptionsSchema.shape;

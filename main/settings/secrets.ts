@@ -15,7 +15,9 @@ export interface Encryptor {
 }
 
 /** The encryptor for hosts without a keychain (plain Node, tests). */
-export function noEncryptor(message = 'Secrets are stored unencrypted: no system keychain is available to this process.'): Encryptor {
+export function noEncryptor(
+  message = 'Secrets are stored unencrypted: no system keychain is available to this process.',
+): Encryptor {
   return {
     available: false,
     unavailableMessage: message,
@@ -42,11 +44,15 @@ export function sealSecret(plain: string, enc: Encryptor): StoredSecret {
 export function openSecret(secret: StoredSecret, enc: Encryptor, what: string): string {
   if (secret.scheme === 'plain') return secret.data;
   if (!enc.available) {
-    throw new SecretUnavailableError(`${what} is encrypted with the system keychain, which is not available now: unlock the keychain or set it again`);
+    throw new SecretUnavailableError(
+      `${what} is encrypted with the system keychain, which is not available now: unlock the keychain or set it again`,
+    );
   }
   try {
     return enc.decrypt(secret.data);
   } catch {
-    throw new SecretUnavailableError(`${what} could not be decrypted (was it saved by another user or machine?): set it again`);
+    throw new SecretUnavailableError(
+      `${what} could not be decrypted (was it saved by another user or machine?): set it again`,
+    );
   }
 }

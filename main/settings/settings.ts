@@ -76,7 +76,10 @@ function load(deps: SettingsDeps): { data: StoredSettings; notice: LoadNotice | 
     return {
       data: defaultStoredSettings(),
       writable: true,
-      notice: { code: 'settings-invalid', message: `Settings at ${deps.store.location} could not be read (${(err as Error).message}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.` },
+      notice: {
+        code: 'settings-invalid',
+        message: `Settings at ${deps.store.location} could not be read (${(err as Error).message}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.`,
+      },
     };
   }
   const m = migrate(raw, deps.migrations ?? appMigrations, deps.version);
@@ -84,22 +87,35 @@ function load(deps: SettingsDeps): { data: StoredSettings; notice: LoadNotice | 
     return {
       data: defaultStoredSettings(),
       writable: false,
-      notice: { code: 'settings-too-new', message: `Settings at ${deps.store.location} were written by a newer version (layout ${m.version}); they are left untouched and defaults are used until you update the app.` },
+      notice: {
+        code: 'settings-too-new',
+        message: `Settings at ${deps.store.location} were written by a newer version (layout ${m.version}); they are left untouched and defaults are used until you update the app.`,
+      },
     };
   }
   const parsed = m.kind === 'invalid' ? null : storedSettingsSchema.safeParse(m.data);
   if (!parsed?.success) {
-    const why = m.kind === 'invalid' ? m.message : parsed!.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    const why =
+      m.kind === 'invalid'
+        ? m.message
+        : parsed!.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
     const aside = deps.store.setAside();
     return {
       data: defaultStoredSettings(),
       writable: true,
-      notice: { code: 'settings-invalid', message: `Settings at ${deps.store.location} are not valid (${why}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.` },
+      notice: {
+        code: 'settings-invalid',
+        message: `Settings at ${deps.store.location} are not valid (${why}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.`,
+      },
     };
   }
   if (m.kind === 'migrated') {
     deps.store.write(parsed.data);
-    return { data: parsed.data, writable: true, notice: { code: 'settings-migrated', message: `Settings were upgraded from layout ${m.from}.` } };
+    return {
+      data: parsed.data,
+      writable: true,
+      notice: { code: 'settings-migrated', message: `Settings were upgraded from layout ${m.from}.` },
+    };
   }
   return { data: parsed.data, writable: true, notice: null };
 }
@@ -113,7 +129,9 @@ function readPem(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new TlsFileError(`${what} ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): import the certificate again in Certificates`);
+    throw new TlsFileError(
+      `${what} ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): import the certificate again in Certificates`,
+    );
   }
 }
 
@@ -162,24 +180,49 @@ export function createSettings(deps: SettingsDeps): Settings {
     tlsMaterial() {
       const t = data.tls;
       if (!t) return null;
-      if (t.kind === 'files') return { cert: readPem(t.certPath, 'The certificate file'), key: readPem(t.keyPath, 'The key file') };
+      if (t.kind === 'files')
+        return { cert: readPem(t.certPath, 'The certificate file'), key: readPem(t.keyPath, 'The key file') };
       const key = openSecret(t.key, enc, 'The TLS private key');
-      return t.passphrase ? { cert: t.cert, key, passphrase: openSecret(t.passphrase, enc, 'The key passphrase') } : { cert: t.cert, key };
+      return t.passphrase
+        ? { cert: t.cert, key, passphrase: openSecret(t.passphrase, enc, 'The key passphrase') }
+        : { cert: t.cert, key };
     },
     setTls(tls) {
       if (!tls) return commit({ ...data, tls: null });
-      if (tls.kind === 'files') return commit({ ...data, tls: { kind: 'files', certPath: tls.certPath, keyPath: tls.keyPath } });
+      if (tls.kind === 'files')
+        return commit({ ...data, tls: { kind: 'files', certPath: tls.certPath, keyPath: tls.keyPath } });
       commit({
         ...data,
-        tls: { kind: 'pem', origin: tls.origin, cert: tls.cert, key: sealSecret(tls.key, enc), passphrase: tls.passphrase ? sealSecret(tls.passphrase, enc) : null },
+        tls: {
+          kind: 'pem',
+          origin: tls.origin,
+          cert: tls.cert,
+          key: sealSecret(tls.key, enc),
+          passphrase: tls.passphrase ? sealSecret(tls.passphrase, enc) : null,
+        },
       });
     },
     push() {
       const p = data.push;
-      return p ? { privateKeyPem: openSecret(p.privateKey, enc, 'The push (VAPID) private key'), subject: p.subject, encoding: p.encoding } : null;
+      return p
+        ? {
+            privateKeyPem: openSecret(p.privateKey, enc, 'The push (VAPID) private key'),
+            subject: p.subject,
+            encoding: p.encoding,
+          }
+        : null;
     },
     setPush(push) {
-      commit({ ...data, push: push ? { privateKey: sealSecret(push.privateKeyPem, enc), subject: push.subject, encoding: data.push?.encoding ?? 'aes128gcm' } : null });
+      commit({
+        ...data,
+        push: push
+          ? {
+              privateKey: sealSecret(push.privateKeyPem, enc),
+              subject: push.subject,
+              encoding: data.push?.encoding ?? 'aes128gcm',
+            }
+          : null,
+      });
     },
     setPushSubject(subject) {
       if (!data.push) throw new Error('no push key is configured: generate or import one first');
@@ -201,7 +244,9 @@ export function createSettings(deps: SettingsDeps): Settings {
         pingIntervalMs: v.pingIntervalMs,
         mdns: v.mdns,
         tls,
-        push: push?.subject ? { vapidPrivateKeyPem: push.privateKeyPem, subject: push.subject, encoding: push.encoding } : null,
+        push: push?.subject
+          ? { vapidPrivateKeyPem: push.privateKeyPem, subject: push.subject, encoding: push.encoding }
+          : null,
         dataDir: paths.dataDir,
         webClientDir: v.serveWebClient ? paths.webClientDir : null,
       });

@@ -24,7 +24,12 @@ export class SignalError extends Error {
 }
 
 export type AnswerKind = 'relay' | 'push-result' | 'push-subscribed' | 'push-unsubscribed';
-type AnswerValue = { relay: SendResult; 'push-result': PushResultData; 'push-subscribed': void; 'push-unsubscribed': void };
+type AnswerValue = {
+  relay: SendResult;
+  'push-result': PushResultData;
+  'push-subscribed': void;
+  'push-unsubscribed': void;
+};
 
 interface Pending {
   id: string;
@@ -59,7 +64,15 @@ export class AckTracker {
         this.#pending.delete(id);
         reject(new SignalError('timeout', `the server did not answer within ${this.options.timeoutMs} ms`, id));
       }, this.options.timeoutMs);
-      this.#pending.set(id, { id, kind, to, probe: kind === 'relay' ? this.#scheduleProbe() : null, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#pending.set(id, {
+        id,
+        kind,
+        to,
+        probe: kind === 'relay' ? this.#scheduleProbe() : null,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
     });
     // Fire-and-forget callers must not see unhandled rejections; awaiting callers still get them.
     promise.catch(() => {});
@@ -130,4 +143,3 @@ export class AckTracker {
     return p;
   }
 }
-

@@ -16,7 +16,11 @@ export const defaultBackoff: Required<BackoffOptions> = { initialMs: 500, maxMs:
  * Delay in ms before retry number `attempt` (0-based): the capped exponential value scaled by a
  * random factor in [0.5, 1), so it never exceeds `maxMs` and never drops below half the nominal delay.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const { initialMs, maxMs, factor } = { ...defaultBackoff, ...options };
   const nominal = Math.min(maxMs, initialMs * factor ** Math.max(0, attempt));
   return Math.round(nominal * (0.5 + 0.5 * Math.min(Math.max(random(), 0), 0.999999)));

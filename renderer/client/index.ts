@@ -1,10 +1,24 @@
 // rustysignal client library: signaling over WebSocket (PROTOCOL.md v1 and v2) and WebRTC links over it.
 export { SignalClient, PROBE_ACTION } from './signal-client.js';
-export type { SignalClientOptions, SignalEvents, SignalState, CloseInfo, ClosedReason, WebSocketLike, WebSocketConstructor } from './signal-client.js';
+export type {
+  SignalClientOptions,
+  SignalEvents,
+  SignalState,
+  CloseInfo,
+  ClosedReason,
+  WebSocketLike,
+  WebSocketConstructor,
+} from './signal-client.js';
 export { SignalError } from './ack-tracker.js';
 export type { SendResult, SendStatus } from './ack-tracker.js';
 export { PeerLink } from './peer-link.js';
-export type { PeerLinkOptions, PeerLinkEvents, LinkCloseReason, RtcSignal, RTCPeerConnectionConstructor } from './peer-link.js';
+export type {
+  PeerLinkOptions,
+  PeerLinkEvents,
+  LinkCloseReason,
+  RtcSignal,
+  RTCPeerConnectionConstructor,
+} from './peer-link.js';
 export { RtcHub } from './rtc-hub.js';
 export type { RtcHubOptions, RtcHubEvents } from './rtc-hub.js';
 export { Emitter } from './emitter.js';

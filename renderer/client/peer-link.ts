@@ -56,7 +56,11 @@ function newSessionId(): string {
 
 function candidateInit(c: RTCIceCandidate | RTCIceCandidateInit): RTCIceCandidateInit {
   const j = typeof (c as RTCIceCandidate).toJSON === 'function' ? (c as RTCIceCandidate).toJSON() : c;
-  const init: RTCIceCandidateInit = { candidate: j.candidate ?? '', sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
+  const init: RTCIceCandidateInit = {
+    candidate: j.candidate ?? '',
+    sdpMid: j.sdpMid ?? null,
+    sdpMLineIndex: j.sdpMLineIndex ?? null,
+  };
   if (j.usernameFragment) init.usernameFragment = j.usernameFragment;
   return init;
 }
@@ -91,7 +95,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   ) {
     super();
     this.#answerFirst = options.answerFirst ?? false;
-    const PC = options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
+    const PC =
+      options.RTCPeerConnection ??
+      (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
     if (!PC) throw new TypeError('PeerLink: no RTCPeerConnection; pass options.RTCPeerConnection');
     const { iceServers = [], configuration } = options;
     this.pc = new PC({ iceServers, ...configuration });

@@ -77,7 +77,9 @@ export interface ControlDataMap {
 }
 export type ControlAction = keyof ControlDataMap;
 
-export type ControlMessage = { [A in ControlAction]: { protocol: 'server'; action: A; data: ControlDataMap[A] } }[ControlAction];
+export type ControlMessage = {
+  [A in ControlAction]: { protocol: 'server'; action: A; data: ControlDataMap[A] };
+}[ControlAction];
 
 const controlActions: ReadonlySet<string> = new Set<ControlAction>([
   'welcome',
@@ -129,10 +131,23 @@ export function parseIncoming(text: string, dialect: Dialect): Incoming {
     return { kind: 'text', text };
   }
   if (!isObject(value)) return { kind: 'text', text };
-  if (dialect === 2 && value.protocol === 'server' && typeof value.action === 'string' && controlActions.has(value.action)) {
-    return { kind: 'control', message: { protocol: 'server', action: value.action, data: isObject(value.data) ? value.data : {} } as ControlMessage };
+  if (
+    dialect === 2 &&
+    value.protocol === 'server' &&
+    typeof value.action === 'string' &&
+    controlActions.has(value.action)
+  ) {
+    return {
+      kind: 'control',
+      message: {
+        protocol: 'server',
+        action: value.action,
+        data: isObject(value.data) ? value.data : {},
+      } as ControlMessage,
+    };
   }
-  const protocol = typeof value.protocol === 'string' && relayProtocols.has(value.protocol) ? (value.protocol as RelayProtocol) : null;
+  const protocol =
+    typeof value.protocol === 'string' && relayProtocols.has(value.protocol) ? (value.protocol as RelayProtocol) : null;
   if (!protocol) return { kind: 'text', text };
   const from = value.from;
   return {

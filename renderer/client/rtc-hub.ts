@@ -64,8 +64,14 @@ export class RtcHub extends Emitter<RtcHubEvents> {
 
   #create(peer: string, answerFirst = false): PeerLink {
     const self = this.client.name;
-    if (self === null) throw new Error('RtcHub: register a name before connecting to peers (an anonymous connection cannot be answered)');
-    const link = new PeerLink(peer, this.#polite(self, peer), (payload) => this.#signal(peer, payload), { ...this.options, answerFirst });
+    if (self === null)
+      throw new Error(
+        'RtcHub: register a name before connecting to peers (an anonymous connection cannot be answered)',
+      );
+    const link = new PeerLink(peer, this.#polite(self, peer), (payload) => this.#signal(peer, payload), {
+      ...this.options,
+      answerFirst,
+    });
     this.#links.set(peer, link);
     link.on('closed', () => {
       if (link.remoteSession) this.#retired.add(link.remoteSession);
@@ -80,7 +86,8 @@ export class RtcHub extends Emitter<RtcHubEvents> {
   }
 
   #onMessage(m: RelayedMessage): void {
-    if (m.action !== this.#action || m.protocol !== 'one-to-one' || typeof m.from !== 'string' || !isSignal(m.data)) return;
+    if (m.action !== this.#action || m.protocol !== 'one-to-one' || typeof m.from !== 'string' || !isSignal(m.data))
+      return;
     const peer = m.from;
     const payload = m.data;
     if (this.#retired.has(payload.session)) return;

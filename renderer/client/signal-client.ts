@@ -124,7 +124,11 @@ export class SignalClient extends Emitter<SignalEvents> {
   #token: string | null;
   #welcome: WelcomeData | null = null;
   #peers = new Set<string>();
-  #firstOpen: { resolve: (w: WelcomeData | null) => void; reject: (e: Error) => void; promise: Promise<WelcomeData | null> } | null = null;
+  #firstOpen: {
+    resolve: (w: WelcomeData | null) => void;
+    reject: (e: Error) => void;
+    promise: Promise<WelcomeData | null>;
+  } | null = null;
   readonly #onOnline = () => {
     if (this.#state === 'reconnecting' && this.#retryTimer !== null) this.#retryNow();
   };
@@ -134,9 +138,11 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.dialect = options.dialect ?? 2;
     this.room = this.dialect === 2 ? (options.room ?? '') : '';
     // The server closes a connection with a bad room at once; retrying could never succeed.
-    if (!isValidName(this.room, 0)) throw new TypeError(`invalid room ${JSON.stringify(this.room)}: up to 64 characters, no control characters`);
+    if (!isValidName(this.room, 0))
+      throw new TypeError(`invalid room ${JSON.stringify(this.room)}: up to 64 characters, no control characters`);
     const pageUrl = (globalThis as { location?: { href: string } }).location?.href;
-    if (!options.url && !pageUrl) throw new TypeError('SignalClient: no url given and no page location to derive it from');
+    if (!options.url && !pageUrl)
+      throw new TypeError('SignalClient: no url given and no page location to derive it from');
     this.#url = options.url ?? serverUrlFromPage(pageUrl!);
     this.#requestedName = options.name ?? null;
     this.#name = this.dialect === 1 ? this.#requestedName : null;
@@ -146,7 +152,10 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.#keepAliveMs = options.keepAliveMs ?? 30_000;
     this.#keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 10_000;
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WS) throw new TypeError('SignalClient: no WebSocket implementation; pass options.WebSocket (e.g. the `ws` package in Node)');
+    if (!WS)
+      throw new TypeError(
+        'SignalClient: no WebSocket implementation; pass options.WebSocket (e.g. the `ws` package in Node)',
+      );
     this.#WebSocket = WS;
     this.#random = options.random ?? Math.random;
     this.#acks = new AckTracker({
@@ -191,7 +200,10 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.#firstOpen = { resolve, reject, promise };
     if (this.#state === 'closed') reject(new SignalError('closed', 'the client was closed'));
     else if (this.#state === 'idle') {
-      (globalThis as { addEventListener?: (t: string, f: () => void) => void }).addEventListener?.('online', this.#onOnline);
+      (globalThis as { addEventListener?: (t: string, f: () => void) => void }).addEventListener?.(
+        'online',
+        this.#onOnline,
+      );
       this.#setState('connecting');
       this.#open();
     }
@@ -206,7 +218,13 @@ export class SignalClient extends Emitter<SignalEvents> {
     if (socket) {
       this.#detach(socket);
       socket.close(CloseCode.normal, 'client closed');
-      this.emit('close', { code: CloseCode.normal, reason: 'client closed', wasOpen: true, retryInMs: null, closedReason: 'closed-by-client' });
+      this.emit('close', {
+        code: CloseCode.normal,
+        reason: 'client closed',
+        wasOpen: true,
+        retryInMs: null,
+        closedReason: 'closed-by-client',
+      });
     }
   }
 
@@ -231,7 +249,13 @@ export class SignalClient extends Emitter<SignalEvents> {
 
   /** Stores a push subscription for this name (v2). `subscription` as from `PushSubscription.toJSON()`. */
   async subscribePush(subscription: unknown): Promise<void> {
-    await this.#request({ action: 'subscribe-push', subscriptionData: typeof subscription === 'string' ? subscription : JSON.stringify(subscription) }, 'push-subscribed');
+    await this.#request(
+      {
+        action: 'subscribe-push',
+        subscriptionData: typeof subscription === 'string' ? subscription : JSON.stringify(subscription),
+      },
+      'push-subscribed',
+    );
   }
 
   /** Forgets this name's push subscription on the server (v2). */
@@ -246,7 +270,10 @@ export class SignalClient extends Emitter<SignalEvents> {
   }
 
   #tracked(message: Record<string, unknown>, to: string | null): Promise<SendResult> {
-    if (!this.#canSend()) return rejected(new SignalError('not-connected', 'not connected to the signaling server; try again once connected'));
+    if (!this.#canSend())
+      return rejected(
+        new SignalError('not-connected', 'not connected to the signaling server; try again once connected'),
+      );
     const { id, promise } = this.#acks.track('relay', to);
     // v1 recipients get the bytes as sent: claiming the name lets them answer. v2 recipients get the
     // server's stamp instead, which always wins.
@@ -255,9 +282,15 @@ export class SignalClient extends Emitter<SignalEvents> {
     return promise as Promise<SendResult>;
   }
 
-  #request(message: Record<string, unknown>, answer: 'push-result' | 'push-subscribed' | 'push-unsubscribed'): Promise<unknown> {
+  #request(
+    message: Record<string, unknown>,
+    answer: 'push-result' | 'push-subscribed' | 'push-unsubscribed',
+  ): Promise<unknown> {
     if (this.dialect !== 2) return rejected(new SignalError('unsupported', 'push calls need the v2 dialect'));
-    if (!this.#canSend()) return rejected(new SignalError('not-connected', 'not connected to the signaling server; try again once connected'));
+    if (!this.#canSend())
+      return rejected(
+        new SignalError('not-connected', 'not connected to the signaling server; try again once connected'),
+      );
     const { id, promise } = this.#acks.track(answer, typeof message.endpoint === 'string' ? message.endpoint : null);
     this.#write({ ...message, id });
     return promise;
@@ -353,7 +386,11 @@ export class SignalClient extends Emitter<SignalEvents> {
         this.emit('peers', this.peers);
         return;
       case 'error': {
-        const err = new SignalError(m.data.code, m.data.message, typeof m.data.ref === 'string' ? m.data.ref : undefined);
+        const err = new SignalError(
+          m.data.code,
+          m.data.message,
+          typeof m.data.ref === 'string' ? m.data.ref : undefined,
+        );
         if (!(typeof m.data.ref === 'string' && this.#acks.fail(m.data.ref, err))) this.emit('error', err);
         return;
       }
@@ -381,7 +418,9 @@ export class SignalClient extends Emitter<SignalEvents> {
     const wasOpen = this.#socketOpen;
     this.#socket = null;
     this.#clearKeepAlive();
-    this.#acks.failAll(new SignalError('connection-lost', 'the connection to the signaling server was lost before the server answered'));
+    this.#acks.failAll(
+      new SignalError('connection-lost', 'the connection to the signaling server was lost before the server answered'),
+    );
     let closedReason: ClosedReason | null = null;
     if (code === CloseCode.takenOver) closedReason = 'taken-over';
     else if (code === CloseCode.kicked) closedReason = 'kicked';
@@ -396,8 +435,19 @@ export class SignalClient extends Emitter<SignalEvents> {
     const attempt = code === CloseCode.policy ? 64 : this.#attempt;
     const delay = backoffDelay(attempt, backoff, this.#random);
     this.#attempt++;
-    if (code === CloseCode.tooBig) this.emit('error', new SignalError('connection-lost', 'a message was larger than the server accepts (64 KiB by default); reconnecting'));
-    if (code === CloseCode.policy) this.emit('error', new SignalError('rate-limited', 'the server closed the connection for sending too fast; reconnecting'));
+    if (code === CloseCode.tooBig)
+      this.emit(
+        'error',
+        new SignalError(
+          'connection-lost',
+          'a message was larger than the server accepts (64 KiB by default); reconnecting',
+        ),
+      );
+    if (code === CloseCode.policy)
+      this.emit(
+        'error',
+        new SignalError('rate-limited', 'the server closed the connection for sending too fast; reconnecting'),
+      );
     this.emit('close', { code, reason, wasOpen, retryInMs: delay, closedReason: null });
     this.#setState('reconnecting');
     this.#retryTimer = setTimeout(() => this.#retryNow(), delay);
@@ -449,9 +499,14 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.#clearKeepAlive();
     this.#socket = null;
     this.#acks.failAll(new SignalError('closed', `the client was closed (${reason})`));
-    (globalThis as { removeEventListener?: (t: string, f: () => void) => void }).removeEventListener?.('online', this.#onOnline);
+    (globalThis as { removeEventListener?: (t: string, f: () => void) => void }).removeEventListener?.(
+      'online',
+      this.#onOnline,
+    );
     this.#setState('closed');
-    this.#firstOpen?.reject(cause ?? new SignalError('closed', `the client was closed (${reason}) before it connected`));
+    this.#firstOpen?.reject(
+      cause ?? new SignalError('closed', `the client was closed (${reason}) before it connected`),
+    );
   }
 
   #setState(state: SignalState): void {

@@ -26,7 +26,8 @@ export function buildSignalUrl(base: string, p: SignalUrlParams): string {
   const u = new URL(base);
   if (u.protocol === 'http:') u.protocol = 'ws:';
   if (u.protocol === 'https:') u.protocol = 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new TypeError(`not a WebSocket URL: ${base} (use ws:// or wss://)`);
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new TypeError(`not a WebSocket URL: ${base} (use ws:// or wss://)`);
   const q = u.searchParams;
   for (const k of ['user', 'v', 'room', 'key', 'token']) q.delete(k);
   if (p.name !== null) q.set('user', p.name);

@@ -21,10 +21,14 @@ export default defineConfig({
     reportCompressedSize: false,
     rollupOptions: {
       // The page, and the client library under a stable name so any page on the LAN can import it.
-      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), 'rustysignal-client': fileURLToPath(new URL('../client/index.ts', import.meta.url)) },
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        'rustysignal-client': fileURLToPath(new URL('../client/index.ts', import.meta.url)),
+      },
       preserveEntrySignatures: 'strict',
       output: {
-        entryFileNames: (chunk) => (chunk.name === 'rustysignal-client' ? 'rustysignal-client.js' : 'assets/[name]-[hash].js'),
+        entryFileNames: (chunk) =>
+          chunk.name === 'rustysignal-client' ? 'rustysignal-client.js' : 'assets/[name]-[hash].js',
       },
     },
   },

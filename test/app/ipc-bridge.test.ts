@@ -12,7 +12,9 @@ vi.mock('electron', async () => (await import('../support/electron-double.js')).
 const { registerIpc, sendEvent } = await import('../../main/app/ipc-main.js');
 
 const DASH = 'rustysignal://dashboard/index.html';
-const handlers = createIpcHandlers(createNodeIpcDeps({ dir: null, settings: { host: '127.0.0.1', port: 0, mdns: { enabled: false } } }));
+const handlers = createIpcHandlers(
+  createNodeIpcDeps({ dir: null, settings: { host: '127.0.0.1', port: 0, mdns: { enabled: false } } }),
+);
 const channels = Object.keys(handlers).sort() as InvokeChannel[];
 
 function fakeEvent(o: { url?: string | null; subframe?: boolean; id?: number }) {
@@ -37,14 +39,23 @@ describe('ipcMain adapter', () => {
     registerIpc(handlers, trusted);
     const status = recorded.handlers.get('server:status')!;
     expect(await status(fakeEvent({}))).toMatchObject({ ok: true, value: { state: 'stopped' } });
-    const forbidden = { ok: false, error: { code: 'forbidden', message: 'server:status may only be called by the rustysignal dashboard' } };
+    const forbidden = {
+      ok: false,
+      error: { code: 'forbidden', message: 'server:status may only be called by the rustysignal dashboard' },
+    };
     expect(await status(fakeEvent({ url: 'https://evil.example/' }))).toEqual(forbidden);
     expect(await status(fakeEvent({ url: 'file:///tmp/index.html' }))).toEqual(forbidden);
     expect(await status(fakeEvent({ subframe: true }))).toEqual(forbidden);
     expect(await status(fakeEvent({ id: 8 }))).toEqual(forbidden);
     expect(await status(fakeEvent({ url: null }))).toEqual(forbidden);
-    expect(await status(fakeEvent({}), undefined, 'extra')).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
-    expect(await recorded.handlers.get('peers:kick')!(fakeEvent({}), { id: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-argument', field: 'id' } });
+    expect(await status(fakeEvent({}), undefined, 'extra')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
+    expect(await recorded.handlers.get('peers:kick')!(fakeEvent({}), { id: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument', field: 'id' },
+    });
   });
 
   it('sends events as event:NAME to live trusted windows only', () => {
@@ -79,7 +90,9 @@ describe('preload', () => {
 
   it('exposes one named function per contract channel, and `on`, under window.rustysignal', () => {
     const api = loadPreload();
-    const names = Object.entries(api).flatMap(([g, v]) => (typeof v === 'function' ? [g] : Object.keys(v as object).map((m) => `${g}:${m}`)));
+    const names = Object.entries(api).flatMap(([g, v]) =>
+      typeof v === 'function' ? [g] : Object.keys(v as object).map((m) => `${g}:${m}`),
+    );
     expect(names.sort()).toEqual([...channels, 'on'].sort());
     expect(Object.isFrozen(api)).toBe(true);
   });

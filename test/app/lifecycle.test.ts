@@ -23,11 +23,24 @@ afterEach(async () => {
   controller = blocker = undefined;
 });
 
-function setup(settingsPatch: Record<string, unknown> = {}, factory = serverFactory({ stopGraceMs: 300 }), stopTimeoutMs = 2000) {
+function setup(
+  settingsPatch: Record<string, unknown> = {},
+  factory = serverFactory({ stopGraceMs: 300 }),
+  stopTimeoutMs = 2000,
+) {
   const settings: Settings = createSettings({ store: memoryStore(), encryptor: noEncryptor() });
   settings.update({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...settingsPatch });
   host = createServerHost({ factory, options: () => settings.serverOptions({ dataDir: null, webClientDir: null }) });
-  const ui = { trayStates: [] as string[], notes: [] as Array<[string, string]>, shown: 0, opened: [] as string[], copied: [] as string[], quits: 0, logs: [] as string[], login: false };
+  const ui = {
+    trayStates: [] as string[],
+    notes: [] as Array<[string, string]>,
+    shown: 0,
+    opened: [] as string[],
+    copied: [] as string[],
+    quits: 0,
+    logs: [] as string[],
+    login: false,
+  };
   controller = createAppController({
     host,
     settings,
@@ -38,7 +51,11 @@ function setup(settingsPatch: Record<string, unknown> = {}, factory = serverFact
     copyText: (t) => void ui.copied.push(t),
     loginItem: { get: async () => ui.login, set: async (v) => void (ui.login = v) },
     quit: () => void ui.quits++,
-    log: { info: (m) => ui.logs.push(`info ${m}`), warn: (m) => ui.logs.push(`warn ${m}`), error: (m) => ui.logs.push(`error ${m}`) },
+    log: {
+      info: (m) => ui.logs.push(`info ${m}`),
+      warn: (m) => ui.logs.push(`warn ${m}`),
+      error: (m) => ui.logs.push(`error ${m}`),
+    },
     stopTimeoutMs,
     trayThrottleMs: 10,
   });
@@ -84,7 +101,15 @@ describe('app controller', () => {
     await c.handle({ kind: 'toggle-login', enabled: true });
     await c.handle({ kind: 'stop' });
     await c.handle({ kind: 'quit' });
-    expect([ui.copied, ui.shown, ui.opened, ui.login, settings.values().startAtLogin, host.state(), ui.quits]).toEqual([['ws://x/'], 1, ['http://x/'], true, true, 'stopped', 1]);
+    expect([ui.copied, ui.shown, ui.opened, ui.login, settings.values().startAtLogin, host.state(), ui.quits]).toEqual([
+      ['ws://x/'],
+      1,
+      ['http://x/'],
+      true,
+      true,
+      'stopped',
+      1,
+    ]);
   });
 
   it('refreshes the tray as peers come and go (throttled)', async () => {

@@ -14,7 +14,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('log reader', () => {
   it('parses records, keeping continuation lines with their record', () => {
-    expect(parseLogText('[2026-11-26 11:31:00.123] [info]  listening\n[2026-11-26 11:31:01.000] [error] boom\n    at x\n\n')).toEqual([
+    expect(
+      parseLogText('[2026-11-26 11:31:00.123] [info]  listening\n[2026-11-26 11:31:01.000] [error] boom\n    at x\n\n'),
+    ).toEqual([
       { time: '2026-11-26T11:31:00.123', level: 'info', message: 'listening' },
       { time: '2026-11-26T11:31:01.000', level: 'error', message: 'boom\n    at x' },
     ]);

@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { autostartDir, desktopEntry, entryEnabled, linuxAutostart, quoteExecArg } from '../../main/app/autostart-linux.js';
+import {
+  autostartDir,
+  desktopEntry,
+  entryEnabled,
+  linuxAutostart,
+  quoteExecArg,
+} from '../../main/app/autostart-linux.js';
 import { recorded, resetElectronDouble } from '../support/electron-double.js';
 
 vi.mock('electron', async () => (await import('../support/electron-double.js')).electronModule());
@@ -34,15 +40,32 @@ describe('XDG autostart', () => {
   });
 
   it('writes, reads fresh and removes the entry', async () => {
-    const item = linuxAutostart({ name: 'rustysignal', displayName: 'rustysignal', exec: '/apps/rs app/rs.AppImage', args: ['--hidden'], env: {}, homedir: home });
+    const item = linuxAutostart({
+      name: 'rustysignal',
+      displayName: 'rustysignal',
+      exec: '/apps/rs app/rs.AppImage',
+      args: ['--hidden'],
+      env: {},
+      homedir: home,
+    });
     expect(item.file).toBe(path.join(home, '.config', 'autostart', 'rustysignal.desktop'));
     expect(await item.get()).toBe(false);
     await item.set(true);
     expect(await item.get()).toBe(true);
-    expect(readFileSync(item.file, 'utf8')).toBe(desktopEntry({ name: 'rustysignal', displayName: 'rustysignal', exec: '/apps/rs app/rs.AppImage', args: ['--hidden'] }));
+    expect(readFileSync(item.file, 'utf8')).toBe(
+      desktopEntry({
+        name: 'rustysignal',
+        displayName: 'rustysignal',
+        exec: '/apps/rs app/rs.AppImage',
+        args: ['--hidden'],
+      }),
+    );
     expect(readFileSync(item.file, 'utf8')).toContain('Exec="/apps/rs app/rs.AppImage" --hidden\n');
     // The user turns it off in their desktop's settings: we see it the next time we look.
-    writeFileSync(item.file, readFileSync(item.file, 'utf8').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
+    writeFileSync(
+      item.file,
+      readFileSync(item.file, 'utf8').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'),
+    );
     expect(await item.get()).toBe(false);
     await item.set(false);
     expect(await item.get()).toBe(false);
@@ -88,7 +111,9 @@ describe('safeStorage encryptor', () => {
       recorded.storageBackend = 'basic_text';
       const e = safeStorageEncryptor('/cfg/settings.json');
       expect(e.available).toBe(false);
-      expect(e.unavailableMessage).toBe('No system keychain is available (install and unlock GNOME Keyring or KWallet), so the TLS key, push key and access key are stored unencrypted in /cfg/settings.json, readable by your user account only.');
+      expect(e.unavailableMessage).toBe(
+        'No system keychain is available (install and unlock GNOME Keyring or KWallet), so the TLS key, push key and access key are stored unencrypted in /cfg/settings.json, readable by your user account only.',
+      );
     }
     recorded.storageBackend = 'gnome_libsecret';
     recorded.encryptionAvailable = false;

@@ -59,7 +59,10 @@ describe('server host', () => {
     const h = createServerHost({ factory: serverFactory(), options: () => resolveOptions({ port: -1 }) });
     host = h;
     const r = await h.start();
-    expect(r).toMatchObject({ ok: false, problem: { code: 'settings-invalid', message: expect.stringMatching(/^option port: /) } });
+    expect(r).toMatchObject({
+      ok: false,
+      problem: { code: 'settings-invalid', message: expect.stringMatching(/^option port: /) },
+    });
   });
 
   it('applies live options without dropping clients, and restarts for a new port or TLS on/off', async () => {
@@ -92,7 +95,12 @@ describe('server host', () => {
     class TlsFileError extends Error {
       override name = 'TlsFileError';
     }
-    expect(problemFrom(new TlsFileError('gone'), 5)).toEqual({ severity: 'error', code: 'tls-invalid', message: 'gone', at: 5 });
+    expect(problemFrom(new TlsFileError('gone'), 5)).toEqual({
+      severity: 'error',
+      code: 'tls-invalid',
+      message: 'gone',
+      at: 5,
+    });
     expect(problemFrom('weird', 6)).toEqual({ severity: 'error', code: 'internal', message: 'weird', at: 6 });
   });
 

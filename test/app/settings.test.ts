@@ -31,7 +31,11 @@ describe('migrations', () => {
     2: (d: Record<string, unknown>) => ({ ...d, added: true }),
   };
   it('lifts an old file one version at a time', () => {
-    expect(migrate({ version: 1, old: 'x' }, table, 3)).toEqual({ kind: 'migrated', from: 1, data: { version: 3, renamed: 'x', old: undefined, added: true } });
+    expect(migrate({ version: 1, old: 'x' }, table, 3)).toEqual({
+      kind: 'migrated',
+      from: 1,
+      data: { version: 3, renamed: 'x', old: undefined, added: true },
+    });
     expect(migrate({ version: 3, a: 1 }, table, 3)).toEqual({ kind: 'current', data: { version: 3, a: 1 } });
   });
   it('treats no file as current, leaves a newer file alone, and refuses nonsense', () => {
@@ -39,8 +43,14 @@ describe('migrations', () => {
     expect(migrate({}, table, 3)).toEqual({ kind: 'current', data: { version: 3 } });
     expect(migrate({ version: 9 }, table, 3)).toEqual({ kind: 'too-new', version: 9 });
     expect(migrate([1], table, 3)).toEqual({ kind: 'invalid', message: 'the settings file does not hold an object' });
-    expect(migrate({ version: '2' }, table, 3)).toEqual({ kind: 'invalid', message: 'the settings file has no valid version (found "2")' });
-    expect(migrate({ version: 1 }, { 2: table[2] }, 3)).toEqual({ kind: 'invalid', message: 'no migration from settings version 1' });
+    expect(migrate({ version: '2' }, table, 3)).toEqual({
+      kind: 'invalid',
+      message: 'the settings file has no valid version (found "2")',
+    });
+    expect(migrate({ version: 1 }, { 2: table[2] }, 3)).toEqual({
+      kind: 'invalid',
+      message: 'no migration from settings version 1',
+    });
   });
   it('runs through createSettings and writes the upgraded file back', () => {
     const store = memoryStore({ version: 1, server: { port: 4000 } });
@@ -56,7 +66,15 @@ describe('loading', () => {
     const s = createSettings({ store: memoryStore(), encryptor: noEncryptor() });
     expect(s.notice).toBeNull();
     const v = s.values();
-    expect(v).toMatchObject({ host: defaultOptions.host, port: defaultOptions.port, maxConnections: defaultOptions.maxConnections, rateLimit: defaultOptions.rateLimit, serveWebClient: true, startServerOnLaunch: true, startHidden: false });
+    expect(v).toMatchObject({
+      host: defaultOptions.host,
+      port: defaultOptions.port,
+      maxConnections: defaultOptions.maxConnections,
+      rateLimit: defaultOptions.rateLimit,
+      serveWebClient: true,
+      startServerOnLaunch: true,
+      startHidden: false,
+    });
     expect(s.defaults()).toEqual(v);
   });
 
@@ -65,7 +83,9 @@ describe('loading', () => {
     writeFileSync(file, '{"version": 1, "server": {"port": "eighty"}}');
     const s = createSettings({ store: fileStore(file), encryptor: noEncryptor() });
     expect(s.notice?.code).toBe('settings-invalid');
-    expect(s.notice?.message).toMatch(/^Settings at .*settings\.json are not valid \(server\.port: .*\); defaults are used, the old file was kept as .*settings\.json\.unusable-/);
+    expect(s.notice?.message).toMatch(
+      /^Settings at .*settings\.json are not valid \(server\.port: .*\); defaults are used, the old file was kept as .*settings\.json\.unusable-/,
+    );
     expect(readdirSync(dir).filter((f) => f.startsWith('settings.json.unusable-'))).toHaveLength(1);
     expect(s.values().port).toBe(3012);
 
@@ -92,7 +112,12 @@ describe('secrets', () => {
     const file = path.join(dir, 'settings.json');
     const s = createSettings({ store: fileStore(file), encryptor: rot });
     s.update({ accessKey: 'door-code' });
-    s.setTls({ kind: 'pem', origin: 'imported', cert: '-----BEGIN CERTIFICATE-----\nx\n', key: '-----BEGIN PRIVATE KEY-----\nsecret-key\n' });
+    s.setTls({
+      kind: 'pem',
+      origin: 'imported',
+      cert: '-----BEGIN CERTIFICATE-----\nx\n',
+      key: '-----BEGIN PRIVATE KEY-----\nsecret-key\n',
+    });
     s.setPush({ privateKeyPem: '-----BEGIN EC PRIVATE KEY-----\nvapid-secret\n', subject: 'mailto:a@b.c' });
     const text = readFileSync(file, 'utf8');
     for (const secret of ['door-code', 'secret-key', 'vapid-secret']) expect(text).not.toContain(secret);
@@ -111,14 +136,26 @@ describe('secrets', () => {
     const plain = createSettings({ store, encryptor: noEncryptor('no keychain here') });
     plain.update({ accessKey: 'k1' });
     expect(plain.encryption).toEqual({ encrypted: false, message: 'no keychain here' });
-    expect((store.data as { server: { accessKey: unknown } }).server.accessKey).toEqual({ scheme: 'plain', data: 'k1' });
+    expect((store.data as { server: { accessKey: unknown } }).server.accessKey).toEqual({
+      scheme: 'plain',
+      data: 'k1',
+    });
 
     const sealed = memoryStore();
     createSettings({ store: sealed, encryptor: rot }).update({ accessKey: 'k2' });
     const locked = createSettings({ store: sealed, encryptor: noEncryptor() });
-    expect(() => locked.values()).toThrow('The access key is encrypted with the system keychain, which is not available now: unlock the keychain or set it again');
-    const other: Encryptor = { ...rot, decrypt: () => { throw new Error('bad'); } };
-    expect(() => createSettings({ store: sealed, encryptor: other }).values()).toThrow('The access key could not be decrypted (was it saved by another user or machine?): set it again');
+    expect(() => locked.values()).toThrow(
+      'The access key is encrypted with the system keychain, which is not available now: unlock the keychain or set it again',
+    );
+    const other: Encryptor = {
+      ...rot,
+      decrypt: () => {
+        throw new Error('bad');
+      },
+    };
+    expect(() => createSettings({ store: sealed, encryptor: other }).values()).toThrow(
+      'The access key could not be decrypted (was it saved by another user or machine?): set it again',
+    );
   });
 });
 
@@ -127,7 +164,14 @@ describe('server options', () => {
     const s = createSettings({ store: memoryStore(), encryptor: noEncryptor() });
     s.update({ port: 4444, accessKey: 'k', serveWebClient: false, mdns: { name: 'Room 101' } });
     const o = s.serverOptions({ dataDir: '/data', webClientDir: '/web' });
-    expect(o).toEqual({ ...defaultOptions, port: 4444, accessKey: 'k', dataDir: '/data', webClientDir: null, mdns: { enabled: true, name: 'Room 101', interface: null } });
+    expect(o).toEqual({
+      ...defaultOptions,
+      port: 4444,
+      accessKey: 'k',
+      dataDir: '/data',
+      webClientDir: null,
+      mdns: { enabled: true, name: 'Room 101', interface: null },
+    });
     s.update({ serveWebClient: true });
     expect(s.serverOptions({ dataDir: null, webClientDir: '/web' }).webClientDir).toBe('/web');
   });
@@ -137,12 +181,20 @@ describe('server options', () => {
     s.setPush({ privateKeyPem: '-----BEGIN EC PRIVATE KEY-----\nk\n', subject: null });
     expect(s.serverOptions({ dataDir: null, webClientDir: null }).push).toBeNull();
     s.setPushSubject('mailto:a@b.c');
-    expect(s.serverOptions({ dataDir: null, webClientDir: null }).push).toMatchObject({ subject: 'mailto:a@b.c', encoding: 'aes128gcm' });
+    expect(s.serverOptions({ dataDir: null, webClientDir: null }).push).toMatchObject({
+      subject: 'mailto:a@b.c',
+      encoding: 'aes128gcm',
+    });
 
     s.setTls({ kind: 'files', certPath: path.join(dir, 'c.pem'), keyPath: path.join(dir, 'k.pem') });
-    expect(() => s.tlsMaterial()).toThrow(/^The certificate file .*c\.pem could not be read \(ENOENT\): import the certificate again in Certificates$/);
+    expect(() => s.tlsMaterial()).toThrow(
+      /^The certificate file .*c\.pem could not be read \(ENOENT\): import the certificate again in Certificates$/,
+    );
     writeFileSync(path.join(dir, 'c.pem'), '-----BEGIN CERTIFICATE-----\n1\n');
     writeFileSync(path.join(dir, 'k.pem'), '-----BEGIN PRIVATE KEY-----\n2\n');
-    expect(s.tlsMaterial()).toEqual({ cert: '-----BEGIN CERTIFICATE-----\n1\n', key: '-----BEGIN PRIVATE KEY-----\n2\n' });
+    expect(s.tlsMaterial()).toEqual({
+      cert: '-----BEGIN CERTIFICATE-----\n1\n',
+      key: '-----BEGIN PRIVATE KEY-----\n2\n',
+    });
   });
 });

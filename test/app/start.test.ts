@@ -13,14 +13,21 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dist, { recursive: true, force: true }));
 
-const run = (args: string[] = []) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist }, timeout: 10_000 });
+const run = (args: string[] = []) =>
+  spawnSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist },
+    timeout: 10_000,
+  });
 
 describe('scripts/start.mjs', () => {
   it('prints one line and exits 1 when the Electron binary is missing', () => {
     const r = run();
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("Electron's binary is not installed here and could not be downloaded (it needs internet once); run the headless server instead: npm run serve\n");
+    expect(r.stderr).toBe(
+      "Electron's binary is not installed here and could not be downloaded (it needs internet once); run the headless server instead: npm run serve\n",
+    );
   });
 
   it('launches Electron with the project folder and passes arguments and the exit code through', () => {

@@ -23,20 +23,50 @@ const running: StatusInfo = {
   peers: 1,
   connections: 2,
   addresses: [
-    { interface: 'wlan0', address: '192.168.1.20', family: 'IPv4', internal: false, url: 'ws://192.168.1.20:3012/', webClientUrl: 'http://192.168.1.20:3012/' },
-    { interface: 'lo', address: '127.0.0.1', family: 'IPv4', internal: true, url: 'ws://127.0.0.1:3012/', webClientUrl: 'http://127.0.0.1:3012/' },
+    {
+      interface: 'wlan0',
+      address: '192.168.1.20',
+      family: 'IPv4',
+      internal: false,
+      url: 'ws://192.168.1.20:3012/',
+      webClientUrl: 'http://192.168.1.20:3012/',
+    },
+    {
+      interface: 'lo',
+      address: '127.0.0.1',
+      family: 'IPv4',
+      internal: true,
+      url: 'ws://127.0.0.1:3012/',
+      webClientUrl: 'http://127.0.0.1:3012/',
+    },
   ],
 };
-const failed: StatusInfo = { ...base, state: 'error', problems: [{ severity: 'error', code: 'port-in-use', message: 'port 3012 is already in use', at: 1 }] };
+const failed: StatusInfo = {
+  ...base,
+  state: 'error',
+  problems: [{ severity: 'error', code: 'port-in-use', message: 'port 3012 is already in use', at: 1 }],
+};
 
 const labels = (s: StatusInfo, login: boolean | null = false) =>
-  trayMenu({ status: s, startAtLogin: login }).map((i) => (i.type === 'separator' ? '---' : i.type === 'submenu' ? `${i.label} > ${i.items.map((x) => (x.type === 'normal' ? x.label : '?')).join(' | ')}` : i.type === 'checkbox' ? `[${i.checked ? 'x' : ' '}] ${i.label}` : `${i.label}${i.enabled ? '' : ' (disabled)'}`));
+  trayMenu({ status: s, startAtLogin: login }).map((i) =>
+    i.type === 'separator'
+      ? '---'
+      : i.type === 'submenu'
+        ? `${i.label} > ${i.items.map((x) => (x.type === 'normal' ? x.label : '?')).join(' | ')}`
+        : i.type === 'checkbox'
+          ? `[${i.checked ? 'x' : ' '}] ${i.label}`
+          : `${i.label}${i.enabled ? '' : ' (disabled)'}`,
+  );
 
 describe('tray model', () => {
   it('maps status to icon state', () => {
     expect([base, running, failed].map(trayState)).toEqual(['stopped', 'running', 'error']);
-    expect(trayState({ ...running, problems: [{ severity: 'error', code: 'mdns-failed', message: 'x', at: 1 }] })).toBe('error');
-    expect(trayState({ ...running, problems: [{ severity: 'warning', code: 'tls-expiring', message: 'x', at: 1 }] })).toBe('running');
+    expect(trayState({ ...running, problems: [{ severity: 'error', code: 'mdns-failed', message: 'x', at: 1 }] })).toBe(
+      'error',
+    );
+    expect(
+      trayState({ ...running, problems: [{ severity: 'warning', code: 'tls-expiring', message: 'x', at: 1 }] }),
+    ).toBe('running');
   });
 
   it('shows the LAN URL and peer count in the tooltip', () => {
@@ -63,16 +93,30 @@ describe('tray model', () => {
     ]);
     const m = trayMenu({ status: running, startAtLogin: true });
     const copy = m.find((i) => i.type === 'submenu');
-    expect(copy?.type === 'submenu' && copy.items[0]).toMatchObject({ action: { kind: 'copy', text: 'ws://192.168.1.20:3012/' } });
+    expect(copy?.type === 'submenu' && copy.items[0]).toMatchObject({
+      action: { kind: 'copy', text: 'ws://192.168.1.20:3012/' },
+    });
     expect(m.find((i) => i.type === 'checkbox')).toMatchObject({ action: { kind: 'toggle-login', enabled: false } });
-    expect(m.find((i) => i.type === 'normal' && i.label.startsWith('Open web'))).toMatchObject({ action: { kind: 'open-web-client', url: 'http://192.168.1.20:3012/' } });
+    expect(m.find((i) => i.type === 'normal' && i.label.startsWith('Open web'))).toMatchObject({
+      action: { kind: 'open-web-client', url: 'http://192.168.1.20:3012/' },
+    });
   });
 
   it('builds the stopped and error menus without addresses, and hides login when unknown', () => {
-    expect(labels(base, null)).toEqual(['Stopped (disabled)', '---', 'Start server', '---', 'Show dashboard', '---', 'Quit rustysignal']);
+    expect(labels(base, null)).toEqual([
+      'Stopped (disabled)',
+      '---',
+      'Start server',
+      '---',
+      'Show dashboard',
+      '---',
+      'Quit rustysignal',
+    ]);
     expect(labels(failed)[0]).toBe('Not running: port 3012 is already in use (disabled)');
     expect(labels(failed)[2]).toBe('Start server');
     expect(labels({ ...running, state: 'stopping' })[2]).toBe('Stop server (disabled)');
-    expect(labels({ ...running, addresses: running.addresses.map((a) => ({ ...a, webClientUrl: null })) })).not.toContain('Open web client in browser');
+    expect(
+      labels({ ...running, addresses: running.addresses.map((a) => ({ ...a, webClientUrl: null })) }),
+    ).not.toContain('Open web client in browser');
   });
 });

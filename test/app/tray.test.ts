@@ -8,8 +8,35 @@ import { resetElectronDouble, trays, type FakeMenu } from '../support/electron-d
 vi.mock('electron', async () => (await import('../support/electron-double.js')).electronModule());
 const { createAppTray } = await import('../../main/app/tray.js');
 
-const stopped: StatusInfo = { state: 'stopped', port: null, tls: false, connections: 0, peers: 0, rooms: 0, startedAt: null, addresses: [], advertisedName: null, problems: [], push: { enabled: false, publicKey: null, subscriptions: 0 } };
-const running: StatusInfo = { ...stopped, state: 'running', port: 4000, peers: 2, addresses: [{ interface: 'eth0', address: '10.0.0.2', family: 'IPv4', internal: false, url: 'ws://10.0.0.2:4000/', webClientUrl: null }] };
+const stopped: StatusInfo = {
+  state: 'stopped',
+  port: null,
+  tls: false,
+  connections: 0,
+  peers: 0,
+  rooms: 0,
+  startedAt: null,
+  addresses: [],
+  advertisedName: null,
+  problems: [],
+  push: { enabled: false, publicKey: null, subscriptions: 0 },
+};
+const running: StatusInfo = {
+  ...stopped,
+  state: 'running',
+  port: 4000,
+  peers: 2,
+  addresses: [
+    {
+      interface: 'eth0',
+      address: '10.0.0.2',
+      family: 'IPv4',
+      internal: false,
+      url: 'ws://10.0.0.2:4000/',
+      webClientUrl: null,
+    },
+  ],
+};
 
 let status: StatusInfo;
 let login: boolean;
@@ -48,7 +75,10 @@ describe('tray', () => {
     expect(tray.image.path).toBe('/icons/running@2x.png');
     expect(tray.tooltip).toBe('rustysignal: ws://10.0.0.2:4000/ · 2 peers');
     expect(labels(tray.contextMenu)).toContain('Copy address');
-    expect(tray.contextMenu!.template.find((i) => i.label === 'Start at login')).toMatchObject({ type: 'checkbox', checked: true });
+    expect(tray.contextMenu!.template.find((i) => i.label === 'Start at login')).toMatchObject({
+      type: 'checkbox',
+      checked: true,
+    });
     (tray.contextMenu!.template.find((i) => i.label === 'Stop server')!.click as () => void)();
     expect(actions).toEqual([{ kind: 'stop' }]);
   });
@@ -77,12 +107,25 @@ describe('tray', () => {
     expect(actions).toEqual([{ kind: 'show-dashboard' }]);
     tray.emit('right-click');
     await flush();
-    expect(labels(tray.poppedUp[0])).toEqual(['Stopped', '---', 'Start server', '---', 'Show dashboard', 'Start at login', '---', 'Quit rustysignal']);
+    expect(labels(tray.poppedUp[0])).toEqual([
+      'Stopped',
+      '---',
+      'Start server',
+      '---',
+      'Show dashboard',
+      'Start at login',
+      '---',
+      'Quit rustysignal',
+    ]);
   });
 
   it('switches to the error icon on a failed start and destroys the tray', async () => {
     const t = make('linux');
-    status = { ...stopped, state: 'error', problems: [{ severity: 'error', code: 'tls-invalid', message: 'bad cert', at: 1 }] };
+    status = {
+      ...stopped,
+      state: 'error',
+      problems: [{ severity: 'error', code: 'tls-invalid', message: 'bad cert', at: 1 }],
+    };
     await t.refresh();
     expect(trays[0]!.image.path).toBe('/icons/error@2x.png');
     expect(trays[0]!.tooltip).toBe('rustysignal: Not running: bad cert');

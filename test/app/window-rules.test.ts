@@ -5,7 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAppPath, serveAppRequest } from '../../main/app/app-protocol.js';
-import { CONTENT_SECURITY_POLICY, DASHBOARD_URL, isAppUrl, isOpenableExternal, isTrustedSender } from '../../main/app/security.js';
+import {
+  CONTENT_SECURITY_POLICY,
+  DASHBOARD_URL,
+  isAppUrl,
+  isOpenableExternal,
+  isTrustedSender,
+} from '../../main/app/security.js';
 
 let root: string;
 beforeAll(() => {
@@ -19,7 +25,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('security rules', () => {
   it('has a CSP with no inline or remote code and no eval', () => {
-    expect(CONTENT_SECURITY_POLICY).toBe("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    expect(CONTENT_SECURITY_POLICY).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|https?:|\*/);
   });
 
@@ -63,6 +71,8 @@ describe('app protocol', () => {
     expect(resolveAppPath('rustysignal://other/index.html', root)).toBeNull();
     expect(resolveAppPath('rustysignal://dashboard/a%00b', root)).toBeNull();
     expect((await serveAppRequest(new Request('rustysignal://dashboard/..%2fsecret.txt'), root)).status).toBe(404);
-    expect((await serveAppRequest(new Request('rustysignal://dashboard/index.html', { method: 'POST' }), root)).status).toBe(405);
+    expect(
+      (await serveAppRequest(new Request('rustysignal://dashboard/index.html', { method: 'POST' }), root)).status,
+    ).toBe(405);
   });
 });

@@ -28,11 +28,21 @@ describe('dashboard window', () => {
     });
     expect(w.loaded).toBe('rustysignal://dashboard/index.html');
     w.show();
-    const close = { prevented: false, preventDefault() { this.prevented = true; } };
+    const close = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     w.emit('close', close);
     expect([close.prevented, w.visible]).toEqual([true, false]);
     quitting = true;
-    const close2 = { prevented: false, preventDefault() { this.prevented = true; } };
+    const close2 = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     w.emit('close', close2);
     expect(close2.prevented).toBe(false);
   });
@@ -50,8 +60,18 @@ describe('dashboard window', () => {
   it('refuses navigation, redirects and webviews, and opens only our web client outside', () => {
     const wc = new FakeContents();
     hardenContents(wc as never, () => ['http://192.168.1.20:3012']);
-    for (const [event, arg] of [['will-navigate', 'https://evil.example/'], ['will-navigate', 'rustysignal://dashboard/index.html'], ['will-redirect', 'x'], ['will-attach-webview', {}]] as const) {
-      const e = { prevented: false, preventDefault() { this.prevented = true; } };
+    for (const [event, arg] of [
+      ['will-navigate', 'https://evil.example/'],
+      ['will-navigate', 'rustysignal://dashboard/index.html'],
+      ['will-redirect', 'x'],
+      ['will-attach-webview', {}],
+    ] as const) {
+      const e = {
+        prevented: false,
+        preventDefault() {
+          this.prevented = true;
+        },
+      };
       wc.emit(event, e, arg);
       expect(e.prevented, event).toBe(true);
     }

@@ -89,7 +89,8 @@ export function parseConfig(argv: string[]): BenchConfig {
   }
   const quick = values.quick;
   const repeats = values.repeats === undefined ? (quick ? 1 : 3) : Number(values.repeats);
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) fail(`--repeats must be 1 to 20, got ${values.repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
+    fail(`--repeats must be 1 to 20, got ${values.repeats}`);
   if (values.calm !== undefined && !(Number(values.calm) >= 0)) fail(`--calm must be a percentage, got ${values.calm}`);
   const list = <T extends string>(raw: string | undefined, all: T[], flag: string): T[] => {
     if (raw === undefined) return all;

@@ -52,7 +52,10 @@ export class Generator {
     const r = await withTimeout(
       Promise.race([
         new Promise<GeneratorReply>((resolve) => (this.waiting = resolve)),
-        this.process.exited.then((code): GeneratorReply => ({ ok: false, error: `generator exited (${code}) during ${what}:\n${this.process.output()}` })),
+        this.process.exited.then((code): GeneratorReply => ({
+          ok: false,
+          error: `generator exited (${code}) during ${what}:\n${this.process.output()}`,
+        })),
       ]),
       timeoutMs,
       `generator: no answer to ${what}`,

@@ -18,11 +18,17 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, 'from-ms': { type: 'string', default: '0' }, 'to-ms': { type: 'string', default: 'Infinity' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    'from-ms': { type: 'string', default: '0' },
+    'to-ms': { type: 'string', default: 'Infinity' },
+  },
 });
 const file = positionals[0];
 if (!file) {
-  console.error('usage: node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS] [--to-ms MS]');
+  console.error(
+    'usage: node --import tsx test/bench/profile-summary.ts FILE.cpuprofile [--top N] [--from-ms MS] [--to-ms MS]',
+  );
   process.exit(2);
 }
 const top = Number(values.top);
@@ -63,7 +69,9 @@ function category(n: ProfileNode): string {
 }
 
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
+const idle = [...selfUs]
+  .filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)')
+  .reduce((a, [, t]) => a + t, 0);
 const busy = total - idle;
 const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
 const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
@@ -85,13 +93,16 @@ const subtree = (n: ProfileNode, active: Map<string, number>): number => {
   let t = selfUs.get(n.id) ?? 0;
   for (const c of n.children ?? []) t += subtree(byId.get(c)!, active);
   active.set(k, active.get(k)! - 1);
-  if (active.get(k) === 0 && n.callFrame.functionName !== '(idle)' && n.callFrame.functionName !== '(root)') inclusive.set(k, (inclusive.get(k) ?? 0) + t);
+  if (active.get(k) === 0 && n.callFrame.functionName !== '(idle)' && n.callFrame.functionName !== '(root)')
+    inclusive.set(k, (inclusive.get(k) ?? 0) + t);
   return t;
 };
 subtree(profile.nodes[0]!, new Map());
 
 const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-console.log(`${file}${fromUs || Number.isFinite(toUs) ? ` (${values['from-ms']} ms to ${values['to-ms']} ms)` : ''}\nsampled ${ms(total)}, idle ${ms(idle)}, busy ${ms(busy)} (percentages are of busy time)\n`);
+console.log(
+  `${file}${fromUs || Number.isFinite(toUs) ? ` (${values['from-ms']} ms to ${values['to-ms']} ms)` : ''}\nsampled ${ms(total)}, idle ${ms(idle)}, busy ${ms(busy)} (percentages are of busy time)\n`,
+);
 console.log('self time by package / area:');
 for (const [k, t] of sorted(cats)) console.log(`  ${pct(t)} ${ms(t)}  ${k}`);
 console.log(`\ntop ${top} functions by self time:`);

@@ -77,7 +77,8 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
   const problems = rows.filter((r) => r.problems.length);
   if (problems.length) {
     out.push('Correctness problems:', '');
-    for (const r of problems) for (const p of r.problems.slice(0, 5)) out.push(`- ${r.row}, ${subjects[r.subject].label}, ${p}`);
+    for (const r of problems)
+      for (const p of r.problems.slice(0, 5)) out.push(`- ${r.row}, ${subjects[r.subject].label}, ${p}`);
     out.push('');
   }
   return out.join('\n');
@@ -87,7 +88,10 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
 export function targetTable(checks: TargetCheck[]): string {
   const lines = ['| target | limit | measured | result |', '|---|---|--:|---|'];
   for (const c of checks) {
-    const verdict = c.verdict === 'missed' ? `**missed** by ${num(c.overByPct ?? NaN, (c.overByPct ?? 0) < 10 ? 1 : 0)} %` : c.verdict;
+    const verdict =
+      c.verdict === 'missed'
+        ? `**missed** by ${num(c.overByPct ?? NaN, (c.overByPct ?? 0) < 10 ? 1 : 0)} %`
+        : c.verdict;
     lines.push(`| ${c.target} | ${c.limit} | ${c.measured ? cell(c.measured, 2) : '–'} | ${verdict} |`);
   }
   return lines.join('\n') + '\n';

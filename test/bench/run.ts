@@ -25,10 +25,14 @@ cfg.subjects = cfg.subjects.filter((s) => {
 });
 for (const [s, why] of Object.entries(skipped)) console.warn(`skipping ${s}: ${why}`);
 
-const hardOpenFiles = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? NaN);
+const hardOpenFiles = Number(
+  /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? NaN,
+);
 const neededOpenFiles = Math.max(...cfg.idleCounts) + 1000;
 if (cfg.scenarios.includes('idle') && hardOpenFiles < neededOpenFiles) {
-  console.warn(`warning: the hard open-files limit is ${hardOpenFiles}, the idle test needs ${neededOpenFiles}; expect failed connections`);
+  console.warn(
+    `warning: the hard open-files limit is ${hardOpenFiles}, the idle test needs ${neededOpenFiles}; expect failed connections`,
+  );
 }
 
 const machine = {
@@ -80,7 +84,10 @@ const header =
   `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min, machine load ${machine.loadAverageAtStart[0]} at the start and ${os.loadavg()[0]!.toFixed(2)} at the end (1-min average). Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
 const markdown = [header, resultTables(rows, cfg), targetTable(checks)].join('\n');
 console.log('\n' + markdown);
-if (errors.length) console.log(`${errors.length} run(s) failed:\n${errors.map((e) => `- ${e.scenario} ${e.subject} repeat ${e.repeat}: ${e.error}`).join('\n')}`);
+if (errors.length)
+  console.log(
+    `${errors.length} run(s) failed:\n${errors.map((e) => `- ${e.scenario} ${e.subject} repeat ${e.repeat}: ${e.error}`).join('\n')}`,
+  );
 
 const outDir = resolve(repoRoot, cfg.outDir);
 mkdirSync(outDir, { recursive: true });
@@ -112,7 +119,9 @@ async function calmestRun(scenario: ScenarioId, subject: SubjectId, repeat: numb
   const disturbance = (ms: Measurement[]) => Math.max(...ms.map((m) => m.metrics['otherLoadPct'] ?? 0));
   let best = await runScenario(scenario, subject, repeat, cfg);
   for (let attempt = 2; cfg.calmPct !== null && attempt <= 3 && disturbance(best) > cfg.calmPct; attempt++) {
-    console.log(`  other processes used ${disturbance(best).toFixed(0)} % of a core during ${scenario} ${subject}: attempt ${attempt}`);
+    console.log(
+      `  other processes used ${disturbance(best).toFixed(0)} % of a core during ${scenario} ${subject}: attempt ${attempt}`,
+    );
     const next = await runScenario(scenario, subject, repeat, cfg);
     for (const m of next) m.notes['attempt'] = attempt;
     if (disturbance(next) < disturbance(best)) best = next;
@@ -123,7 +132,8 @@ async function calmestRun(scenario: ScenarioId, subject: SubjectId, repeat: numb
 function brief(m: Measurement): string {
   const x = m.metrics;
   const ok = m.correct ? '' : ' INCORRECT';
-  if (m.row.startsWith('idle')) return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
+  if (m.row.startsWith('idle'))
+    return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
   return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms (gen lag p99 ${x['generatorLagP99ms']!.toFixed(1)} ms)${ok}`;
 }
 
@@ -142,4 +152,3 @@ function git(args: string[]): string {
     return 'unknown';
   }
 }
-

@@ -52,7 +52,12 @@ const MB = 1024 * 1024;
 const CALL_SLACK_MS = 30_000;
 
 /** Runs scenario `s` once for `subject`; servers and generators are ended whatever happens. */
-export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: number, cfg: BenchConfig): Promise<Measurement[]> {
+export async function runScenario(
+  s: ScenarioId,
+  subjectId: SubjectId,
+  repeat: number,
+  cfg: BenchConfig,
+): Promise<Measurement[]> {
   const subject = subjects[subjectId];
   const openFiles = Math.max(...cfg.idleCounts) + 1000;
   let server: RunningServer | null = null;
@@ -62,7 +67,12 @@ export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: n
     server = await startServer(subject.server, openFiles, profile);
     gen = await Generator.start(openFiles);
     const ctx: Ctx = { cfg, server, gen, subjectId, repeat, rows: scenarioRows(s, cfg) };
-    const notes = { profiled: server.profiled ? 'yes' : 'no', serverOpenFiles: server.openFiles, generatorOpenFiles: gen.openFiles(), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
+    const notes = {
+      profiled: server.profiled ? 'yes' : 'no',
+      serverOpenFiles: server.openFiles,
+      generatorOpenFiles: gen.openFiles(),
+      loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    };
     const out = await runners[s](ctx);
     for (const m of out) Object.assign(m.notes, notes);
     return out;
@@ -70,7 +80,9 @@ export async function runScenario(s: ScenarioId, subjectId: SubjectId, repeat: n
     // Name the server's death when it is the cause: its exit code and last output say more than ENOENT in /proc.
     const p = server?.process;
     if (p && (p.child.exitCode !== null || p.child.signalCode !== null)) {
-      throw new Error(`${subject.server} exited (${p.child.exitCode ?? p.child.signalCode}) during the run: ${(err as Error).message}\n${p.output()}`);
+      throw new Error(
+        `${subject.server} exited (${p.child.exitCode ?? p.child.signalCode}) during the run: ${(err as Error).message}\n${p.output()}`,
+      );
     }
     throw err;
   } finally {
@@ -92,7 +104,10 @@ interface Ctx {
 const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
   async 'one-to-one'(c) {
     const { cfg } = c;
-    const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
+    const setup = await c.gen.call<SetupResult>(
+      { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs },
+      CALL_SLACK_MS,
+    );
     const out: Measurement[] = [];
     for (const [i, frameBytes] of cfg.frameSizes.entries()) {
       const closed = (ms: number) => ({ cmd: 'closed-loop' as const, ms, inFlight: cfg.inFlight, frameBytes });
@@ -112,7 +127,10 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
 
   async latency(c) {
     const { cfg } = c;
-    const setup = await c.gen.call<SetupResult>({ cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs }, CALL_SLACK_MS);
+    const setup = await c.gen.call<SetupResult>(
+      { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs },
+      CALL_SLACK_MS,
+    );
     const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.latencyRate, frameBytes: 200 });
     await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
     const before = window(c);
@@ -122,7 +140,15 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
 
   async broadcast(c) {
     const { cfg } = c;
-    const setup = await c.gen.call<SetupResult>({ cmd: 'broadcast-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, receivers: cfg.broadcastReceivers }, CALL_SLACK_MS);
+    const setup = await c.gen.call<SetupResult>(
+      {
+        cmd: 'broadcast-setup',
+        dialect: subjects[c.subjectId].dialect,
+        port: c.server.port,
+        receivers: cfg.broadcastReceivers,
+      },
+      CALL_SLACK_MS,
+    );
     const phase = (ms: number) => ({ cmd: 'broadcast' as const, ms, rate: cfg.broadcastRate, frameBytes: 200 });
     await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
     const before = window(c);
@@ -136,7 +162,10 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     const dialect = subjects[c.subjectId].dialect;
     const pid = c.server.process.pid;
     const connect = (upTo: number) =>
-      c.gen.call<IdleConnectResult>({ cmd: 'idle-connect', dialect, port: c.server.port, upTo, concurrency: cfg.idleConcurrency }, 120_000);
+      c.gen.call<IdleConnectResult>(
+        { cmd: 'idle-connect', dialect, port: c.server.port, upTo, concurrency: cfg.idleConcurrency },
+        120_000,
+      );
     const warm = await connect(cfg.idleWarm);
     if (warm.failed) throw new Error(`warm-up connections failed: ${warm.firstProblem}`);
     await sleep(1000);
@@ -155,7 +184,8 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
       const added = r.connected - cfg.idleWarm;
       const problems: string[] = [];
       if (r.connected !== n) problems.push(`${r.connected} of ${n} connected (${r.failed} failed: ${r.firstProblem})`);
-      if (probe.reached !== probe.tried) problems.push(`${probe.reached} of ${probe.tried} probed clients reachable by name`);
+      if (probe.reached !== probe.tried)
+        problems.push(`${probe.reached} of ${probe.tried} probed clients reachable by name`);
       out.push({
         row: c.rows[i]!,
         subject: c.subjectId,
@@ -189,7 +219,15 @@ function cpuPct(a: ProcSample, b: ProcSample): number {
   return ((b.cpuUs - a.cpuUs) / ((b.atMs - a.atMs) * 1000)) * 100;
 }
 
-function relayMeasurement(c: Ctx, row: string, r: TrafficResult, before: WindowSample, after: WindowSample, setup: SetupResult, fanOut: number): Measurement {
+function relayMeasurement(
+  c: Ctx,
+  row: string,
+  r: TrafficResult,
+  before: WindowSample,
+  after: WindowSample,
+  setup: SetupResult,
+  fanOut: number,
+): Measurement {
   const problems: string[] = [];
   if (r.lost) problems.push(`${r.lost} lost`);
   if (r.outOfOrder) problems.push(`${r.outOfOrder} out of order`);

@@ -26,14 +26,29 @@ export interface Subject {
 
 export const subjects: Record<SubjectId, Subject> = {
   rustysignal: { id: 'rustysignal', label: 'rustysignal (v1)', server: 'rustysignal', dialect: 'rustysignal-v1' },
-  'rustysignal-v2': { id: 'rustysignal-v2', label: 'rustysignal v2 (stamped)', server: 'rustysignal', dialect: 'rustysignal-v2' },
+  'rustysignal-v2': {
+    id: 'rustysignal-v2',
+    label: 'rustysignal v2 (stamped)',
+    server: 'rustysignal',
+    dialect: 'rustysignal-v2',
+  },
   bare: { id: 'bare', label: 'bare ws relay', server: 'bare', dialect: 'bare' },
   peerjs: { id: 'peerjs', label: 'PeerJS server 1.0.2', server: 'peerjs', dialect: 'peerjs' },
 };
 
 /** Command line of each server, as run by the bench. */
 const serverArgs: Record<ServerId, (port: number) => string[]> = {
-  rustysignal: (port) => [cliPath, `127.0.0.1:${port}`, '--rate-limit', '0', '--max-connections', '0', '--no-mdns', '--log-level', 'warn'],
+  rustysignal: (port) => [
+    cliPath,
+    `127.0.0.1:${port}`,
+    '--rate-limit',
+    '0',
+    '--max-connections',
+    '0',
+    '--no-mdns',
+    '--log-level',
+    'warn',
+  ],
   bare: (port) => [join(benchDir, 'servers/bare-relay.mjs'), String(port)],
   peerjs: (port) => [join(benchDir, 'servers/peerjs-server.mjs'), String(port)],
 };
@@ -57,16 +72,25 @@ export interface RunningServer {
 export async function stopServer(s: RunningServer): Promise<void> {
   if (s.profiled) {
     s.process.child.kill('SIGTERM');
-    const exited = await withTimeout(s.process.exited, 15_000, 'profiled server exit').then(() => true, () => false);
+    const exited = await withTimeout(s.process.exited, 15_000, 'profiled server exit').then(
+      () => true,
+      () => false,
+    );
     if (exited) return;
   }
   await stop(s.process);
 }
 
 /** Starts a fresh server on a free 127.0.0.1 port and waits until it accepts connections. */
-export async function startServer(id: ServerId, openFiles: number, profile: { dir: string; name: string } | null): Promise<RunningServer> {
+export async function startServer(
+  id: ServerId,
+  openFiles: number,
+  profile: { dir: string; name: string } | null,
+): Promise<RunningServer> {
   const port = await freePort();
-  const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(repoRoot, profile.dir), '--cpu-prof-name', `${profile.name}.cpuprofile`] : [];
+  const prof = profile
+    ? ['--cpu-prof', '--cpu-prof-dir', resolve(repoRoot, profile.dir), '--cpu-prof-name', `${profile.name}.cpuprofile`]
+    : [];
   const p = spawnNode(id, { args: [...prof, ...serverArgs[id](port)], openFiles, cwd: repoRoot });
   await waitForPort(port, p);
   return { process: p, port, openFiles: openFilesLimit(p.pid), profiled: profile !== null };
@@ -74,5 +98,8 @@ export async function startServer(id: ServerId, openFiles: number, profile: { di
 
 /** The exact command line of a server, for the report. */
 export function describeServer(id: ServerId): string {
-  return ['node', ...serverArgs[id](0).map((a) => a.replace(repoRoot + '/', ''))].join(' ').replace('127.0.0.1:0', '127.0.0.1:PORT').replace(/ 0$/, ' PORT');
+  return ['node', ...serverArgs[id](0).map((a) => a.replace(repoRoot + '/', ''))]
+    .join(' ')
+    .replace('127.0.0.1:0', '127.0.0.1:PORT')
+    .replace(/ 0$/, ' PORT');
 }

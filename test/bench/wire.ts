@@ -95,7 +95,8 @@ const bare: WireAdapter = {
 
 const peerjs: WireAdapter = {
   dialect: 'peerjs',
-  url: (port, name) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${encodeURIComponent(name)}&token=t${encodeURIComponent(name)}`,
+  url: (port, name) =>
+    `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${encodeURIComponent(name)}&token=t${encodeURIComponent(name)}`,
   greeting: (text) => text.startsWith('{"type":"OPEN"'),
   isControl: (text) => text.startsWith('{"type":"OPEN"') || text.startsWith('{"type":"HEARTBEAT"'),
   oneToOne: (_from, to, body) => JSON.stringify({ type: 'OFFER', dst: to, payload: body }),

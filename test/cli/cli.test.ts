@@ -79,7 +79,20 @@ describe('flags and JSON logs', () => {
   it('applies --access-key, --max-connections, --max-payload and prints structured lines with the URLs', async () => {
     const { spawn } = await import('node:child_process');
     const { cliPath } = await import('../support/cli.js');
-    const child = spawn(process.execPath, [cliPath, '127.0.0.1:0', '--json-logs', '--no-mdns', '--access-key', 'k', '--max-connections', '1', '--max-payload', '1KiB', '--offline-ttl', '0']);
+    const child = spawn(process.execPath, [
+      cliPath,
+      '127.0.0.1:0',
+      '--json-logs',
+      '--no-mdns',
+      '--access-key',
+      'k',
+      '--max-connections',
+      '1',
+      '--max-payload',
+      '1KiB',
+      '--offline-ttl',
+      '0',
+    ]);
     const line = await new Promise<string>((resolve) => {
       let out = '';
       child.stdout.on('data', (d) => {
@@ -89,7 +102,11 @@ describe('flags and JSON logs', () => {
       });
     });
     const rec = JSON.parse(line);
-    expect(rec).toMatchObject({ level: 30, msg: 'listening', urls: [expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/$/)] });
+    expect(rec).toMatchObject({
+      level: 30,
+      msg: 'listening',
+      urls: [expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/$/)],
+    });
     const port = Number(/:(\d+)\//.exec(rec.urls[0])![1]);
     await expect(connect(`ws://127.0.0.1:${port}/?user=a`)).rejects.toMatchObject({ status: 401 });
     const a = await connect(`ws://127.0.0.1:${port}/?user=a&key=k`);
@@ -130,11 +147,23 @@ describe('push command lines', () => {
     const gen = runCli(['vapid', 'generate', '--out', pem]);
     expect(gen.status).toBe(0);
     const publicKey = /public key: ([A-Za-z0-9_-]{87})\n/.exec(gen.stdout)![1];
-    expect(runCli(['vapid', 'generate', '--out', pem])).toMatchObject({ status: 2, stderr: expect.stringContaining('already exists') });
+    expect(runCli(['vapid', 'generate', '--out', pem])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('already exists'),
+    });
     const push = await start(['127.0.0.1:0', pem, '--vapid-subject', 'mailto:ops@example.org', '--data-dir', dir]);
     expect(await (await fetch(`http://127.0.0.1:${push.port}/push/public-key`)).text()).toBe(publicKey);
     const [cert, key] = await pemFiles('sslpush');
-    const both = await start(['127.0.0.1:0', cert, key, pem, '--vapid-subject', 'mailto:ops@example.org', '--data-dir', dir]);
+    const both = await start([
+      '127.0.0.1:0',
+      cert,
+      key,
+      pem,
+      '--vapid-subject',
+      'mailto:ops@example.org',
+      '--data-dir',
+      dir,
+    ]);
     const c = await connect(`wss://127.0.0.1:${both.port}/?user=a&v=2`, { ca: ca.cert });
     expect((await c.nextJson()).data.push).toEqual({ publicKey });
     await c.close();
@@ -149,9 +178,18 @@ describe('bad command lines', () => {
     [['127.0.0.1:1', '--port', '2'], 'give the address either as ADDR or with --host/--port, not both'],
     [['--cert', 'x.pem'], '--cert needs --key too'],
     [['--bogus'], "unknown option '--bogus'"],
-    [['--max-payload', 'lots'], 'option \'--max-payload <size>\' argument \'lots\' is invalid. "lots" is not a size (examples: 65536, 64KiB, 1MiB)'],
-    [['--push-encoding', 'gzip'], "option '--push-encoding <encoding>' argument 'gzip' is invalid. Allowed choices are aes128gcm, aesgcm."],
-    [['127.0.0.1:1', '/no/such.pem'], 'a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org'],
+    [
+      ['--max-payload', 'lots'],
+      "option '--max-payload <size>' argument 'lots' is invalid. \"lots\" is not a size (examples: 65536, 64KiB, 1MiB)",
+    ],
+    [
+      ['--push-encoding', 'gzip'],
+      "option '--push-encoding <encoding>' argument 'gzip' is invalid. Allowed choices are aes128gcm, aesgcm.",
+    ],
+    [
+      ['127.0.0.1:1', '/no/such.pem'],
+      'a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org',
+    ],
     [['127.0.0.1:1', '/no/cert.pem', '/no/key.pem'], 'certificate file not found: /no/cert.pem'],
     [['--host', 'example.org'], 'option host: host must be an IP address or localhost'],
   ])('%j exits 2 with one line', (args, message) => {
@@ -166,14 +204,36 @@ describe('bad command lines', () => {
     const port = (blocker.address() as { port: number }).port;
     const r = runCli([`127.0.0.1:${port}`, '--no-mdns']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`rustysignal: port ${port} on 127.0.0.1 is already in use (another rustysignal or another program): stop it or choose another port\n`);
+    expect(r.stderr).toBe(
+      `rustysignal: port ${port} on 127.0.0.1 is already in use (another rustysignal or another program): stop it or choose another port\n`,
+    );
     blocker.close();
   });
 
   it('prints help listing every option, and the version', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--cert', '--key', '--access-key', '--data-dir', '--max-payload', '--max-buffered', '--ping-interval', '--offline-ttl', '--rate-limit', '--max-connections', '--log-level', '--json-logs', '--no-mdns', '--vapid-key', '--vapid-subject', '--push-encoding', '--no-web-client', '--mdns-name', '--mdns-interface']) {
+    for (const flag of [
+      '--cert',
+      '--key',
+      '--access-key',
+      '--data-dir',
+      '--max-payload',
+      '--max-buffered',
+      '--ping-interval',
+      '--offline-ttl',
+      '--rate-limit',
+      '--max-connections',
+      '--log-level',
+      '--json-logs',
+      '--no-mdns',
+      '--vapid-key',
+      '--vapid-subject',
+      '--push-encoding',
+      '--no-web-client',
+      '--mdns-name',
+      '--mdns-interface',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(runCli(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

@@ -7,11 +7,25 @@ import { isValidName as serverValidName } from '../../main/server/protocol.js';
 
 describe('client library and server agree on the wire contract', () => {
   it('has the same close codes for every code the server uses', () => {
-    for (const [name, code] of Object.entries(ServerCloseCode)) expect([name, ClientCloseCode[name as keyof typeof ClientCloseCode]]).toEqual([name, code]);
+    for (const [name, code] of Object.entries(ServerCloseCode))
+      expect([name, ClientCloseCode[name as keyof typeof ClientCloseCode]]).toEqual([name, code]);
   });
 
   it('accepts and refuses the same names and rooms', () => {
-    const samples = ['', 'a', 'Bob Smith', 'ünïcødé', '😀'.repeat(64), '😀'.repeat(65), 'x'.repeat(64), 'x'.repeat(65), 'tab\there', 'nul\u0000', 'del\u007f', 'zero width\u200b'];
+    const samples = [
+      '',
+      'a',
+      'Bob Smith',
+      'ünïcødé',
+      '😀'.repeat(64),
+      '😀'.repeat(65),
+      'x'.repeat(64),
+      'x'.repeat(65),
+      'tab\there',
+      'nul\u0000',
+      'del\u007f',
+      'zero width\u200b',
+    ];
     for (const s of samples) {
       for (const min of [0, 1]) expect([s, min, clientValidName(s, min)]).toEqual([s, min, serverValidName(s, min)]);
     }

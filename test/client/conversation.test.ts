@@ -13,7 +13,10 @@ import { expectedChecksum, weriftOptions } from './webrtc-helpers.js';
 function until(t: Transfer, conv: Conversation, states: TransferState[], timeoutMs = 30_000): Promise<Transfer> {
   if (states.includes(t.state)) return Promise.resolve(t);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`transfer stayed '${t.state}' (wanted ${states.join('|')})`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`transfer stayed '${t.state}' (wanted ${states.join('|')})`)),
+      timeoutMs,
+    );
     const off = conv.on('transfer', (x) => {
       if (x !== t || !states.includes(x.state)) return;
       clearTimeout(timer);
@@ -34,7 +37,11 @@ function nextOffer(conv: Conversation): Promise<Transfer> {
   });
 }
 
-async function pair(env: Running, a: string, b: string): Promise<{ ca: Conversation; cb: Conversation; clients: SignalClient[]; hubs: RtcHub[] }> {
+async function pair(
+  env: Running,
+  a: string,
+  b: string,
+): Promise<{ ca: Conversation; cb: Conversation; clients: SignalClient[]; hubs: RtcHub[] }> {
   const [sa, sb] = [env.client({ name: a }), env.client({ name: b })];
   await Promise.all([sa.connect(), sb.connect()]);
   const [ha, hb] = [new RtcHub(sa, weriftOptions), new RtcHub(sb, weriftOptions)];
@@ -90,7 +97,15 @@ describe.runIf(isIsolated)('conversation between two werift peers', { timeout: 6
     const [ha, hb] = [new RtcHub(sa, weriftOptions), new RtcHub(sb, weriftOptions)];
     try {
       const offers: string[] = [];
-      for (const [who, c] of [['gil', sa], ['hal', sb]] as const) c.on('message', (m) => (m.data as { description?: { type: string } }).description?.type === 'offer' && offers.push(`to ${who}`));
+      for (const [who, c] of [
+        ['gil', sa],
+        ['hal', sb],
+      ] as const)
+        c.on(
+          'message',
+          (m) =>
+            (m.data as { description?: { type: string } }).description?.type === 'offer' && offers.push(`to ${who}`),
+        );
       // Neither waits for the other: two offers cross, the polite side (hal) yields.
       const [ca, cb] = [new Conversation(ha.connect('hal')), new Conversation(hb.connect('gil'))];
       await Promise.all([ca.next('state', 15_000), cb.next('state', 15_000)]);

@@ -75,7 +75,10 @@ describe.runIf(isIsolated)('PeerLink glare, messages in a forced order (werift)'
     const bToA = new Wire(false);
     const steps: string[] = [];
     // The impolite side's offer reaches the polite side the moment that side starts its own offer.
-    const b = new PeerLink('ann', true, bToA.send, { ...weriftOptions, RTCPeerConnection: recordingPeerConnection(steps, () => aToB.release()) });
+    const b = new PeerLink('ann', true, bToA.send, {
+      ...weriftOptions,
+      RTCPeerConnection: recordingPeerConnection(steps, () => aToB.release()),
+    });
     const a = new PeerLink('ben', false, aToB.send, weriftOptions);
     links.push(a, b);
     aToB.to = b;

@@ -18,7 +18,10 @@ export interface Running {
 }
 
 export async function startServer(options: ServerOptionsInput = {}, deps: ServerDeps = {}): Promise<Running> {
-  const server = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options }, { stopGraceMs: 200, ...deps });
+  const server = createSignalServer(
+    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options },
+    { stopGraceMs: 200, ...deps },
+  );
   const status = await server.start();
   const url = `ws://127.0.0.1:${status.port}/`;
   const clients: SignalClient[] = [];

@@ -12,7 +12,9 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 describe('sha256 (script fallback)', () => {
   it('matches node:crypto around every padding boundary and on a large input', () => {
     expect(hex(sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(hex(sha256(new TextEncoder().encode('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hex(sha256(new TextEncoder().encode('abc')))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     for (const n of [1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000]) {
       const data = randomBytes(n);
       expect(hex(sha256(data)), `length ${n}`).toBe(createHash('sha256').update(data).digest('hex'));
@@ -30,7 +32,8 @@ describe('BlockChecksum', () => {
     const whole = new BlockChecksum();
     whole.update(data);
     const pieces = new BlockChecksum();
-    for (let o = 0, step = 1; o < data.length; o += step, step = (step * 7 + 3) % 70_000 || 1) pieces.update(data.subarray(o, o + step));
+    for (let o = 0, step = 1; o < data.length; o += step, step = (step * 7 + 3) % 70_000 || 1)
+      pieces.update(data.subarray(o, o + step));
     const expected = expectedChecksum(data);
     expect(await whole.digest()).toBe(expected);
     expect(await pieces.digest()).toBe(expected);

@@ -36,7 +36,13 @@ describe('SignalClient (v2)', () => {
     const got = nextMessage(bob);
     await expect(alice.send('Bob Smith', 'hello', { n: 1 })).resolves.toEqual({ status: 'relayed' });
     const m = await got;
-    expect(m).toMatchObject({ protocol: 'one-to-one', from: 'alice', fromVerified: true, action: 'hello', data: { n: 1 } });
+    expect(m).toMatchObject({
+      protocol: 'one-to-one',
+      from: 'alice',
+      fromVerified: true,
+      action: 'hello',
+      data: { n: 1 },
+    });
 
     const left = alice.next('peer-left');
     bob.close();
@@ -46,10 +52,19 @@ describe('SignalClient (v2)', () => {
   });
 
   it('broadcast reaches the room but not the sender; other rooms hear nothing', async () => {
-    const [a, b, other] = [env.client({ name: 'a', room: 'r1' }), env.client({ name: 'b', room: 'r1' }), env.client({ name: 'c', room: 'r2' })];
+    const [a, b, other] = [
+      env.client({ name: 'a', room: 'r1' }),
+      env.client({ name: 'b', room: 'r1' }),
+      env.client({ name: 'c', room: 'r2' }),
+    ];
     await Promise.all([a.connect(), b.connect(), other.connect()]);
     const seen: string[] = [];
-    for (const [n, c] of [['a', a], ['b', b], ['c', other]] as const) c.on('message', (m) => seen.push(`${n}:${m.action}:${m.from}`));
+    for (const [n, c] of [
+      ['a', a],
+      ['b', b],
+      ['c', other],
+    ] as const)
+      c.on('message', (m) => seen.push(`${n}:${m.action}:${m.from}`));
     await expect(a.broadcast('ping', 1)).resolves.toEqual({ status: 'relayed' });
     // The probe that resolved the broadcast went after it, so b already had it.
     const pong = a.next('message');
@@ -99,7 +114,11 @@ describe('SignalClient (v2)', () => {
     g.removeEventListener = windowLike.removeEventListener.bind(windowLike);
     try {
       const alice = env.client({ name: 'alice' });
-      const bob = env.client({ name: 'bob', WebSocket: FreezableWebSocket as never, reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+      const bob = env.client({
+        name: 'bob',
+        WebSocket: FreezableWebSocket as never,
+        reconnect: { initialMs: 60_000, maxMs: 60_000 },
+      });
       await Promise.all([alice.connect(), bob.connect()]);
       const bobSocket = FreezableWebSocket.last!;
       const tokenBefore = bob.token;
@@ -147,7 +166,13 @@ describe('SignalClient (v2)', () => {
     const w = await laptop.connect();
     expect(w?.user).toBe('phone');
     const [info] = await closed;
-    expect(info).toEqual({ code: 4001, reason: 'name resumed by a new connection', wasOpen: true, retryInMs: null, closedReason: 'taken-over' });
+    expect(info).toEqual({
+      code: 4001,
+      reason: 'name resumed by a new connection',
+      wasOpen: true,
+      retryInMs: null,
+      closedReason: 'taken-over',
+    });
     expect(phone.state).toBe('closed');
 
     // Prove the room saw nothing: a round trip through the server after the takeover.
@@ -159,7 +184,12 @@ describe('SignalClient (v2)', () => {
 
   it('notices a silently dead network with its keep-alive probe and resumes its name with the token', async () => {
     const other = env.client({ name: 'other' });
-    const walker = env.client({ name: 'walker', WebSocket: FreezableWebSocket as never, keepAliveMs: 100, keepAliveTimeoutMs: 150 });
+    const walker = env.client({
+      name: 'walker',
+      WebSocket: FreezableWebSocket as never,
+      keepAliveMs: 100,
+      keepAliveTimeoutMs: 150,
+    });
     await Promise.all([other.connect(), walker.connect()]);
     const firstSocket = FreezableWebSocket.last!;
     const events: string[] = [];

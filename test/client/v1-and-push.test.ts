@@ -30,7 +30,13 @@ describe('v1 dialect', () => {
     const atOld = old.next('message');
     await neu.send('old', 'answer', { sdp: 'y' });
     // A v1 recipient gets the bytes as sent: the name is the sender's own claim.
-    expect((await atOld)[0]).toMatchObject({ protocol: 'one-to-one', from: 'neu', fromVerified: false, action: 'answer', data: { sdp: 'y' } });
+    expect((await atOld)[0]).toMatchObject({
+      protocol: 'one-to-one',
+      from: 'neu',
+      fromVerified: false,
+      action: 'answer',
+      data: { sdp: 'y' },
+    });
 
     const seen: string[] = [];
     old.on('message', (m) => seen.push(`old:${m.action}`));
@@ -48,7 +54,10 @@ describe('v1 dialect', () => {
     await ok.connect();
     const [a, b, d] = await Promise.allSettled([c.send('present', 'x'), c.send('absent', 'y'), c.send('present', 'z')]);
     expect(a).toEqual({ status: 'fulfilled', value: { status: 'relayed' } });
-    expect(b.status === 'rejected' && b.reason).toMatchObject({ code: 'unknown-peer', message: 'Could not find a node with the name absent' });
+    expect(b.status === 'rejected' && b.reason).toMatchObject({
+      code: 'unknown-peer',
+      message: 'Could not find a node with the name absent',
+    });
     expect(d).toEqual({ status: 'fulfilled', value: { status: 'relayed' } });
     await expect(c.requestConnection('present')).rejects.toMatchObject({ code: 'unsupported' });
   });
@@ -69,8 +78,13 @@ describe('push calls (v2)', () => {
   let pushService: FakePushService;
   beforeAll(async () => {
     pushService = await startFakePushService();
-    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
-    env = await startServer({ push: { vapidPrivateKeyPem: pem, subject: 'mailto:test@example.org' } }, { pushFactory: pushServiceFactory({ agent: pushService.agent }) });
+    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ type: 'sec1', format: 'pem' })
+      .toString();
+    env = await startServer(
+      { push: { vapidPrivateKeyPem: pem, subject: 'mailto:test@example.org' } },
+      { pushFactory: pushServiceFactory({ agent: pushService.agent }) },
+    );
   });
   afterAll(async () => {
     await env.stop();
@@ -81,8 +95,12 @@ describe('push calls (v2)', () => {
     const sleeper = env.client({ name: 'sleeper' });
     const w = await sleeper.connect();
     expect(w?.push?.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
-    await expect(sleeper.subscribePush(makeBrowserSubscription(`${pushService.origin}/push/sleeper`).json)).resolves.toBeUndefined();
-    await expect(sleeper.subscribePush({ endpoint: 'not a url' })).rejects.toMatchObject({ code: 'invalid-subscription' });
+    await expect(
+      sleeper.subscribePush(makeBrowserSubscription(`${pushService.origin}/push/sleeper`).json),
+    ).resolves.toBeUndefined();
+    await expect(sleeper.subscribePush({ endpoint: 'not a url' })).rejects.toMatchObject({
+      code: 'invalid-subscription',
+    });
     sleeper.close();
 
     const caller = env.client({ name: 'caller' });

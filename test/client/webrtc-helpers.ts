@@ -13,6 +13,11 @@ export const weriftOptions = {
 /** The checksum the web client computes: SHA-256 over the SHA-256 of each 1 MiB block. */
 export function expectedChecksum(data: Uint8Array): string {
   const outer = createHash('sha256');
-  for (let o = 0; o < data.length; o += BLOCK_BYTES) outer.update(createHash('sha256').update(data.subarray(o, o + BLOCK_BYTES)).digest());
+  for (let o = 0; o < data.length; o += BLOCK_BYTES)
+    outer.update(
+      createHash('sha256')
+        .update(data.subarray(o, o + BLOCK_BYTES))
+        .digest(),
+    );
   return outer.digest('hex');
 }

@@ -2,7 +2,15 @@
 // refuses before anything is sent, and the exact messages it shows next to the field.
 import { describe, expect, test } from 'vitest';
 import type { SettingsValues } from '../../main/ipc/contract.js';
-import { draftOf, hostnameError, isIpLiteral, parseInteger, parseSettings, pemError, subjectError } from '../../renderer/dashboard/src/validate.js';
+import {
+  draftOf,
+  hostnameError,
+  isIpLiteral,
+  parseInteger,
+  parseSettings,
+  pemError,
+  subjectError,
+} from '../../renderer/dashboard/src/validate.js';
 
 const values: SettingsValues = {
   host: '0.0.0.0',
@@ -27,15 +35,37 @@ describe('dashboard form checks', () => {
   });
 
   test('empty optional texts become null; numbers are read from text', () => {
-    const d = { ...draftOf(values), accessKey: 'sesame', port: ' 8443 ', 'rateLimit.perSecond': '0.5', 'mdns.name': '  ', 'mdns.interface': 'wlan0' };
+    const d = {
+      ...draftOf(values),
+      accessKey: 'sesame',
+      port: ' 8443 ',
+      'rateLimit.perSecond': '0.5',
+      'mdns.name': '  ',
+      'mdns.interface': 'wlan0',
+    };
     expect(parseSettings(d)).toEqual({
-      values: { ...values, accessKey: 'sesame', port: 8443, rateLimit: { perSecond: 0.5, burst: 400 }, mdns: { enabled: true, name: null, interface: 'wlan0' } },
+      values: {
+        ...values,
+        accessKey: 'sesame',
+        port: 8443,
+        rateLimit: { perSecond: 0.5, burst: 400 },
+        mdns: { enabled: true, name: null, interface: 'wlan0' },
+      },
       errors: null,
     });
   });
 
   test('every bad field gets its own message', () => {
-    const d = { ...draftOf(values), port: '70000', host: 'my-laptop', maxPayloadBytes: '100', 'rateLimit.burst': '1.5', offlineQueueMax: '0', accessKey: ' x', 'mdns.interface': 'wi fi' };
+    const d = {
+      ...draftOf(values),
+      port: '70000',
+      host: 'my-laptop',
+      maxPayloadBytes: '100',
+      'rateLimit.burst': '1.5',
+      offlineQueueMax: '0',
+      accessKey: ' x',
+      'mdns.interface': 'wi fi',
+    };
     expect(parseSettings(d)).toEqual({
       values: null,
       errors: {
@@ -59,27 +89,44 @@ describe('dashboard form checks', () => {
   });
 
   test('IP literals', () => {
-    for (const ok of ['0.0.0.0', '192.168.1.20', '::', '::1', 'fe80::1', '2001:db8::8a2e:370:7334', '::ffff:192.0.2.1', '1:2:3:4:5:6:7:8']) expect(isIpLiteral(ok), ok).toBe(true);
-    for (const bad of ['256.1.1.1', '1.2.3', 'localhost', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '1.2.3.4.5', '']) expect(isIpLiteral(bad), bad).toBe(false);
+    for (const ok of [
+      '0.0.0.0',
+      '192.168.1.20',
+      '::',
+      '::1',
+      'fe80::1',
+      '2001:db8::8a2e:370:7334',
+      '::ffff:192.0.2.1',
+      '1:2:3:4:5:6:7:8',
+    ])
+      expect(isIpLiteral(ok), ok).toBe(true);
+    for (const bad of ['256.1.1.1', '1.2.3', 'localhost', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '1.2.3.4.5', ''])
+      expect(isIpLiteral(bad), bad).toBe(false);
   });
 
   test('push subject, PEM shapes, certificate host names', () => {
     expect(subjectError('mailto:ops@example.org')).toBeNull();
     expect(subjectError('https://example.org/contact')).toBeNull();
     expect(subjectError('  ')).toBe('Enter a contact for push services: mailto:you@example.org or an https:// URL.');
-    expect(subjectError('ops@example.org')).toBe('"ops@example.org" is not a mailto: or https: URL. Use e.g. mailto:you@example.org.');
+    expect(subjectError('ops@example.org')).toBe(
+      '"ops@example.org" is not a mailto: or https: URL. Use e.g. mailto:you@example.org.',
+    );
     expect(subjectError('http://example.org')).not.toBeNull();
 
     expect(pemError('-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----', 'certificate')).toBeNull();
     expect(pemError('-----BEGIN EC PRIVATE KEY-----\nAAA', 'private key')).toBeNull();
     expect(pemError('-----BEGIN PRIVATE KEY-----\nAAA', 'private key')).toBeNull();
-    expect(pemError('-----BEGIN PRIVATE KEY-----', 'certificate')).toBe('This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----.');
+    expect(pemError('-----BEGIN PRIVATE KEY-----', 'certificate')).toBe(
+      'This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----.',
+    );
     expect(pemError('', 'private key')).toBe('Paste the private key (PEM text starting with -----BEGIN).');
 
     expect(hostnameError('')).toBeNull();
     expect(hostnameError('lab-pc')).toBeNull();
     expect(hostnameError('lab-pc.local')).toBeNull();
-    expect(hostnameError('-lab')).toBe('Use letters, digits and hyphens only (up to 63), not starting or ending with a hyphen.');
+    expect(hostnameError('-lab')).toBe(
+      'Use letters, digits and hyphens only (up to 63), not starting or ending with a hyphen.',
+    );
     expect(hostnameError('lab_pc')).not.toBeNull();
   });
 });

@@ -61,10 +61,22 @@ describe.skipIf(!run)('dashboard window', () => {
 
   function closeAll(): Promise<void> {
     const all = [...clients];
-    return Promise.all(all.map((ws) => new Promise<void>((r) => (ws.readyState === WebSocket.CLOSED ? r() : (ws.once('close', () => r()), ws.close()))))).then(() => {});
+    return Promise.all(
+      all.map(
+        (ws) =>
+          new Promise<void>((r) =>
+            ws.readyState === WebSocket.CLOSED ? r() : (ws.once('close', () => r()), ws.close()),
+          ),
+      ),
+    ).then(() => {});
   }
 
-  const text = (sel: string) => page.locator(sel).first().textContent().then((t) => (t ?? '').trim());
+  const text = (sel: string) =>
+    page
+      .locator(sel)
+      .first()
+      .textContent()
+      .then((t) => (t ?? '').trim());
   const go = async (route: string) => {
     await page.evaluate((r) => (location.hash = `#/${r}`), route);
     await page.locator(`main[data-view="${route}"] h1`).waitFor();
@@ -74,15 +86,20 @@ describe.skipIf(!run)('dashboard window', () => {
   beforeAll(async () => {
     const t0 = performance.now();
     const vite = path.join(root, 'node_modules/vite/bin/vite.js');
-    const build = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'renderer/dashboard/vite.config.ts'), '--logLevel', 'warn'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const build = spawnSync(
+      process.execPath,
+      [vite, 'build', '--config', path.join(root, 'renderer/dashboard/vite.config.ts'), '--logLevel', 'warn'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(build.status, build.stderr).toBe(0);
     measured.buildMs = Math.round(performance.now() - t0);
 
-    const step = (what: string) => process.env.DASHBOARD_E2E_DEBUG && console.error(`${Math.round(performance.now() - t0)} ms: ${what}`);
+    const step = (what: string) =>
+      process.env.DASHBOARD_E2E_DEBUG && console.error(`${Math.round(performance.now() - t0)} ms: ${what}`);
     step('built');
     dataDir = mkdtempSync(path.join(tmpdir(), 'rs-dash-'));
     // The real server (logging into the dashboard's log), seeing a LAN interface besides loopback.
@@ -105,7 +122,12 @@ describe.skipIf(!run)('dashboard window', () => {
     step('serving');
     chromium = await launchChromium();
     step('browser up');
-    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
+    const context = await chromium.browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      colorScheme: 'light',
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
     page = await context.newPage();
     // A step that cannot happen fails here, naming the step, long before the test's own timeout.
     page.setDefaultTimeout(5000);
@@ -114,7 +136,9 @@ describe.skipIf(!run)('dashboard window', () => {
       if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
     });
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     bridge = await installPreload(page, handlers, deps, web.url);
     await page.goto(`${web.url}#/status`);
@@ -150,7 +174,12 @@ describe.skipIf(!run)('dashboard window', () => {
     const qr = page.locator(`li[data-address="${LAN_ADDRESS}"] img.qr`);
     await qr.waitFor();
     expect(await qr.getAttribute('data-qr-text')).toBe(lanRow.url);
-    const svg = await QRCode.toString(lanRow.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+    const svg = await QRCode.toString(lanRow.url, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+      color: { dark: '#000000', light: '#ffffff' },
+    });
     expect(await qr.getAttribute('src')).toBe(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`);
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     // Loopback is reachable from this computer only: no QR code for it.
@@ -158,7 +187,9 @@ describe.skipIf(!run)('dashboard window', () => {
 
     await page.getByRole('button', { name: `Copy signaling URL for ${lanRow.interface} (IPv4)` }).click();
     await expect.poll(() => copied.at(-1)).toBe(lanRow.url);
-    await expect.poll(() => text('[data-testid=toast]')).toBe(`Copied the signaling URL for ${lanRow.interface} (IPv4)`);
+    await expect
+      .poll(() => text('[data-testid=toast]'))
+      .toBe(`Copied the signaling URL for ${lanRow.interface} (IPv4)`);
 
     // Counters follow real connections.
     await connect('user=alice&v=2&room=lab');
@@ -188,13 +219,19 @@ describe.skipIf(!run)('dashboard window', () => {
     // A connection without a name is listed too (it can be kicked), and counted apart.
     expect(await text('[data-testid=anonymous-count]')).toBe('· 1 anonymous connection');
 
-    const names = () => rows.locator('td.c-name').allTextContents().then((a) => a.map((s) => s.trim()));
+    const names = () =>
+      rows
+        .locator('td.c-name')
+        .allTextContents()
+        .then((a) => a.map((s) => s.trim()));
     // Sorted by "connected since" first: join order.
     expect(await names()).toEqual(['alice', 'bob', 'carol', 'anonymous']);
 
     // Live counters (peer-stats, about once a second): alice sends bob 3 messages and herself 1.
-    const counts = (name: string) => page.locator('table.peers tbody tr', { hasText: name }).locator('td.c-in, td.c-out').allTextContents();
-    for (let i = 0; i < 3; i++) alice.send(JSON.stringify({ protocol: 'one-to-one', to: 'bob', action: 'note', data: i }));
+    const counts = (name: string) =>
+      page.locator('table.peers tbody tr', { hasText: name }).locator('td.c-in, td.c-out').allTextContents();
+    for (let i = 0; i < 3; i++)
+      alice.send(JSON.stringify({ protocol: 'one-to-one', to: 'bob', action: 'note', data: i }));
     alice.send('{"protocol":"one-to-self","action":"ping"}');
     await expect.poll(() => counts('alice')).toEqual(['4', '1']);
     expect(await counts('bob')).toEqual(['0', '3']);
@@ -209,7 +246,9 @@ describe.skipIf(!run)('dashboard window', () => {
     const aliceRow = page.locator('table.peers tr', { hasText: 'alice' });
     expect((await aliceRow.locator('td.c-room').textContent())?.trim()).toBe('lab');
     expect((await aliceRow.locator('td.c-addr').textContent())?.trim()).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
-    expect((await page.locator('table.peers tr', { hasText: 'carol' }).locator('td.c-room').textContent())?.trim()).toBe('default');
+    expect(
+      (await page.locator('table.peers tr', { hasText: 'carol' }).locator('td.c-room').textContent())?.trim(),
+    ).toBe('default');
 
     await page.getByRole('button', { name: 'Name', exact: true }).click();
     await page.getByRole('button', { name: 'Name', exact: true }).click();
@@ -240,11 +279,15 @@ describe.skipIf(!run)('dashboard window', () => {
     const phone = new WebSocket(`ws://127.0.0.1:${deps.host.status().port}/?user=phone&v=2&room=lab`);
     clients.add(phone);
     phone.on('close', () => clients.delete(phone));
-    const token = await new Promise<string>((r) => phone.once('message', (d) => r(JSON.parse(d.toString()).data.token)));
+    const token = await new Promise<string>((r) =>
+      phone.once('message', (d) => r(JSON.parse(d.toString()).data.token)),
+    );
     await expect.poll(names).toEqual(['phone', 'bob', 'alice']);
     const phoneId = await page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id');
     const back = await connect(`user=phone&v=2&room=lab&token=${encodeURIComponent(token)}`);
-    await expect.poll(() => page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id')).not.toBe(phoneId);
+    await expect
+      .poll(() => page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id'))
+      .not.toBe(phoneId);
     expect(await names()).toEqual(['phone', 'bob', 'alice']);
     back.close();
     await expect.poll(names).toEqual(['bob', 'alice']);
@@ -257,7 +300,9 @@ describe.skipIf(!run)('dashboard window', () => {
     const dialog = page.getByRole('dialog', { name: 'Kick bob?' });
     await dialog.waitFor();
     await dialog.getByLabel('Reason').fill('lesson is over');
-    const closed = new Promise<[number, string]>((r) => bob.once('close', (code, reason) => r([code, reason.toString()])));
+    const closed = new Promise<[number, string]>((r) =>
+      bob.once('close', (code, reason) => r([code, reason.toString()])),
+    );
     await dialog.getByRole('button', { name: 'Kick', exact: true }).click();
     expect(await closed).toEqual([4000, 'lesson is over']);
     await expect.poll(names).toEqual(['alice']);
@@ -274,14 +319,17 @@ describe.skipIf(!run)('dashboard window', () => {
     await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+        type: 'longtask',
+      });
     });
     const N = 1000;
     const t0 = performance.now();
     const batch: Array<Promise<WebSocket>> = [];
     // 100 rooms of 10: v2 tells every member of a room about each join, so one room of 1,000 would cost
     // the server half a million control messages and measure that instead of the window.
-    for (let i = 1; i <= N; i++) batch.push(connect(`user=p${String(i).padStart(4, '0')}&v=2&room=r${String(i % 100).padStart(2, '0')}`));
+    for (let i = 1; i <= N; i++)
+      batch.push(connect(`user=p${String(i).padStart(4, '0')}&v=2&room=r${String(i % 100).padStart(2, '0')}`));
     const all = await Promise.all(batch);
     measured.connect1000Ms = Math.round(performance.now() - t0);
     await expect.poll(() => text('[data-testid=peer-count]'), { timeout: 15_000 }).toBe('1,000 peers');
@@ -300,7 +348,8 @@ describe.skipIf(!run)('dashboard window', () => {
       el.scrollTop = el.scrollHeight;
       for (let i = 0; i < 60; i++) {
         await new Promise((r) => requestAnimationFrame(r));
-        if (Array.from(document.querySelectorAll('td.c-name')).some((td) => td.textContent === 'p1000')) return performance.now() - start;
+        if (Array.from(document.querySelectorAll('td.c-name')).some((td) => td.textContent === 'p1000'))
+          return performance.now() - start;
       }
       return -1;
     });
@@ -309,13 +358,17 @@ describe.skipIf(!run)('dashboard window', () => {
 
     // Every peer echoes one message to itself: peer-stats rows for all 1,000, applied in place.
     const rowsAtEnd = await page.locator('table.peers tbody tr[data-peer-id]').count();
-    const longTasksBefore = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length);
+    const longTasksBefore = await page.evaluate(
+      () => (window as unknown as { __longTasks: number[] }).__longTasks.length,
+    );
     const t2 = performance.now();
     for (const ws of all) ws.send('{"protocol":"one-to-self"}');
     const last = page.locator('table.peers tbody tr', { hasText: 'p1000' }).locator('td.c-in, td.c-out');
     await expect.poll(() => last.allTextContents()).toEqual(['1', '1']);
     measured.stats1000Ms = Math.round(performance.now() - t2);
-    measured.statsLongTasks = (await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length)) - longTasksBefore;
+    measured.statsLongTasks =
+      (await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length)) -
+      longTasksBefore;
     expect(await page.locator('table.peers tbody tr[data-peer-id]').count()).toBe(rowsAtEnd);
     await page.getByLabel('Filter by name, room or address').fill('p0500');
     await expect.poll(() => text('[data-testid=peer-count]')).toBe('Showing 1 of 1,000 connections');
@@ -393,7 +446,9 @@ describe.skipIf(!run)('dashboard window', () => {
     await page.getByLabel('Name on the LAN (optional)').fill('Lab server');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => text('[data-testid=toast]')).toBe('Settings saved: applied without dropping connections');
-    expect(bridge.calls.filter((c) => c.channel === 'settings:set').map((c) => c.arg)).toEqual([{ maxConnections: 500, mdns: { name: 'Lab server' } }]);
+    expect(bridge.calls.filter((c) => c.channel === 'settings:set').map((c) => c.arg)).toEqual([
+      { maxConnections: 500, mdns: { name: 'Lab server' } },
+    ]);
     expect(deps.settings.values().maxConnections).toBe(500);
     expect(deps.host.current()?.options.maxConnections).toBe(500);
     expect(deps.host.status().port).toBe(port);
@@ -435,7 +490,9 @@ describe.skipIf(!run)('dashboard window', () => {
     await page.getByLabel('Certificate (PEM)').fill(other.cert);
     await page.getByLabel('Private key (PEM)').fill(imported.key);
     await page.getByRole('button', { name: 'Import certificate' }).click();
-    await expect.poll(() => text('#key-error')).toBe('The private key does not belong to this certificate: choose the key that was created with it');
+    await expect
+      .poll(() => text('#key-error'))
+      .toBe('The private key does not belong to this certificate: choose the key that was created with it');
     expect(await page.locator('#key').getAttribute('aria-invalid')).toBe('true');
     expect(await text('[data-testid=cert-fingerprint]')).toBe(importedFp);
     expect(deps.settings.tlsMaterial()?.cert).toBe(imported.cert);
@@ -452,7 +509,11 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(await page.getByTestId('discovery-off').isVisible()).toBe(true);
 
     // Another server on this host, and discovery turned on here, both on loopback only.
-    const other = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: true, name: 'Other lab', interface: 'lo' } });
+    const other = createSignalServer({
+      host: '127.0.0.1',
+      port: 0,
+      mdns: { enabled: true, name: 'Other lab', interface: 'lo' },
+    });
     await other.start();
     try {
       await go('settings');
@@ -479,7 +540,14 @@ describe.skipIf(!run)('dashboard window', () => {
     await expect.poll(() => items.count()).toBe(2);
     // The imported certificate names 127.0.0.1 only: the LAN address fails, as it would for a phone.
     const st = deps.host.status();
-    const byUrl = Object.fromEntries(await Promise.all((await items.all()).map(async (li) => [await li.locator('code').textContent(), await li.getAttribute('data-ok')])));
+    const byUrl = Object.fromEntries(
+      await Promise.all(
+        (await items.all()).map(async (li) => [
+          await li.locator('code').textContent(),
+          await li.getAttribute('data-ok'),
+        ]),
+      ),
+    );
     expect(byUrl).toEqual({ [`wss://${LAN_ADDRESS}:${st.port}/`]: 'false', [`wss://127.0.0.1:${st.port}/`]: 'true' });
     expect(await text('[data-testid=selfcheck-summary]')).toMatch(/^1 of 2 addresses answered/);
     expect(await items.filter({ hasText: LAN_ADDRESS }).textContent()).toContain('does not name this address');
@@ -500,10 +568,21 @@ describe.skipIf(!run)('dashboard window', () => {
     for (const route of ['status', 'peers', 'certificates', 'push', 'network', 'settings', 'log']) {
       await go(route);
       const a = await auditAccessibility(page);
-      expect({ route, ...a }).toEqual({ route, h1Count: 1, mainCount: 1, navLabelled: true, unlabelledControls: [], unnamedButtons: [], duplicateIds: [] });
+      expect({ route, ...a }).toEqual({
+        route,
+        h1Count: 1,
+        mainCount: 1,
+        navLabelled: true,
+        unlabelledControls: [],
+        unnamedButtons: [],
+        duplicateIds: [],
+      });
       for (const colorScheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme });
-        const worst = await lowestContrast(page, 'h1, h2, p, dt, dd, label, td, th, a, button, .hint, .note, .pill, code, .error, .ok-text, .fail-text, .warn-text');
+        const worst = await lowestContrast(
+          page,
+          'h1, h2, p, dt, dd, label, td, th, a, button, .hint, .note, .pill, code, .error, .ok-text, .fail-text, .warn-text',
+        );
         expect(worst, `${route} ${colorScheme}: ${worst?.where}`).not.toBeNull();
         expect(worst!.ratio, `${route} ${colorScheme}: ${worst!.where}`).toBeGreaterThanOrEqual(4.5);
       }
@@ -537,7 +616,9 @@ describe.skipIf(!run)('dashboard window', () => {
 
   test('Status: a port in use is shown as a banner with what to do; Stop closes every client', async () => {
     await go('status');
-    const ws = new WebSocket(`wss://127.0.0.1:${deps.host.status().port}/?user=last`, { ca: deps.settings.tlsMaterial()!.cert });
+    const ws = new WebSocket(`wss://127.0.0.1:${deps.host.status().port}/?user=last`, {
+      ca: deps.settings.tlsMaterial()!.cert,
+    });
     await new Promise((r) => ws.once('open', r));
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     await page.getByRole('button', { name: 'Stop server' }).click();

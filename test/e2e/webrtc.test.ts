@@ -14,7 +14,16 @@ import { expectedChecksum, weriftOptions } from '../client/webrtc-helpers.js';
 import { NodeWebSocket } from '../client/helpers.js';
 import { netnsAvailable } from '../support/netns.js';
 import { launchChromium, webRtcContext, type LaunchedChromium } from './support/chromium.js';
-import { conversationState, joinViaUi, loadToOpenMs, peerButton, rememberName, saveReceived, sendFile, transferState } from './support/web-client-page.js';
+import {
+  conversationState,
+  joinViaUi,
+  loadToOpenMs,
+  peerButton,
+  rememberName,
+  saveReceived,
+  sendFile,
+  transferState,
+} from './support/web-client-page.js';
 
 const WEB_CLIENT_DIR = 'dist/renderer/web-client';
 const MB = 1024 * 1024;
@@ -26,8 +35,12 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(`${WEB_CLIENT_DIR}/index.html`)) throw new Error(`${WEB_CLIENT_DIR} is missing: run npm run build first`);
-    server = createSignalServer({ host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, mdns: { enabled: false } }, { stopGraceMs: 200 });
+    if (!existsSync(`${WEB_CLIENT_DIR}/index.html`))
+      throw new Error(`${WEB_CLIENT_DIR} is missing: run npm run build first`);
+    server = createSignalServer(
+      { host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, mdns: { enabled: false } },
+      { stopGraceMs: 200 },
+    );
     const status = await server.start();
     url = `http://127.0.0.1:${status.port}/?room=lab`;
     chromium = await launchChromium();
@@ -60,12 +73,17 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     const data = new Uint8Array(randomBytes(MB));
     await sendFile(bob, 'random.bin', data);
     await alice.getByRole('button', { name: 'Accept random.bin' }).click();
-    const [sent, received] = await Promise.all([transferState(bob, 'random.bin', 'out', 'done'), transferState(alice, 'random.bin', 'in', 'done')]);
+    const [sent, received] = await Promise.all([
+      transferState(bob, 'random.bin', 'out', 'done'),
+      transferState(alice, 'random.bin', 'in', 'done'),
+    ]);
     expect(sent).toBe(expectedChecksum(data));
     expect(received).toBe(sent);
     const saved = await saveReceived(alice, 'random.bin');
     expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
-    await expect(bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent()).resolves.toMatch(/^Delivered, checksum verified in (\d+ ms|\d+\.\d s) \(\d+(\.\d)? [kMG]B\/s\)\.$/);
+    await expect(
+      bob.locator('#transfer-list li[data-direction="out"] .transfer-status').textContent(),
+    ).resolves.toMatch(/^Delivered, checksum verified in (\d+ ms|\d+\.\d s) \(\d+(\.\d)? [kMG]B\/s\)\.$/);
 
     // Bob closes his tab: Alice sees why her conversation ended, and Bob is gone from the list.
     await bob.close();
@@ -79,7 +97,8 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     const b = await joinViaUi(await context(), url, 'cam-b');
     await peerButton(a, 'cam-b').click();
     await Promise.all([conversationState(a, 'cam-b', 'open'), conversationState(b, 'cam-a', 'open')]);
-    const showsVideo = (id: string) => `(() => { const v = document.getElementById('${id}'); return !v.hidden && v.videoWidth > 0; })()`;
+    const showsVideo = (id: string) =>
+      `(() => { const v = document.getElementById('${id}'); return !v.hidden && v.videoWidth > 0; })()`;
 
     await a.getByRole('button', { name: 'Start video call' }).click();
     await b.waitForFunction(showsVideo('remote-video'), undefined, { timeout: 15_000 });
@@ -168,13 +187,23 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
       b.close();
       return out;
     })()`);
-    const { steps, offers, answers, message } = result as { steps: string[]; offers: number[]; answers: number[]; message: string };
-    expect(steps.filter((s) => s !== 'first candidate')).toEqual(['local offer', 'local rollback', 'remote offer', 'local answer']);
+    const { steps, offers, answers, message } = result as {
+      steps: string[];
+      offers: number[];
+      answers: number[];
+      message: string;
+    };
+    expect(steps.filter((s) => s !== 'first candidate')).toEqual([
+      'local offer',
+      'local rollback',
+      'remote offer',
+      'local answer',
+    ]);
     expect(steps.indexOf('first candidate')).toBeLessThan(steps.indexOf('local rollback'));
     expect({ offers, answers, message }).toEqual({ offers: [1, 1], answers: [0, 1], message: 'after the glare' });
   });
 
-  it('a reload keeps the name, and the new page\'s connection replaces the old one', async () => {
+  it("a reload keeps the name, and the new page's connection replaces the old one", async () => {
     const a = await joinViaUi(await context(), url, 'rel-a');
     const b = await joinViaUi(await context(), url, 'rel-b');
     await peerButton(b, 'rel-a').click();
@@ -191,7 +220,7 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     await b.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'rel-a: welcome back' }).waitFor();
   });
 
-  it('serves the client library next to the page for a page\'s own scripts', async () => {
+  it("serves the client library next to the page for a page's own scripts", async () => {
     const page = await (await context()).newPage();
     await page.goto(url);
     // As a string: vitest would rewrite a dynamic import() inside a function passed to the page.
@@ -208,7 +237,10 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
   });
 
   it('says when the server is unreachable or refuses, and recovers when it is back', async () => {
-    const guarded = createSignalServer({ host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } }, { stopGraceMs: 200 });
+    const guarded = createSignalServer(
+      { host: '127.0.0.1', port: 0, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } },
+      { stopGraceMs: 200 },
+    );
     const port = (await guarded.start()).port!;
     let restarted: SignalServer | null = null;
     try {
@@ -219,7 +251,9 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
       await page.getByRole('button', { name: 'Join' }).click();
       await page.locator('#server-status[data-state="refused"]').waitFor({ timeout: 10_000 });
       await expect(page.locator('#server-status').textContent()).resolves.toMatch(
-        new RegExp(`^The server at 127\\.0\\.0\\.1:${port} refused the connection: it may need an access key \\(add \\?key=… to the address\\) or be full\\. Trying again in \\d+ s…$`),
+        new RegExp(
+          `^The server at 127\\.0\\.0\\.1:${port} refused the connection: it may need an access key \\(add \\?key=… to the address\\) or be full\\. Trying again in \\d+ s…$`,
+        ),
       );
 
       // With the key (remembered name: no typing), then the server goes away and comes back.
@@ -228,8 +262,13 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
       await expect(page.locator('#server-status').textContent()).resolves.toBe('Connected as keyless.');
       await guarded.stop();
       await page.locator('#server-status[data-state="unreachable"]').waitFor({ timeout: 10_000 });
-      await expect(page.locator('#server-status').textContent()).resolves.toMatch(/^Cannot reach the server at 127\.0\.0\.1:\d+\. Is this device on the same network, and is the server running\? Trying again in \d+ s…$/);
-      restarted = createSignalServer({ host: '127.0.0.1', port, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } }, { stopGraceMs: 200 });
+      await expect(page.locator('#server-status').textContent()).resolves.toMatch(
+        /^Cannot reach the server at 127\.0\.0\.1:\d+\. Is this device on the same network, and is the server running\? Trying again in \d+ s…$/,
+      );
+      restarted = createSignalServer(
+        { host: '127.0.0.1', port, webClientDir: WEB_CLIENT_DIR, accessKey: 'sesame', mdns: { enabled: false } },
+        { stopGraceMs: 200 },
+      );
       await restarted.start();
       await page.locator('#server-status[data-state="open"]').waitFor({ timeout: 20_000 });
     } finally {
@@ -253,16 +292,25 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
       await ctx.close();
     }
     await peerButton(host, 'guest0').waitFor({ state: 'detached' });
-    console.log(`page load → open DataChannel (loopback, auto-connect): ${times.join(', ')} ms; median ${[...times].sort((a, b) => a - b)[1]} ms`);
+    console.log(
+      `page load → open DataChannel (loopback, auto-connect): ${times.join(', ')} ms; median ${[...times].sort((a, b) => a - b)[1]} ms`,
+    );
     expect(times.every((t) => Number.isFinite(t) && t > 0)).toBe(true);
   });
 
   it('a Node peer on werift completes the same exchange with a browser', async () => {
-    const signal = new SignalClient({ url: url.replace('http:', 'ws:'), name: 'node-peer', room: 'lab', WebSocket: NodeWebSocket });
+    const signal = new SignalClient({
+      url: url.replace('http:', 'ws:'),
+      name: 'node-peer',
+      room: 'lab',
+      WebSocket: NodeWebSocket,
+    });
     await signal.connect();
     const hub = new RtcHub(signal, weriftOptions);
     try {
-      const incoming = new Promise<Conversation>((resolve) => hub.once('link', (link) => resolve(new Conversation(link))));
+      const incoming = new Promise<Conversation>((resolve) =>
+        hub.once('link', (link) => resolve(new Conversation(link))),
+      );
       const dora = await joinViaUi(await context(), url, 'dora');
       await peerButton(dora, 'node-peer').click();
       const node = await incoming;
@@ -275,7 +323,10 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
       await dora.getByRole('button', { name: 'Send', exact: true }).click();
       expect((await chat)[0]).toMatchObject({ from: 'peer', text: 'hello node' });
       node.sendChat('hello browser');
-      await dora.getByRole('list', { name: 'Messages' }).getByRole('listitem', { name: 'node-peer: hello browser' }).waitFor();
+      await dora
+        .getByRole('list', { name: 'Messages' })
+        .getByRole('listitem', { name: 'node-peer: hello browser' })
+        .waitFor();
 
       // Browser → Node: 1 MB, verified by the Node side.
       const data = new Uint8Array(randomBytes(MB));

@@ -28,8 +28,19 @@ let stopForwarding: () => void;
 const opened: string[] = [];
 const copied: string[] = [];
 
-function setup(overrides: Partial<IpcDeps> = {}, settings: Record<string, unknown> = base, webClientDir: string | null = null, factory?: ServerFactory) {
-  deps = createNodeIpcDeps({ dir, settings, webClientDir, ...(factory ? { factory } : {}), overrides: { interfaces: lan, hostname: () => 'testbox', ...overrides } });
+function setup(
+  overrides: Partial<IpcDeps> = {},
+  settings: Record<string, unknown> = base,
+  webClientDir: string | null = null,
+  factory?: ServerFactory,
+) {
+  deps = createNodeIpcDeps({
+    dir,
+    settings,
+    webClientDir,
+    ...(factory ? { factory } : {}),
+    overrides: { interfaces: lan, hostname: () => 'testbox', ...overrides },
+  });
   h = createIpcHandlers(deps);
   events = [];
   stopForwarding = forwardEvents(deps, (event, payload) => events.push({ event, payload }));
@@ -57,7 +68,8 @@ function err(r: AnyResult): IpcError {
   return r.error;
 }
 const call = <C extends InvokeChannel>(c: C, arg?: unknown) => h[c](arg) as ReturnType<IpcHandlers[C]>;
-const eventsOf = <E extends EventChannel>(e: E) => events.filter((x) => x.event === e).map((x) => x.payload as EventMap[E]);
+const eventsOf = <E extends EventChannel>(e: E) =>
+  events.filter((x) => x.event === e).map((x) => x.payload as EventMap[E]);
 
 async function running() {
   const s = ok(await call('server:start'));
@@ -110,14 +122,32 @@ describe('server', () => {
   it('starts, reports status and addresses, restarts and stops, pushing status events', async () => {
     const s = await running();
     expect(s.port).toBeGreaterThan(0);
-    expect(s.addresses).toEqual([{ interface: 'lo', address: '127.0.0.1', family: 'IPv4', internal: true, url: `ws://127.0.0.1:${s.port}/`, webClientUrl: null }]);
+    expect(s.addresses).toEqual([
+      {
+        interface: 'lo',
+        address: '127.0.0.1',
+        family: 'IPv4',
+        internal: true,
+        url: `ws://127.0.0.1:${s.port}/`,
+        webClientUrl: null,
+      },
+    ]);
     expect(ok(await call('addresses:list'))).toEqual(s.addresses);
     expect(ok(await call('server:status')).state).toBe('running');
     const r = ok(await call('server:restart'));
     expect(r.state).toBe('running');
     const stopped = ok(await call('server:stop'));
     expect(stopped).toMatchObject({ state: 'stopped', port: null, addresses: [] });
-    expect(eventsOf('status').map((x) => x.state)).toEqual(['starting', 'running', 'stopping', 'stopped', 'starting', 'running', 'stopping', 'stopped']);
+    expect(eventsOf('status').map((x) => x.state)).toEqual([
+      'starting',
+      'running',
+      'stopping',
+      'stopped',
+      'starting',
+      'running',
+      'stopping',
+      'stopped',
+    ]);
   });
 
   it('reports a port in use as port-in-use on the port field, and the state as error', async () => {
@@ -179,7 +209,14 @@ describe('peers', () => {
     expect(what(await alice.next())).toBe('echo');
 
     // Each event names only what changed; the latest row per connection is what the table shows.
-    const latest = () => [...new Map(eventsOf('peer-stats').flat().map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
+    const latest = () =>
+      [
+        ...new Map(
+          eventsOf('peer-stats')
+            .flat()
+            .map((r) => [r.id, r]),
+        ).values(),
+      ].sort((a, b) => a.id - b.id);
     const want: PeerStats[] = [
       { id: id.alice!, messagesIn: 2, messagesOut: 1, pushSubscribed: false },
       { id: id.bob!, messagesIn: 1, messagesOut: 2, pushSubscribed: true },
@@ -230,7 +267,13 @@ describe('certificates', () => {
     await running();
     expect(ok(await call('certs:current'))).toBeNull();
     const info = ok(await call('certs:generate', { days: 90 }));
-    expect(info).toMatchObject({ source: 'generated', certPath: null, keyType: 'EC P-256', selfSigned: true, subject: 'CN=testbox.local, O=rustysignal LAN certificate' });
+    expect(info).toMatchObject({
+      source: 'generated',
+      certPath: null,
+      keyType: 'EC P-256',
+      selfSigned: true,
+      subject: 'CN=testbox.local, O=rustysignal LAN certificate',
+    });
     expect(info.subjectAltNames).toEqual(['DNS:testbox.local', 'DNS:localhost', 'IP:127.0.0.1']);
     expect(info.daysLeft).toBe(89);
     expect(info.warnings.map((w) => w.code)).toEqual(['self-signed']);
@@ -254,11 +297,20 @@ describe('certificates', () => {
   it('imports PEM text, refusing a key that does not match, an expired certificate and garbage', async () => {
     const a = await generateLanCertificate({ dns: ['a.local'], ip: ['127.0.0.1'] });
     const b = await generateLanCertificate({ dns: ['b.local'], ip: ['127.0.0.1'] });
-    const old = await generateLanCertificate({ dns: ['old.local'], ip: [], days: 1, now: new Date(Date.now() - 10 * 86_400_000) });
+    const old = await generateLanCertificate({
+      dns: ['old.local'],
+      ip: [],
+      days: 1,
+      now: new Date(Date.now() - 10 * 86_400_000),
+    });
     await running();
 
     const mismatch = err(await call('certs:import', { source: 'pem', cert: a.cert, key: b.key }));
-    expect(mismatch).toMatchObject({ code: 'tls-invalid', field: 'key', message: 'The private key does not belong to this certificate: choose the key that was created with it' });
+    expect(mismatch).toMatchObject({
+      code: 'tls-invalid',
+      field: 'key',
+      message: 'The private key does not belong to this certificate: choose the key that was created with it',
+    });
     const expired = err(await call('certs:import', { source: 'pem', cert: old.cert, key: old.key }));
     expect(expired.code).toBe('tls-invalid');
     expect(expired.field).toBe('cert');
@@ -306,7 +358,13 @@ describe('certificates', () => {
 describe('push', () => {
   it('generates keys, sets the subject, enables push on the running server, and removes it', async () => {
     await running();
-    expect(ok(await call('push:info'))).toEqual({ configured: false, enabled: false, subject: null, publicKey: null, subscriptions: 0 });
+    expect(ok(await call('push:info'))).toEqual({
+      configured: false,
+      enabled: false,
+      subject: null,
+      publicKey: null,
+      subscriptions: 0,
+    });
     const noSubject = ok(await call('push:generate'));
     expect(noSubject).toMatchObject({ configured: true, enabled: false, subject: null });
     expect(noSubject.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
@@ -317,7 +375,13 @@ describe('push', () => {
     const empty = err(await call('push:setSubject', { subject: '' }));
     expect(empty).toMatchObject({ code: 'push-invalid', field: 'subject' });
     const info = ok(await call('push:setSubject', { subject: 'mailto:admin@example.org' }));
-    expect(info).toMatchObject({ configured: true, enabled: true, subject: 'mailto:admin@example.org', publicKey: noSubject.publicKey, subscriptions: 0 });
+    expect(info).toMatchObject({
+      configured: true,
+      enabled: true,
+      subject: 'mailto:admin@example.org',
+      publicKey: noSubject.publicKey,
+      subscriptions: 0,
+    });
     expect(ok(await call('server:status')).push.publicKey).toBe(noSubject.publicKey);
 
     const r = ok(await call('push:test', { name: 'nobody' }));
@@ -333,7 +397,9 @@ describe('push', () => {
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const info = ok(await call('push:import', { source: 'pem', pem, subject: 'https://example.org/contact' }));
     expect(info).toMatchObject({ configured: true, subject: 'https://example.org/contact' });
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     const e = err(await call('push:import', { source: 'pem', pem: rsa }));
     expect(e).toMatchObject({ code: 'push-invalid', field: 'pem' });
     expect(ok(await call('push:info')).publicKey).toBe(info.publicKey);
@@ -344,14 +410,25 @@ describe('push', () => {
 describe('settings', () => {
   it('returns values, defaults and the secrets notice', async () => {
     const s = ok(await call('settings:get'));
-    expect(s.values).toMatchObject({ host: '127.0.0.1', port: 0, accessKey: null, mdns: { enabled: false, name: null, interface: null }, startServerOnLaunch: true });
+    expect(s.values).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      accessKey: null,
+      mdns: { enabled: false, name: null, interface: null },
+      startServerOnLaunch: true,
+    });
     expect(s.defaults).toMatchObject({ host: '0.0.0.0', port: 3012, maxConnections: 10_000, serveWebClient: true });
-    expect(s.secrets).toEqual({ encrypted: false, message: 'Secrets are stored unencrypted: no system keychain is available to this process.' });
+    expect(s.secrets).toEqual({
+      encrypted: false,
+      message: 'Secrets are stored unencrypted: no system keychain is available to this process.',
+    });
   });
 
   it('rejects invalid fields one by one and changes nothing', async () => {
     const before = ok(await call('settings:get')).values;
-    const e = err(await call('settings:set', { port: 70000, rateLimit: { burst: 0 }, host: 'example.org', mdns: { name: '' } }));
+    const e = err(
+      await call('settings:set', { port: 70000, rateLimit: { burst: 0 }, host: 'example.org', mdns: { name: '' } }),
+    );
     expect(e.code).toBe('invalid-argument');
     expect(e.fields).toEqual([
       { field: 'host', message: 'host must be an IP address or localhost' },
@@ -359,7 +436,9 @@ describe('settings', () => {
       { field: 'rateLimit.burst', message: 'must be at least 1' },
       { field: 'mdns.name', message: 'must not be empty' },
     ]);
-    expect(err(await call('settings:set', { colour: 'red' })).fields).toEqual([{ field: 'colour', message: 'unknown field: colour' }]);
+    expect(err(await call('settings:set', { colour: 'red' })).fields).toEqual([
+      { field: 'colour', message: 'unknown field: colour' },
+    ]);
     expect(ok(await call('settings:get')).values).toEqual(before);
   });
 
@@ -416,7 +495,12 @@ describe('settings', () => {
 
 describe('app, log', () => {
   it('describes the app and opens only our own web client in the browser', async () => {
-    expect(ok(await call('app:info'))).toMatchObject({ name: 'rustysignal', version: '0.0.0-test', dataFolder: dir, dialogs: false });
+    expect(ok(await call('app:info'))).toMatchObject({
+      name: 'rustysignal',
+      version: '0.0.0-test',
+      dataFolder: dir,
+      dialogs: false,
+    });
     stopForwarding();
     setup({ openExternal: async (u) => void opened.push(u), copyText: (t) => void copied.push(t) }, base, dir);
     const s = await running();

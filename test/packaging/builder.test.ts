@@ -3,7 +3,17 @@
 // app.asar holding exactly the runtime files: compiled main, built renderer, tray icons, package.json
 // and the production dependency tree, nothing else.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +28,9 @@ const builder = path.join(root, 'node_modules', 'electron-builder', 'cli.js');
 // electron-builder looks things up on the internet when it lacks something: only run where nothing can leave.
 const runnable = isIsolated;
 if (!runnable) {
-  if (process.env.CI === 'true') throw new Error('packaging tests must run inside npm test\'s network namespace under CI');
-  console.warn('skipping packaging tests: not inside npm test\'s network namespace');
+  if (process.env.CI === 'true')
+    throw new Error("packaging tests must run inside npm test's network namespace under CI");
+  console.warn("skipping packaging tests: not inside npm test's network namespace");
 }
 
 let tmp: string;
@@ -32,16 +43,30 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function build(extra: string[]) {
-  return spawnSync(process.execPath, [builder, '--linux', 'dir', `-c.electronDist=${path.join(tmp, 'electron')}`, `-c.directories.output=${path.join(tmp, 'out')}`, '-c.npmRebuild=false', ...extra], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, CI: 'true' },
-  });
+  return spawnSync(
+    process.execPath,
+    [
+      builder,
+      '--linux',
+      'dir',
+      `-c.electronDist=${path.join(tmp, 'electron')}`,
+      `-c.directories.output=${path.join(tmp, 'out')}`,
+      '-c.npmRebuild=false',
+      ...extra,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, CI: 'true' },
+    },
+  );
 }
 
 function walk(dir: string, prefix: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}/${e.name}`) : [`${prefix}/${e.name}`],
+  );
 }
 
 /** Where Node would find package `name` when required from the package folder `from`. */
@@ -108,8 +133,16 @@ describe.runIf(runnable)('electron-builder', () => {
       .filter((p) => !p.endsWith('.map') && !p.endsWith('.d.ts'))
       .sort();
     expect(own).toEqual(expected);
-    for (const must of ['/dist/main/app/main.js', '/dist/main/app/preload.cjs', '/dist/main/cli.js', '/assets/tray/runningTemplate@2x.png']) expect(own).toContain(must);
-    expect(own.filter((p) => /\.(ts|cts|mts)$/.test(p) || p.startsWith('/test/') || p.startsWith('/main/'))).toEqual([]);
+    for (const must of [
+      '/dist/main/app/main.js',
+      '/dist/main/app/preload.cjs',
+      '/dist/main/cli.js',
+      '/assets/tray/runningTemplate@2x.png',
+    ])
+      expect(own).toContain(must);
+    expect(own.filter((p) => /\.(ts|cts|mts)$/.test(p) || p.startsWith('/test/') || p.startsWith('/main/'))).toEqual(
+      [],
+    );
 
     const packaged = new Set(
       files
@@ -120,7 +153,10 @@ describe.runIf(runnable)('electron-builder', () => {
     );
     expect([...packaged].sort()).toEqual([...productionTree()].sort());
     for (const dev of ['electron', 'typescript', 'vitest', 'vite', 'playwright-core', 'electron-builder', 'lit']) {
-      expect([...packaged].some((p) => p.startsWith(`${dev}@`)), dev).toBe(false);
+      expect(
+        [...packaged].some((p) => p.startsWith(`${dev}@`)),
+        dev,
+      ).toBe(false);
     }
     expect(statSync(archive).size).toBeGreaterThan(100_000);
   }, 150_000);

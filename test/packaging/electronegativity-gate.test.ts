@@ -12,9 +12,16 @@ CSP_GLOBAL_CHECK,"LOW","FIRM","index.html","6:0","default-src 'self'; script-src
 
 describe('electronegativity gate', () => {
   it('parses the CSV, quotes and doubled quotes included', () => {
-    expect(parseCsv('a, b\n"x, y","say ""hi"""\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"']]);
+    expect(parseCsv('a, b\n"x, y","say ""hi"""\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+    ]);
     const f = findingsFromCsv(csv);
-    expect(f.map((x) => [x.check, x.file])).toEqual([['OPEN_EXTERNAL_JS_CHECK', 'window.ts'], ['CONTEXT_ISOLATION_JS_CHECK', 'evil.ts'], ['CSP_GLOBAL_CHECK', 'index.html']]);
+    expect(f.map((x) => [x.check, x.file])).toEqual([
+      ['OPEN_EXTERNAL_JS_CHECK', 'window.ts'],
+      ['CONTEXT_ISOLATION_JS_CHECK', 'evil.ts'],
+      ['CSP_GLOBAL_CHECK', 'index.html'],
+    ]);
     expect(f[2]!.sample).toBe(`default-src 'self'; script-src 'self', "quoted"`);
   });
 

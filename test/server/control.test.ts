@@ -18,7 +18,16 @@ afterEach(async () => {
 describe('options', () => {
   it('fills every default from one table', () => {
     const o = resolveOptions({});
-    expect(o).toMatchObject({ host: '0.0.0.0', port: 3012, pingIntervalMs: 30_000, maxPayloadBytes: 65_536, offlineTtlMs: 15_000, offlineQueueMax: 32, tls: null, accessKey: null });
+    expect(o).toMatchObject({
+      host: '0.0.0.0',
+      port: 3012,
+      pingIntervalMs: 30_000,
+      maxPayloadBytes: 65_536,
+      offlineTtlMs: 15_000,
+      offlineQueueMax: 32,
+      tls: null,
+      accessKey: null,
+    });
     expect(o.rateLimit.perSecond).toBeGreaterThanOrEqual(100);
     expect(o.rateLimit.burst).toBeGreaterThanOrEqual(200);
   });
@@ -26,9 +35,13 @@ describe('options', () => {
   it('rejects unknown and invalid options with a message naming the option', () => {
     expect(() => resolveOptions({ prot: 1 } as never)).toThrow(new OptionsError('unknown option prot'));
     expect(() => resolveOptions({ port: 70000 })).toThrow(/^option port: /);
-    expect(() => resolveOptions({ host: 'example.org' })).toThrow('option host: host must be an IP address or localhost');
+    expect(() => resolveOptions({ host: 'example.org' })).toThrow(
+      'option host: host must be an IP address or localhost',
+    );
     expect(() => resolveOptions({ rateLimit: { perSecond: 1, burst: 0 } })).toThrow(/^option rateLimit\.burst: /);
-    expect(() => createSignalServer({ tls: { cert: 'x', key: 'y' } })).toThrow(/option tls\.cert: cert must be PEM text/);
+    expect(() => createSignalServer({ tls: { cert: 'x', key: 'y' } })).toThrow(
+      /option tls\.cert: cert must be PEM text/,
+    );
   });
 });
 
@@ -40,7 +53,9 @@ describe('lifecycle', () => {
     s.server.events.on('peer-left', (p) => seen.push(['peer-left', [p.name, p.reason]]));
     const st = s.server.status();
     expect(st).toMatchObject({ state: 'running', port: s.port, tls: false, connections: 0, peers: 0, rooms: 0 });
-    expect(st.urls).toEqual([{ interface: 'lo', address: '127.0.0.1', family: 'IPv4', internal: true, url: `ws://127.0.0.1:${s.port}/` }]);
+    expect(st.urls).toEqual([
+      { interface: 'lo', address: '127.0.0.1', family: 'IPv4', internal: true, url: `ws://127.0.0.1:${s.port}/` },
+    ]);
     const a = await connect(s.url('user=alice'));
     const b = await connect(s.url('v=2&user=bob&room=lab'));
     await b.next();
@@ -48,8 +63,28 @@ describe('lifecycle', () => {
     await a.next();
     const peers = s.server.peers().sort((x, y) => x.id - y.id);
     expect(peers).toEqual([
-      { id: expect.any(Number), name: 'alice', room: '', dialect: 1, remoteAddress: '127.0.0.1', connectedAt: expect.any(Number), messagesIn: 1, messagesOut: 1, pushSubscribed: false },
-      { id: expect.any(Number), name: 'bob', room: 'lab', dialect: 2, remoteAddress: '127.0.0.1', connectedAt: expect.any(Number), messagesIn: 0, messagesOut: 0, pushSubscribed: false },
+      {
+        id: expect.any(Number),
+        name: 'alice',
+        room: '',
+        dialect: 1,
+        remoteAddress: '127.0.0.1',
+        connectedAt: expect.any(Number),
+        messagesIn: 1,
+        messagesOut: 1,
+        pushSubscribed: false,
+      },
+      {
+        id: expect.any(Number),
+        name: 'bob',
+        room: 'lab',
+        dialect: 2,
+        remoteAddress: '127.0.0.1',
+        connectedAt: expect.any(Number),
+        messagesIn: 0,
+        messagesOut: 0,
+        pushSubscribed: false,
+      },
     ]);
     expect(s.server.status()).toMatchObject({ connections: 2, peers: 2, rooms: 2 });
     expect(s.server.kick(peers[1]!.id, 'please rejoin')).toBe(true);
@@ -79,7 +114,10 @@ describe('lifecycle', () => {
     const dup = await connect(s.url('v=2&user=phone&room=lab')); // name taken: stays, anonymous
     expect((await dup.nextJson()).data.code).toBe('username-taken');
     await dup.next(); // welcome
-    const [idAnon, idPhone, idDup] = s.server.peers().sort((x, y) => x.id - y.id).map((p) => [p.id, p.name]);
+    const [idAnon, idPhone, idDup] = s.server
+      .peers()
+      .sort((x, y) => x.id - y.id)
+      .map((p) => [p.id, p.name]);
     expect([idAnon![1], idPhone![1], idDup![1]]).toEqual([null, 'phone', null]);
 
     // The phone comes back with its token: the room hears nothing, the surface sees old out, new in.
@@ -117,13 +155,21 @@ describe('lifecycle', () => {
     s.server.events.on('peer-stats', (r) => reports.push(r));
     const a = await connect(s.url('user=a'));
     const b = await connect(s.url('user=b'));
-    const [ida, idb] = s.server.peers().sort((x, y) => x.id - y.id).map((p) => p.id);
+    const [ida, idb] = s.server
+      .peers()
+      .sort((x, y) => x.id - y.id)
+      .map((p) => p.id);
     clock.advance(1000);
     expect(reports).toEqual([]); // nothing moved yet
     a.send('{"protocol":"one-to-one","endpoint":"b"}');
     await b.next();
     clock.advance(1000);
-    expect(reports).toEqual([[{ id: ida, messagesIn: 1, messagesOut: 0, pushSubscribed: false }, { id: idb, messagesIn: 0, messagesOut: 1, pushSubscribed: false }]]);
+    expect(reports).toEqual([
+      [
+        { id: ida, messagesIn: 1, messagesOut: 0, pushSubscribed: false },
+        { id: idb, messagesIn: 0, messagesOut: 1, pushSubscribed: false },
+      ],
+    ]);
     b.send('{"protocol":"one-to-self"}');
     await b.next();
     clock.advance(1000);
@@ -149,7 +195,10 @@ describe('lifecycle', () => {
     server.events.on('error', (p) => errors.push(p.code));
     const err = await server.start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerError);
-    expect((err as ServerError).problem).toEqual({ code: 'port-in-use', message: `port ${port} on 127.0.0.1 is already in use (another rustysignal or another program): stop it or choose another port` });
+    expect((err as ServerError).problem).toEqual({
+      code: 'port-in-use',
+      message: `port ${port} on 127.0.0.1 is already in use (another rustysignal or another program): stop it or choose another port`,
+    });
     expect(errors).toEqual(['port-in-use']);
     expect(server.status().state).toBe('stopped');
     blocker.close();
@@ -162,7 +211,9 @@ describe('lifecycle', () => {
     const c = await connect(s.url('user=a'));
     c.send(JSON.stringify({ protocol: 'one-to-self', pad: 'x'.repeat(400) }));
     expect((await c.closed).code).toBe(1009);
-    await expect(s.server.reconfigure({ tls: { cert: '-----BEGIN CERTIFICATE-----', key: '-----BEGIN PRIVATE KEY-----' } })).rejects.toThrow(/needs a restart/);
+    await expect(
+      s.server.reconfigure({ tls: { cert: '-----BEGIN CERTIFICATE-----', key: '-----BEGIN PRIVATE KEY-----' } }),
+    ).rejects.toThrow(/needs a restart/);
     await expect(s.server.reconfigure({ bogus: 1 } as never)).rejects.toThrow('unknown option bogus');
   });
 });

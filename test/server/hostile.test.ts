@@ -62,7 +62,9 @@ describe('hostile input', () => {
     s = await startServer();
     const garbage = createConnection(s.port, '127.0.0.1');
     await new Promise((r) => garbage.once('connect', r));
-    garbage.write('GET /?user=x HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    garbage.write(
+      'GET /?user=x HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
     const reply = await new Promise<string>((r) => garbage.once('data', (d) => r(d.toString())));
     expect(reply).toMatch(/^HTTP\/1\.1 400 /);
     const junk = createConnection(s.port, '127.0.0.1');

@@ -11,7 +11,11 @@ let s: Running;
 afterEach(async () => s?.stop());
 
 /** A raw GET so the path reaches the server exactly as written (fetch would normalise `..`). */
-function rawGet(port: number, p: string, method = 'GET'): Promise<{ status: number; body: string; type: string | undefined }> {
+function rawGet(
+  port: number,
+  p: string,
+  method = 'GET',
+): Promise<{ status: number; body: string; type: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: p, method }, (res) => {
       let body = '';
@@ -53,7 +57,11 @@ describe('HTTP', () => {
     writeFileSync(path.join(path.dirname(root), 'secret.txt'), 'no');
     s = await startServer({ webClientDir: root });
     const index = await rawGet(s.port, '/?room=class-3b');
-    expect([index.status, index.body, index.type]).toEqual([200, '<!doctype html><title>client</title>', 'text/html; charset=utf-8']);
+    expect([index.status, index.body, index.type]).toEqual([
+      200,
+      '<!doctype html><title>client</title>',
+      'text/html; charset=utf-8',
+    ]);
     expect((await rawGet(s.port, '/assets/app.js')).type).toBe('text/javascript; charset=utf-8');
     expect((await rawGet(s.port, '/nope')).status).toBe(404);
     expect((await rawGet(s.port, '/assets/')).status).toBe(404);

@@ -38,7 +38,9 @@ describe('wss', () => {
     await s.server.reconfigure({ tls: next });
     a.send('{"protocol":"one-to-self","still":"open"}');
     expect(await a.next()).toBe('{"protocol":"one-to-self","still":"open"}');
-    await expect(connect(s.url('user=b'), { ca: ca.cert })).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    await expect(connect(s.url('user=b'), { ca: ca.cert })).rejects.toMatchObject({
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
     const b = await connect(s.url('user=b'), { ca: otherCa.cert });
     b.send('{"protocol":"one-to-one","endpoint":"a"}');
     expect(await a.next()).toBe('{"protocol":"one-to-one","endpoint":"a"}');
@@ -54,7 +56,12 @@ describe('wss', () => {
   });
 
   it('refuses to start with bad material and says why', async () => {
-    const server = createSignalServer({ host: '127.0.0.1', port: 0, tls: { cert: leaf.cert, key: (await ca.issue()).key }, mdns: { enabled: false } });
+    const server = createSignalServer({
+      host: '127.0.0.1',
+      port: 0,
+      tls: { cert: leaf.cert, key: (await ca.issue()).key },
+      mdns: { enabled: false },
+    });
     await expect(server.start()).rejects.toMatchObject({ problem: { code: 'tls-invalid' } });
     expect(server.status().state).toBe('stopped');
   });
@@ -72,15 +79,37 @@ describe('checkTls', () => {
   it('names each problem', async () => {
     const expired = await ca.issue({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-03-01') });
     const future = await ca.issue({ notBefore: new Date('2099-01-01'), notAfter: new Date('2100-01-01') });
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    const encrypted = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
-    expect(() => checkTls(expired)).toThrow(new TlsError('the certificate expired on 2021-03-01: load a renewed certificate'));
-    expect(() => checkTls(future)).toThrow("the certificate is not valid before 2099-01-01: check this computer's clock or load another certificate");
-    expect(() => checkTls({ cert: leaf.cert, key: rsa })).toThrow(/^the private key does not match the certificate \(CN=localhost\)/);
-    expect(() => checkTls({ cert: leaf.key, key: leaf.key })).toThrow(/^the certificate is not a readable PEM certificate/);
-    expect(() => checkTls({ cert: leaf.cert, key: encrypted })).toThrow('the private key is encrypted and the passphrase is missing or wrong: give the right passphrase');
-    expect(() => checkTls({ cert: leaf.cert, key: encrypted, passphrase: 'nope' })).toThrow(/passphrase is missing or wrong/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    const encrypted = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'pw',
+    }) as string;
+    expect(() => checkTls(expired)).toThrow(
+      new TlsError('the certificate expired on 2021-03-01: load a renewed certificate'),
+    );
+    expect(() => checkTls(future)).toThrow(
+      "the certificate is not valid before 2099-01-01: check this computer's clock or load another certificate",
+    );
+    expect(() => checkTls({ cert: leaf.cert, key: rsa })).toThrow(
+      /^the private key does not match the certificate \(CN=localhost\)/,
+    );
+    expect(() => checkTls({ cert: leaf.key, key: leaf.key })).toThrow(
+      /^the certificate is not a readable PEM certificate/,
+    );
+    expect(() => checkTls({ cert: leaf.cert, key: encrypted })).toThrow(
+      'the private key is encrypted and the passphrase is missing or wrong: give the right passphrase',
+    );
+    expect(() => checkTls({ cert: leaf.cert, key: encrypted, passphrase: 'nope' })).toThrow(
+      /passphrase is missing or wrong/,
+    );
     const soon = await ca.issue({ notAfter: new Date(Date.now() + 3 * 86_400_000) });
-    expect(checkTls(soon).expiryWarning).toMatch(/^the TLS certificate expires on \d{4}-\d\d-\d\d \(in 2 days\): renew it soon$/);
+    expect(checkTls(soon).expiryWarning).toMatch(
+      /^the TLS certificate expires on \d{4}-\d\d-\d\d \(in 2 days\): renew it soon$/,
+    );
   });
 });

@@ -23,7 +23,12 @@ describe('v1 connecting', () => {
   it('registers a name on any path, decoding the query like URLSearchParams', async () => {
     const a = await client('user=John%20Doe', '/some/proxy/prefix');
     const b = await client('v=1&user=a+b&user=ignored');
-    expect(s.server.peers().map((p) => p.name).sort()).toEqual(['John Doe', 'a b']);
+    expect(
+      s.server
+        .peers()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['John Doe', 'a b']);
     const raw = '{"protocol":"one-to-one","endpoint":"John Doe","data":1}';
     b.send(raw);
     expect(await a.next()).toBe(raw);
@@ -67,7 +72,8 @@ describe('v1 routing', () => {
   it('relays one-to-one byte for byte, reading endpoint before to', async () => {
     const a = await client('user=alice');
     const b = await client('user=bob');
-    const raw = '{ "protocol" : "one-to-one", "to":"nobody", "endpoint":"bob", "from":"forged", "n": 12345678901234567890, "z":1 }';
+    const raw =
+      '{ "protocol" : "one-to-one", "to":"nobody", "endpoint":"bob", "from":"forged", "n": 12345678901234567890, "z":1 }';
     a.send(raw);
     expect(await b.next()).toBe(raw);
     const viaTo = '{"protocol":"one-to-one","to":"alice","action":"answer","data":{"sdp":"v=0"}}';

@@ -30,7 +30,11 @@ describe('welcome and presence', () => {
     await start();
     await client('user=old');
     const { welcome } = await v2('user=bob');
-    expect(welcome).toEqual({ protocol: 'server', action: 'welcome', data: { user: 'bob', room: '', peers: ['old'], token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), push: null } });
+    expect(welcome).toEqual({
+      protocol: 'server',
+      action: 'welcome',
+      data: { user: 'bob', room: '', peers: ['old'], token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), push: null },
+    });
   });
 
   it('welcomes anonymous connections with user and token null', async () => {
@@ -43,7 +47,11 @@ describe('welcome and presence', () => {
     await start();
     await v2('user=alice');
     const c = await client('v=2&user=alice');
-    expect(await c.nextJson()).toEqual({ protocol: 'server', action: 'error', data: { code: 'username-taken', message: expect.any(String), ref: null } });
+    expect(await c.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'error',
+      data: { code: 'username-taken', message: expect.any(String), ref: null },
+    });
     expect((await c.nextJson()).data).toMatchObject({ user: null, token: null, peers: ['alice'] });
     const bad = await client('v=2&user=');
     expect((await bad.nextJson()).data.code).toBe('invalid-username');
@@ -80,7 +88,9 @@ describe('relay to v2 recipients', () => {
     const raw = '{"protocol":"one-to-one","endpoint":"bob","from":"mallory","big":12345678901234567890,"id":3}';
     a.send(raw);
     const got = await b.next();
-    expect(got).toBe('{"protocol":"one-to-one","endpoint":"bob","from":"mallory","big":12345678901234567890,"id":3,"from":"alice"}');
+    expect(got).toBe(
+      '{"protocol":"one-to-one","endpoint":"bob","from":"mallory","big":12345678901234567890,"id":3,"from":"alice"}',
+    );
     expect(JSON.parse(got).from).toBe('alice');
   });
 
@@ -129,7 +139,11 @@ describe('v2 errors', () => {
     await start();
     const { c } = await v2('user=a');
     c.send(frame);
-    expect(await c.nextJson()).toEqual({ protocol: 'server', action: 'error', data: { code, message: expect.any(String), ref } });
+    expect(await c.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'error',
+      data: { code, message: expect.any(String), ref },
+    });
   });
 
   it('answers binary frames with binary-unsupported', async () => {
@@ -161,7 +175,8 @@ describe('offline queue', () => {
     }
     const b = await client('v=2&user=bob');
     expect((await b.nextJson()).action).toBe('welcome');
-    for (let i = 1; i <= 3; i++) expect(JSON.parse(await b.next())).toEqual({ protocol: 'one-to-one', to: 'bob', id: i, n: i, from: 'alice' });
+    for (let i = 1; i <= 3; i++)
+      expect(JSON.parse(await b.next())).toEqual({ protocol: 'one-to-one', to: 'bob', id: i, n: i, from: 'alice' });
     const v1 = await client('user=carol');
     expect(v1.pending()).toEqual([]);
   });
@@ -202,7 +217,11 @@ describe('offline queue', () => {
       expect((await a.nextJson()).action).toBe('queued');
     }
     a.send({ protocol: 'one-to-one', to: 'bob', id: 32 });
-    expect(await a.nextJson()).toEqual({ protocol: 'server', action: 'error', data: { code: 'unknown-peer', message: expect.any(String), ref: 32 } });
+    expect(await a.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'error',
+      data: { code: 'unknown-peer', message: expect.any(String), ref: 32 },
+    });
   });
 
   it('answers unknown-peer at once when the queue is off', async () => {

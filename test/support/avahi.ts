@@ -82,17 +82,32 @@ function startPrivateBus(dir: string): { address: string; pid: number } {
 </busconfig>
 `,
   );
-  const out = execFileSync('dbus-daemon', [`--config-file=${conf}`, '--fork', '--print-address=1', '--print-pid=1'], { encoding: 'utf8', timeout: 10_000 });
-  const [address, pid] = out.trim().split('\n').map((s) => s.trim());
-  if (!address?.startsWith('unix:') || !Number.isInteger(Number(pid))) throw new Error(`dbus-daemon printed no address and pid: ${out}`);
+  const out = execFileSync('dbus-daemon', [`--config-file=${conf}`, '--fork', '--print-address=1', '--print-pid=1'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const [address, pid] = out
+    .trim()
+    .split('\n')
+    .map((s) => s.trim());
+  if (!address?.startsWith('unix:') || !Number.isInteger(Number(pid)))
+    throw new Error(`dbus-daemon printed no address and pid: ${out}`);
   return { address, pid: Number(pid) };
 }
 
 /** Waits for the first line matching `done` on stdout or stderr; rejects on exit or after timeoutMs. */
-function untilLine(proc: ChildProcess, what: string, done: (line: string) => boolean, timeoutMs: number): Promise<string> {
+function untilLine(
+  proc: ChildProcess,
+  what: string,
+  done: (line: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
   const seen: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing after ${timeoutMs} ms:\n${seen.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: nothing after ${timeoutMs} ms:\n${seen.join('\n')}`)),
+      timeoutMs,
+    );
     const onLine = (line: string) => {
       seen.push(line);
       if (!done(line)) return;
@@ -136,11 +151,35 @@ export async function startAvahi(host: Host, hostName: string): Promise<Avahi> {
   try {
     const conf = path.join(dir, 'avahi-daemon.conf');
     const iface = host.iface ? [`allow-interfaces=${host.iface}`] : [];
-    writeFileSync(conf, ['[server]', `host-name=${hostName}`, 'use-ipv4=yes', 'use-ipv6=no', ...iface, '[wide-area]', 'enable-wide-area=no', '[publish]', 'publish-hinfo=no', 'publish-workstation=no', ''].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        '[server]',
+        `host-name=${hostName}`,
+        'use-ipv4=yes',
+        'use-ipv6=no',
+        ...iface,
+        '[wide-area]',
+        'enable-wide-area=no',
+        '[publish]',
+        'publish-hinfo=no',
+        'publish-workstation=no',
+        '',
+      ].join('\n'),
+    );
     // `ip netns exec` gives the command its own mount namespace, so this tmpfs hides only from avahi the
     // pid file another avahi-daemon may hold.
     const args = ['-f', conf, '--no-drop-root', '--no-chroot', '--no-rlimits', '--no-proc-title'];
-    daemon = host.spawn('sh', ['-c', 'mkdir -p /run/avahi-daemon && mount -t tmpfs rs-avahi /run/avahi-daemon && exec avahi-daemon "$@"', 'sh', ...args], pipes);
+    daemon = host.spawn(
+      'sh',
+      [
+        '-c',
+        'mkdir -p /run/avahi-daemon && mount -t tmpfs rs-avahi /run/avahi-daemon && exec avahi-daemon "$@"',
+        'sh',
+        ...args,
+      ],
+      pipes,
+    );
     await untilLine(daemon, 'avahi-daemon start', (l) => l.includes('Server startup complete'), 10_000);
   } catch (err) {
     await stop();
@@ -175,9 +214,23 @@ export function parseBrowseLine(line: string): BrowseLine | null {
   const f = line.split(';');
   const ev = f[0];
   if ((ev !== '+' && ev !== '-' && ev !== '=') || f.length < 6) return null;
-  const base: BrowseLine = { event: ev, iface: f[1]!, protocol: f[2]!, name: unescape(f[3]!), type: f[4]!, domain: f[5]! };
+  const base: BrowseLine = {
+    event: ev,
+    iface: f[1]!,
+    protocol: f[2]!,
+    name: unescape(f[3]!),
+    type: f[4]!,
+    domain: f[5]!,
+  };
   if (ev !== '=') return base;
-  const txt = [...f.slice(9).join(';').matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!).sort();
+  const txt = [
+    ...f
+      .slice(9)
+      .join(';')
+      .matchAll(/"((?:[^"\\]|\\.)*)"/g),
+  ]
+    .map((m) => m[1]!)
+    .sort();
   return { ...base, host: f[6]!, address: f[7]!, port: Number(f[8]), txt };
 }
 
@@ -206,7 +259,11 @@ function watchBrowse(proc: ChildProcess): AvahiBrowse {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; avahi-browse printed:\n${raw.join('\n')}\n${errors}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${what}; avahi-browse printed:\n${raw.join('\n')}\n${errors}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -13,7 +13,10 @@ export interface Pem {
 
 async function pkcs8(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
 export interface TestCa extends Pem {
@@ -30,7 +33,10 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
     notAfter: new Date(Date.now() + 30 * 86_400_000),
     keys,
     signingAlgorithm: alg,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   let serial = 2;
   return {
@@ -38,7 +44,10 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
     key: await pkcs8(keys.privateKey),
     async issue(o = {}) {
       const leafKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
-      const names = [...(o.dns ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })), ...(o.ips ?? ['127.0.0.1']).map((value) => ({ type: 'ip' as const, value }))];
+      const names = [
+        ...(o.dns ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),
+        ...(o.ips ?? ['127.0.0.1']).map((value) => ({ type: 'ip' as const, value })),
+      ];
       const leaf = await x509.X509CertificateGenerator.create({
         serialNumber: (serial++).toString(16).padStart(2, '0'),
         subject: `CN=${o.cn ?? 'localhost'}`,
@@ -48,7 +57,10 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
         signingKey: keys.privateKey,
         publicKey: leafKeys.publicKey,
         signingAlgorithm: alg,
-        extensions: [new x509.SubjectAlternativeNameExtension(names), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth])],
+        extensions: [
+          new x509.SubjectAlternativeNameExtension(names),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        ],
       });
       return { cert: leaf.toString('pem'), key: await pkcs8(leafKeys.privateKey) };
     },

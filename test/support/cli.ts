@@ -17,8 +17,15 @@ export interface RunningCli {
 }
 
 /** Runs the CLI to completion (for commands that exit). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } });
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -42,7 +49,10 @@ export async function startCli(args: string[]): Promise<RunningCli> {
           resolve(m[0]);
         }
       };
-      const t = setTimeout(() => reject(new Error(`CLI did not print ${re} within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`CLI did not print ${re} within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`)),
+        timeoutMs,
+      );
       watchers.push(check);
       check();
       void exited.then(() => setImmediate(check));
@@ -51,5 +61,12 @@ export async function startCli(args: string[]): Promise<RunningCli> {
     child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
     throw err;
   });
-  return { child, port: Number(/:(\d+)/.exec(banner.split(' on ')[1]!)![1]), stdout: () => out, stderr: () => err, exited, waitFor };
+  return {
+    child,
+    port: Number(/:(\d+)/.exec(banner.split(' on ')[1]!)![1]),
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor,
+  };
 }

@@ -27,7 +27,9 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
     if (w) w(s);
     else queue.push(s);
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const next = (timeoutMs = 5000) =>
     new Promise<string>((resolve, reject) => {
       const q = queue.shift();
@@ -49,7 +51,8 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
     nextJson: async (t) => JSON.parse(await next(t)),
     pending: () => [...queue],
     closed,
-    send: (data, binary = false) => ws.send(typeof data === 'object' && !Buffer.isBuffer(data) ? JSON.stringify(data) : data, { binary }),
+    send: (data, binary = false) =>
+      ws.send(typeof data === 'object' && !Buffer.isBuffer(data) ? JSON.stringify(data) : data, { binary }),
     close: async () => {
       if (ws.readyState === WebSocket.CLOSED) return;
       ws.close();
@@ -58,7 +61,9 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
   };
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(client));
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+    );
     ws.once('error', reject);
   });
 }

@@ -54,7 +54,11 @@ export const recorded = {
   storageBackend: 'gnome_libsecret' as string,
   encryptionAvailable: true,
   openedExternal: [] as string[],
-  session: {} as { permissionRequest?: (...a: unknown[]) => void; permissionCheck?: (...a: unknown[]) => boolean; devicePermission?: (...a: unknown[]) => boolean },
+  session: {} as {
+    permissionRequest?: (...a: unknown[]) => void;
+    permissionCheck?: (...a: unknown[]) => boolean;
+    devicePermission?: (...a: unknown[]) => boolean;
+  },
   windows: [] as FakeWindow[],
 };
 
@@ -150,7 +154,8 @@ export function electronModule() {
         return { ok: true, value: channel };
       },
       on: (channel: string, fn: (...a: unknown[]) => void) => recorded.rendererListeners.on(channel, fn),
-      removeListener: (channel: string, fn: (...a: unknown[]) => void) => recorded.rendererListeners.removeListener(channel, fn),
+      removeListener: (channel: string, fn: (...a: unknown[]) => void) =>
+        recorded.rendererListeners.removeListener(channel, fn),
     },
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => recorded.exposed.set(key, api) },
     safeStorage: {
@@ -160,7 +165,8 @@ export function electronModule() {
       encryptString: (s: string) => Buffer.from(`enc:${Buffer.from(s).toString('hex')}`),
       decryptString: (b: Buffer) => {
         const t = b.toString();
-        if (!t.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        if (!t.startsWith('enc:'))
+          throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
         return Buffer.from(t.slice(4), 'hex').toString();
       },
     },

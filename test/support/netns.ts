@@ -13,7 +13,9 @@ export const isIsolated = process.env.RUSTYSIGNAL_TEST_NETNS === '1';
  */
 export function netnsAvailable(suite: string): boolean {
   if (isIsolated && canMakeNamespaces()) return true;
-  const why = isIsolated ? 'cannot create network namespaces (need root and ip netns)' : 'not running inside `npm test`\'s network namespace';
+  const why = isIsolated
+    ? 'cannot create network namespaces (need root and ip netns)'
+    : "not running inside `npm test`'s network namespace";
   if (process.env.CI === 'true') throw new Error(`${suite}: ${why}; CI requires it`);
   console.warn(`skipping ${suite}: ${why}`);
   return false;

@@ -13,7 +13,10 @@ export interface Running {
 }
 
 export async function startServer(options: ServerOptionsInput = {}, deps: ServerDeps = {}): Promise<Running> {
-  const server = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options }, { stopGraceMs: 500, ...deps });
+  const server = createSignalServer(
+    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options },
+    { stopGraceMs: 500, ...deps },
+  );
   const status = await server.start();
   const port = status.port!;
   const scheme = options.tls ? 'wss' : 'ws';

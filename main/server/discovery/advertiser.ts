@@ -2,7 +2,16 @@
 // DNS-SD name on a conflict ("NAME (2)"), announce, answer queries, re-announce on changes, say goodbye.
 import type { DnsPacket, MdnsLink } from './links.js';
 import { instanceName, sameName, serviceFqdn } from './names.js';
-import { addressRecords, decodeTxt, goodbyes, serviceRecords, txtFor, type Advertisement, type DnsRecord, type IncomingRecord } from './records.js';
+import {
+  addressRecords,
+  decodeTxt,
+  goodbyes,
+  serviceRecords,
+  txtFor,
+  type Advertisement,
+  type DnsRecord,
+  type IncomingRecord,
+} from './records.js';
 
 export interface AdvertiserDeps {
   /** The SRV target, `HOSTNAME.local`. */
@@ -102,7 +111,9 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
       const answers = result.hostAnswers;
       publishHost = answers.length === 0 || !answers.every((a) => local.has(a));
       if (answers.some((a) => !local.has(a))) {
-        deps.onProblem(`another device on the network answers for ${host} (${answers.filter((a) => !local.has(a)).join(', ')}); devices may reach it instead of this server. Give this computer a unique name.`);
+        deps.onProblem(
+          `another device on the network answers for ${host} (${answers.filter((a) => !local.has(a)).join(', ')}); devices may reach it instead of this server. Give this computer a unique name.`,
+        );
       }
     }
     state = 'announced';
@@ -114,7 +125,9 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     attempt += 1;
     if (attempt > MAX_ATTEMPTS) {
       state = 'failed';
-      deps.onProblem(`mDNS name "${deps.baseName}" and ${MAX_ATTEMPTS - 1} numbered variants are taken on the network; this server is not advertised. Choose another name with --mdns-name.`);
+      deps.onProblem(
+        `mDNS name "${deps.baseName}" and ${MAX_ATTEMPTS - 1} numbered variants are taken on the network; this server is not advertised. Choose another name with --mdns-name.`,
+      );
       return;
     }
     name = instanceName(deps.baseName, attempt);
@@ -138,7 +151,10 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     if (r.type === 'TXT') {
       const theirs = decodeTxt(r.data);
       const ours = txtFor(ad);
-      return Object.keys(ours).length === Object.keys(theirs).length && Object.entries(ours).every(([k, v]) => theirs[k] === v);
+      return (
+        Object.keys(ours).length === Object.keys(theirs).length &&
+        Object.entries(ours).every(([k, v]) => theirs[k] === v)
+      );
     }
     return false;
   }
@@ -147,7 +163,8 @@ export function createAdvertiser(initial: Advertisement, deps: AdvertiserDeps): 
     if (state !== 'probing' && state !== 'announced') return;
     for (const r of [...packet.answers, ...packet.additionals]) {
       if (sameName(r.name, fqdn())) onRecordForOurName(r);
-      else if (sameName(r.name, host) && (r.type === 'A' || r.type === 'AAAA') && typeof r.data === 'string') onHostRecord(r.ttl, r.data);
+      else if (sameName(r.name, host) && (r.type === 'A' || r.type === 'AAAA') && typeof r.data === 'string')
+        onHostRecord(r.ttl, r.data);
     }
   }
 

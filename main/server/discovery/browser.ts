@@ -60,7 +60,17 @@ export function createBrowser(deps: BrowserDeps): Browser {
     if (known) return known;
     const name = instanceOf(fqdn);
     if (name === null) return null;
-    const fresh: Instance = { fqdn: key, name, host: null, port: null, txt: null, firstSeen: t, lastSeen: t, resolveAskedAt: 0, resolveTries: 0 };
+    const fresh: Instance = {
+      fqdn: key,
+      name,
+      host: null,
+      port: null,
+      txt: null,
+      firstSeen: t,
+      lastSeen: t,
+      resolveAskedAt: 0,
+      resolveTries: 0,
+    };
     instances.set(key, fresh);
     return fresh;
   }
@@ -139,7 +149,15 @@ export function createBrowser(deps: BrowserDeps): Browser {
     const out: DiscoveredServer[] = [];
     for (const i of instances.values()) {
       if (i.port === null || i.host === null) continue; // not resolved yet
-      const server: DiscoveredServer = { name: i.name, host: i.host, addresses: addressesOf(i.host, t), port: i.port, txt: { ...(i.txt ?? {}) }, firstSeen: i.firstSeen, lastSeen: i.lastSeen };
+      const server: DiscoveredServer = {
+        name: i.name,
+        host: i.host,
+        addresses: addressesOf(i.host, t),
+        port: i.port,
+        txt: { ...(i.txt ?? {}) },
+        firstSeen: i.firstSeen,
+        lastSeen: i.lastSeen,
+      };
       if (!deps.isSelf(server)) out.push(server);
     }
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.port - b.port);

@@ -6,7 +6,17 @@ import type { MdnsOptions } from '../options.js';
 import type { DiscoveredServer, ServerProblem } from '../surface.js';
 import { createAdvertiser } from './advertiser.js';
 import { createBrowser } from './browser.js';
-import { interfaceOfBind, linkKey, localAddresses, openLink, planLinks, type InterfaceTable, type LinkSpec, type MdnsLink, type SocketError } from './links.js';
+import {
+  interfaceOfBind,
+  linkKey,
+  localAddresses,
+  openLink,
+  planLinks,
+  type InterfaceTable,
+  type LinkSpec,
+  type MdnsLink,
+  type SocketError,
+} from './links.js';
 import { defaultInstanceName, localHostName, sameName } from './names.js';
 import { describeSocketError, onceReporter } from './problems.js';
 import type { Advertisement } from './records.js';
@@ -49,7 +59,12 @@ const DEFAULT_REFRESH_MS = 30_000;
 const EARLY_QUERIES_MS = [1000, 3000];
 
 /** Starts advertising `ad` and browsing for other servers. Never throws; problems go to events.onProblem. */
-export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: DiscoveryEvents, env: DiscoveryEnv = {}): DiscoveryHandle {
+export function startDiscovery(
+  options: MdnsOptions,
+  ad: Advertisement,
+  events: DiscoveryEvents,
+  env: DiscoveryEnv = {},
+): DiscoveryHandle {
   const report = onceReporter((p) => events.onProblem(p));
   const readInterfaces = env.networkInterfaces ?? networkInterfaces;
   // Some sandboxes refuse to list interfaces; then there is nothing to advertise on, which is a problem to
@@ -58,7 +73,9 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
     try {
       return readInterfaces();
     } catch (err) {
-      report(`mDNS is off: cannot list the network interfaces (${(err as Error).message}). The signaling server keeps running; devices must then type its address.`);
+      report(
+        `mDNS is off: cannot list the network interfaces (${(err as Error).message}). The signaling server keeps running; devices must then type its address.`,
+      );
       return {};
     }
   };
@@ -71,13 +88,17 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
   let stopped = false;
   let advertisedName: string | null = null;
 
-  const safe = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
-    try {
-      fn(...a);
-    } catch (err) {
-      report(`mDNS discovery hit an unexpected error: ${(err as Error).message}. The signaling server keeps running.`);
-    }
-  };
+  const safe =
+    <A extends unknown[]>(fn: (...a: A) => void) =>
+    (...a: A) => {
+      try {
+        fn(...a);
+      } catch (err) {
+        report(
+          `mDNS discovery hit an unexpected error: ${(err as Error).message}. The signaling server keeps running.`,
+        );
+      }
+    };
 
   // Read with every response packet (self check), so refreshed with the interfaces rather than per call.
   let ownAddressSet = localAddresses(interfaces());
@@ -134,7 +155,12 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
     }
     for (const [key, spec] of wanted) {
       if (links.has(key)) continue;
-      const link = openLink(spec, safe((err: SocketError, s: LinkSpec) => report(describeSocketError(err, s), `${s.iface}:${err.code ?? err.message}`)));
+      const link = openLink(
+        spec,
+        safe((err: SocketError, s: LinkSpec) =>
+          report(describeSocketError(err, s), `${s.iface}:${err.code ?? err.message}`),
+        ),
+      );
       links.set(key, link);
       browser.attach(link);
       advertiser?.attach(link);
@@ -145,7 +171,13 @@ export function startDiscovery(options: MdnsOptions, ad: Advertisement, events: 
   safe(() => {
     reconcile();
     advertiser?.start();
-    for (const ms of EARLY_QUERIES_MS) timers.push(setTimeout(safe(() => browser.query()), ms));
+    for (const ms of EARLY_QUERIES_MS)
+      timers.push(
+        setTimeout(
+          safe(() => browser.query()),
+          ms,
+        ),
+      );
     timers.push(
       setInterval(
         safe(() => {

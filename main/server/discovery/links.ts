@@ -34,7 +34,10 @@ interface MulticastDns {
   on(event: 'response' | 'query', fn: (packet: DnsPacket, rinfo: { address: string; port: number }) => void): void;
   on(event: 'error' | 'warning', fn: (err: Error & { code?: string; syscall?: string }) => void): void;
   removeAllListeners(event?: string): void;
-  query(q: { questions: { name: string; type: string }[]; authorities?: DnsRecord[] }, cb: (err: Error | null) => void): void;
+  query(
+    q: { questions: { name: string; type: string }[]; authorities?: DnsRecord[] },
+    cb: (err: Error | null) => void,
+  ): void;
   respond(r: { answers: DnsRecord[]; additionals?: DnsRecord[] }, cb: (err: Error | null) => void): void;
 }
 
@@ -93,12 +96,18 @@ function suitsMdns(flags: number | null): boolean {
  * interface with an IPv4 address, or the loopback interface when there is none (so a browser on this
  * machine still finds us). A name: just that one, whatever its flags.
  */
-export function planLinks(choice: string | null, table: InterfaceTable, flagsOf: (iface: string) => number | null = interfaceFlags): { links: LinkSpec[]; error: string | null } {
+export function planLinks(
+  choice: string | null,
+  table: InterfaceTable,
+  flagsOf: (iface: string) => number | null = interfaceFlags,
+): { links: LinkSpec[]; error: string | null } {
   const all = Object.entries(table).flatMap(([iface, infos]) => {
     const list = infos ?? [];
     const ipv4 = list.find((i) => i.family === 'IPv4');
     if (!ipv4) return [];
-    const addresses = [...list.filter((i) => i.family === 'IPv4'), ...list.filter((i) => i.family !== 'IPv4')].map((i) => i.address);
+    const addresses = [...list.filter((i) => i.family === 'IPv4'), ...list.filter((i) => i.family !== 'IPv4')].map(
+      (i) => i.address,
+    );
     return [{ spec: { iface, ipv4: ipv4.address, addresses }, internal: ipv4.internal }];
   });
   if (choice !== null) {
@@ -114,7 +123,13 @@ export function planLinks(choice: string | null, table: InterfaceTable, flagsOf:
   }
   const lan = all.filter((l) => !l.internal && suitsMdns(flagsOf(l.spec.iface))).map((l) => l.spec);
   if (lan.length > 0) return { links: lan, error: null };
-  return { links: all.filter((l) => l.internal).slice(0, 1).map((l) => l.spec), error: null };
+  return {
+    links: all
+      .filter((l) => l.internal)
+      .slice(0, 1)
+      .map((l) => l.spec),
+    error: null,
+  };
 }
 
 /**
@@ -136,7 +151,9 @@ export function linkKey(spec: LinkSpec): string {
 /** Opens the socket of one interface. Socket errors go to `onError`, never thrown. */
 export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkSpec) => void): MdnsLink {
   // bind 0.0.0.0: a socket bound to the interface address would not receive multicast on Linux.
-  const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) => onError(err, spec));
+  const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) =>
+    onError(err, spec),
+  );
   const responder = (bonjour as unknown as { server: BonjourResponder }).server;
   const mdns = responder.mdns;
   let broken = false;
@@ -166,7 +183,10 @@ export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkS
       responder.register(records);
       served = records;
     },
-    send: (records) => new Promise((resolve) => (closed || records.length === 0 ? resolve() : mdns.respond({ answers: records }, sent(resolve)))),
+    send: (records) =>
+      new Promise((resolve) =>
+        closed || records.length === 0 ? resolve() : mdns.respond({ answers: records }, sent(resolve)),
+      ),
     query: (questions, authorities = []) =>
       new Promise((resolve) => (closed ? resolve() : mdns.query({ questions, authorities }, sent(resolve)))),
     onResponse(fn) {

@@ -24,7 +24,13 @@ export interface Advertisement {
 /** A resource record as multicast-dns (dns-packet) encodes it. `flush` is the mDNS cache-flush bit. */
 export type DnsRecord =
   | { name: string; type: 'PTR'; ttl: number; data: string; flush?: boolean }
-  | { name: string; type: 'SRV'; ttl: number; data: { port: number; target: string; priority?: number; weight?: number }; flush?: boolean }
+  | {
+      name: string;
+      type: 'SRV';
+      ttl: number;
+      data: { port: number; target: string; priority?: number; weight?: number };
+      flush?: boolean;
+    }
   | { name: string; type: 'TXT'; ttl: number; data: Buffer[]; flush?: boolean }
   | { name: string; type: 'A' | 'AAAA'; ttl: number; data: string; flush?: boolean };
 
@@ -76,7 +82,13 @@ export function serviceRecords(name: string, host: string, ad: Advertisement): D
   const fqdn = serviceFqdn(name);
   return [
     { name: SERVICE, type: 'PTR', ttl: OTHER_TTL, data: fqdn },
-    { name: fqdn, type: 'SRV', ttl: HOST_TTL, flush: true, data: { port: ad.port, target: host, priority: 0, weight: 0 } },
+    {
+      name: fqdn,
+      type: 'SRV',
+      ttl: HOST_TTL,
+      flush: true,
+      data: { port: ad.port, target: host, priority: 0, weight: 0 },
+    },
     { name: fqdn, type: 'TXT', ttl: OTHER_TTL, flush: true, data: encodeTxt(txtFor(ad)) },
     // Lets `avahi-browse -a` and `dns-sd -B _services._dns-sd._udp` find the service type.
     { name: SERVICE_ENUMERATION, type: 'PTR', ttl: OTHER_TTL, data: SERVICE },

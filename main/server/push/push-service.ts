@@ -137,7 +137,11 @@ export function createPushService(options: PushServiceOptions, deps: PushService
       const parsed = parseSubscriptionData(data);
       if (!parsed.ok) return { ok: false, code: 'invalid-subscription', message: parsed.message };
       if (!store.set(room, name, parsed.subscription)) {
-        return { ok: false, code: 'invalid-subscription', message: `the server already holds the maximum of ${maxSubscriptions} push subscriptions` };
+        return {
+          ok: false,
+          code: 'invalid-subscription',
+          message: `the server already holds the maximum of ${maxSubscriptions} push subscriptions`,
+        };
       }
       return { ok: true };
     },

@@ -39,7 +39,11 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
       contentEncoding: opts.encoding,
     });
   } catch (e) {
-    return Promise.resolve({ kind: 'failed', reason: 'invalid', message: `could not build the push request: ${(e as Error).message}` });
+    return Promise.resolve({
+      kind: 'failed',
+      reason: 'invalid',
+      message: `could not build the push request: ${(e as Error).message}`,
+    });
   }
   return new Promise((resolve) => {
     let settled = false;
@@ -51,26 +55,48 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
     };
     let req: ReturnType<typeof https.request>;
     try {
-      req = https.request(details.endpoint, { method: details.method, headers: details.headers as Record<string, string | number>, agent: opts.agent });
+      req = https.request(details.endpoint, {
+        method: details.method,
+        headers: details.headers as Record<string, string | number>,
+        agent: opts.agent,
+      });
     } catch (e) {
-      resolve({ kind: 'failed', reason: 'invalid', message: `could not start the push request: ${(e as Error).message}` });
+      resolve({
+        kind: 'failed',
+        reason: 'invalid',
+        message: `could not start the push request: ${(e as Error).message}`,
+      });
       return;
     }
     const timer = setTimeout(() => {
-      finish({ kind: 'failed', reason: 'timeout', message: `the push service did not answer within ${opts.timeoutMs} ms` });
+      finish({
+        kind: 'failed',
+        reason: 'timeout',
+        message: `the push service did not answer within ${opts.timeoutMs} ms`,
+      });
       req.destroy();
     }, opts.timeoutMs);
-    req.on('error', (e) => finish({ kind: 'failed', reason: 'network', message: `could not reach the push service: ${e.message}` }));
+    req.on('error', (e) =>
+      finish({ kind: 'failed', reason: 'network', message: `could not reach the push service: ${e.message}` }),
+    );
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         if (body.length < maxBodyChars) body += chunk.slice(0, maxBodyChars - body.length);
       });
-      res.on('error', (e) => finish({ kind: 'failed', reason: 'network', message: `the push service's answer broke off: ${e.message}` }));
+      res.on('error', (e) =>
+        finish({ kind: 'failed', reason: 'network', message: `the push service's answer broke off: ${e.message}` }),
+      );
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        finish({ kind: 'answered', status, statusText: res.statusMessage ?? '', retryAfterMs: parseRetryAfter(res.headers['retry-after'], opts.now()), body });
+        finish({
+          kind: 'answered',
+          status,
+          statusText: res.statusMessage ?? '',
+          retryAfterMs: parseRetryAfter(res.headers['retry-after'], opts.now()),
+          body,
+        });
       });
     });
     req.end(details.body ?? undefined);

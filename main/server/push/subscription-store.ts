@@ -142,7 +142,9 @@ export class SubscriptionStore {
         return true;
       }
       // Not readable (permissions, a directory in the way): never overwrite what we could not read.
-      this.#report(`could not read the push subscription store ${file} (${code ?? (e as Error).message}); push subscriptions are kept in memory only until it is fixed`);
+      this.#report(
+        `could not read the push subscription store ${file} (${code ?? (e as Error).message}); push subscriptions are kept in memory only until it is fixed`,
+      );
       return false;
     }
     this.#sweepTemps(file);
@@ -170,7 +172,9 @@ export class SubscriptionStore {
       }
       if (this.#entries.size < maxSubscriptions) this.#entries.set(keyOf(entry.data.room, entry.data.name), entry.data);
     }
-    return bad === 0 ? null : `${bad} of ${file.data.subscriptions.length} entries were invalid and were dropped (the valid ones are kept)`;
+    return bad === 0
+      ? null
+      : `${bad} of ${file.data.subscriptions.length} entries were invalid and were dropped (the valid ones are kept)`;
   }
 
   // Keeps the unreadable original for inspection and starts over with what could be read.
@@ -180,17 +184,22 @@ export class SubscriptionStore {
     try {
       renameSync(file, aside);
     } catch (e) {
-      this.#report(`the push subscription store ${file} is damaged (${what}) and could not be moved aside (${(e as Error).message})`);
+      this.#report(
+        `the push subscription store ${file} is damaged (${what}) and could not be moved aside (${(e as Error).message})`,
+      );
       return;
     }
-    this.#report(`the push subscription store ${file} was damaged: ${what}. The original was moved to ${aside}; users whose subscriptions were lost must subscribe again`);
+    this.#report(
+      `the push subscription store ${file} was damaged: ${what}. The original was moved to ${aside}; users whose subscriptions were lost must subscribe again`,
+    );
     // Save what was recovered so the next start reads a clean file.
     if (this.#entries.size > 0) this.#changed();
   }
 
   #sweepTemps(file: string): void {
     this.#housekeeping = removeStaleTempFiles(file).then((removed) => {
-      if (removed.length > 0) this.#deps.logger.warn({ removed }, 'removed temp files left by an interrupted push store write');
+      if (removed.length > 0)
+        this.#deps.logger.warn({ removed }, 'removed temp files left by an interrupted push store write');
     });
   }
 

@@ -49,12 +49,18 @@ export const subscriptionSchema = z.object({
     .string({ error: 'subscription endpoint is missing' })
     .max(maxEndpointChars, { error: `subscription endpoint is longer than ${maxEndpointChars} characters` })
     .refine(isHttpsUrl, { error: 'subscription endpoint must be an https: URL' }),
-  expirationTime: z.number().nullable().optional().transform((v) => v ?? null),
+  expirationTime: z
+    .number()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   keys: z.object(
     {
       p256dh: z
         .string({ error: 'subscription keys.p256dh is missing' })
-        .refine(isP256Point, { error: 'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)' })
+        .refine(isP256Point, {
+          error: 'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)',
+        })
         .transform(unpadded),
       auth: z
         .string({ error: 'subscription keys.auth is missing' })
@@ -74,15 +80,22 @@ export type ParsedSubscription = { ok: true; subscription: StoredSubscription } 
 export function parseSubscriptionData(data: unknown): ParsedSubscription {
   let value = data;
   if (typeof data === 'string') {
-    if (data.length > maxDataChars) return { ok: false, message: `subscriptionData is longer than ${maxDataChars} characters` };
+    if (data.length > maxDataChars)
+      return { ok: false, message: `subscriptionData is longer than ${maxDataChars} characters` };
     try {
       value = JSON.parse(data);
     } catch {
-      return { ok: false, message: 'subscriptionData is not valid JSON: send JSON.stringify(subscription) or the subscription object' };
+      return {
+        ok: false,
+        message: 'subscriptionData is not valid JSON: send JSON.stringify(subscription) or the subscription object',
+      };
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, message: 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)' };
+    return {
+      ok: false,
+      message: 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)',
+    };
   }
   const r = subscriptionSchema.safeParse(value);
   if (!r.success) return { ok: false, message: r.error.issues[0]?.message ?? 'invalid subscription' };

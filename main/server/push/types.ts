@@ -1,9 +1,7 @@
 // The seam between the signaling core (router) and Web Push. The router only ever calls this.
 import type { PushResult } from '../surface.js';
 
-export type SubscribeOutcome =
-  | { ok: true }
-  | { ok: false; code: 'invalid-subscription'; message: string };
+export type SubscribeOutcome = { ok: true } | { ok: false; code: 'invalid-subscription'; message: string };
 
 export interface PushService {
   /** VAPID public key, base64url (65-byte uncompressed P-256 point). */

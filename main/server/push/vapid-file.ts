@@ -19,7 +19,9 @@ export async function generateVapidKeyFile(outPath: string, opts: { overwrite?: 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      throw new VapidError(`${outPath} already exists: it may be the key your users subscribed with; choose another file or pass --force to replace it`);
+      throw new VapidError(
+        `${outPath} already exists: it may be the key your users subscribed with; choose another file or pass --force to replace it`,
+      );
     }
     throw new VapidError(`could not write the VAPID key to ${outPath} (${code ?? (e as Error).message})`);
   }
@@ -33,7 +35,10 @@ export async function loadVapidKeyFile(path: string): Promise<VapidKeyFile> {
     pem = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new VapidError(`VAPID key file ${path} does not exist: create one with "rustysignal vapid generate --out ${path}"`);
+    if (code === 'ENOENT')
+      throw new VapidError(
+        `VAPID key file ${path} does not exist: create one with "rustysignal vapid generate --out ${path}"`,
+      );
     throw new VapidError(`could not read VAPID key file ${path} (${code ?? (e as Error).message})`);
   }
   try {

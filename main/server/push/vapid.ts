@@ -21,10 +21,14 @@ const p256 = 'prime256v1';
 export function parseVapidPrivateKey(pem: string): VapidKeys {
   const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
   if (label === undefined) {
-    throw new VapidError('VAPID key is not PEM text: expected a "-----BEGIN EC PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----" block');
+    throw new VapidError(
+      'VAPID key is not PEM text: expected a "-----BEGIN EC PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----" block',
+    );
   }
   if (label === 'PUBLIC KEY' || label === 'CERTIFICATE') {
-    throw new VapidError(`VAPID key file holds a ${label.toLowerCase()}, not a private key: give the EC P-256 private key`);
+    throw new VapidError(
+      `VAPID key file holds a ${label.toLowerCase()}, not a private key: give the EC P-256 private key`,
+    );
   }
   if (label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(pem)) {
     throw new VapidError('VAPID key is encrypted with a passphrase: give an unencrypted EC P-256 private key');
@@ -33,7 +37,9 @@ export function parseVapidPrivateKey(pem: string): VapidKeys {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch (e) {
-    throw new VapidError(`VAPID key could not be read as a private key (${(e as Error).message}): give a PEM EC P-256 private key`);
+    throw new VapidError(
+      `VAPID key could not be read as a private key (${(e as Error).message}): give a PEM EC P-256 private key`,
+    );
   }
   return keysFromKeyObject(key);
 }
@@ -79,7 +85,9 @@ export function generateVapidKey(): GeneratedVapidKey {
 export function validateVapidSubject(subject: string | null | undefined): string {
   const s = subject?.trim() ?? '';
   if (s === '') {
-    throw new VapidError('a VAPID subject is required: give a contact as mailto:you@example.org or an https: URL (--vapid-subject)');
+    throw new VapidError(
+      'a VAPID subject is required: give a contact as mailto:you@example.org or an https: URL (--vapid-subject)',
+    );
   }
   let url: URL | null = null;
   try {
@@ -87,9 +95,14 @@ export function validateVapidSubject(subject: string | null | undefined): string
   } catch {
     // reported below
   }
-  const ok = url !== null && ((url.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(url.pathname)) || (url.protocol === 'https:' && url.hostname !== ''));
+  const ok =
+    url !== null &&
+    ((url.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(url.pathname)) ||
+      (url.protocol === 'https:' && url.hostname !== ''));
   if (!ok) {
-    throw new VapidError(`VAPID subject "${s}" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org`);
+    throw new VapidError(
+      `VAPID subject "${s}" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org`,
+    );
   }
   return s;
 }

@@ -30,7 +30,10 @@ export async function call<T>(pending: Promise<Result<T>>): Promise<T> {
     r = await pending;
   } catch (err) {
     // The contract says calls never reject; if one does, the bridge itself broke.
-    throw new IpcFailure({ code: 'internal', message: `The app did not answer (${String(err)}). Restart rustysignal.` });
+    throw new IpcFailure({
+      code: 'internal',
+      message: `The app did not answer (${String(err)}). Restart rustysignal.`,
+    });
   }
   if (r.ok) return r.value;
   throw new IpcFailure(r.error);

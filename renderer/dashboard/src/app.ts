@@ -24,12 +24,18 @@ const views: Record<Route, () => unknown> = {
 
 function badge(route: Route) {
   const s = store().state;
-  if (route === 'peers') return html`<span class="count" aria-label="${s.peers.size} connections">${formatCount(s.peers.size)}</span>`;
-  if (route === 'status' && s.status?.problems.some((p) => p.severity === 'error')) return html`<span class="fail-text" aria-label="has errors">!</span>`;
-  if (route === 'certificates' && s.certificate?.warnings.some((w) => w.code === 'expired' || w.code === 'expires-soon')) {
+  if (route === 'peers')
+    return html`<span class="count" aria-label="${s.peers.size} connections">${formatCount(s.peers.size)}</span>`;
+  if (route === 'status' && s.status?.problems.some((p) => p.severity === 'error'))
+    return html`<span class="fail-text" aria-label="has errors">!</span>`;
+  if (
+    route === 'certificates' &&
+    s.certificate?.warnings.some((w) => w.code === 'expired' || w.code === 'expires-soon')
+  ) {
     return html`<span class="warn-text" aria-label="needs attention">!</span>`;
   }
-  if (route === 'network' && s.discovery.length) return html`<span class="count" aria-label="${s.discovery.length} servers found">${s.discovery.length}</span>`;
+  if (route === 'network' && s.discovery.length)
+    return html`<span class="count" aria-label="${s.discovery.length} servers found">${s.discovery.length}</span>`;
   return nothing;
 }
 
@@ -57,18 +63,23 @@ export function appView() {
       <header class="app-header">
         <p class="brand">rustysignal</p>
         ${statePill(s.status)}
-        ${s.status?.state === 'running'
-          ? html`<span class="note" data-testid="header-summary">${plural(s.status.peers, 'peer')} · ${plural(s.status.connections, 'connection')}</span>`
-          : nothing}
+        ${
+          s.status?.state === 'running'
+            ? html`<span class="note" data-testid="header-summary"
+                >${plural(s.status.peers, 'peer')} · ${plural(s.status.connections, 'connection')}</span
+              >`
+            : nothing
+        }
         <span class="spacer"></span>
         <span class="note">${s.app ? `v${s.app.version}` : ''}</span>
       </header>
       <nav class="app-nav" aria-label="Views">
         <ul>
           ${routes.map(
-            (r) => html`<li>
-              <a href="#/${r}" aria-current=${r === route ? 'page' : nothing}>${routeTitles[r]} ${badge(r)}</a>
-            </li>`,
+            (r) =>
+              html`<li>
+                <a href="#/${r}" aria-current=${r === route ? 'page' : nothing}>${routeTitles[r]} ${badge(r)}</a>
+              </li>`,
           )}
         </ul>
       </nav>

@@ -163,7 +163,11 @@ export class Store {
       on('certificate', (c) => this.set('certificate', c)),
       on('push', (p) => {
         s.push = p;
-        if (s.status) s.status = { ...s.status, push: { enabled: p.enabled, publicKey: p.publicKey, subscriptions: p.subscriptions } };
+        if (s.status)
+          s.status = {
+            ...s.status,
+            push: { enabled: p.enabled, publicKey: p.publicKey, subscriptions: p.subscriptions },
+          };
         requestRender();
       }),
       on('log', (line) => {
@@ -181,7 +185,8 @@ export class Store {
  */
 function applyStats(p: PeerInfo | undefined, st: PeerStats): boolean {
   if (!p || st.messagesIn + st.messagesOut < p.messagesIn + p.messagesOut) return false;
-  if (p.messagesIn === st.messagesIn && p.messagesOut === st.messagesOut && p.pushSubscribed === st.pushSubscribed) return false;
+  if (p.messagesIn === st.messagesIn && p.messagesOut === st.messagesOut && p.pushSubscribed === st.pushSubscribed)
+    return false;
   p.messagesIn = st.messagesIn;
   p.messagesOut = st.messagesOut;
   p.pushSubscribed = st.pushSubscribed;

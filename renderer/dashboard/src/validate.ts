@@ -86,7 +86,9 @@ export function draftOf(v: SettingsValues): SettingsDraft {
 }
 
 /** Turns the form's text into values, or returns an error for every bad field. */
-export function parseSettings(d: SettingsDraft): { values: SettingsValues; errors: null } | { values: null; errors: FieldErrors } {
+export function parseSettings(
+  d: SettingsDraft,
+): { values: SettingsValues; errors: null } | { values: null; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const num = (key: keyof SettingsDraft, r: number | string): number => {
     if (typeof r === 'string') errors[key] = r;
@@ -94,11 +96,13 @@ export function parseSettings(d: SettingsDraft): { values: SettingsValues; error
   };
   const host = d.host.trim();
   if (host !== 'localhost' && !isIpLiteral(host)) {
-    errors.host = 'Enter an IP address of this computer, 0.0.0.0 (every IPv4 interface), :: (every interface) or localhost.';
+    errors.host =
+      'Enter an IP address of this computer, 0.0.0.0 (every IPv4 interface), :: (every interface) or localhost.';
   }
   const accessKey = d.accessKey;
   if (accessKey.length > 256) errors.accessKey = 'The access key can be at most 256 characters.';
-  if (accessKey !== '' && accessKey.trim() !== accessKey) errors.accessKey = 'The access key cannot start or end with a space.';
+  if (accessKey !== '' && accessKey.trim() !== accessKey)
+    errors.accessKey = 'The access key cannot start or end with a space.';
   const mdnsName = d['mdns.name'].trim();
   if (mdnsName.length > 63) errors['mdns.name'] = 'The LAN name can be at most 63 characters.';
   const iface = d['mdns.interface'].trim();
@@ -116,7 +120,11 @@ export function parseSettings(d: SettingsDraft): { values: SettingsValues; error
     offlineTtlMs: num('offlineTtlMs', parseInteger(d.offlineTtlMs, 0, 86_400_000, 'Offline hold time')),
     offlineQueueMax: num('offlineQueueMax', parseInteger(d.offlineQueueMax, 1, 10_000, 'Offline queue size')),
     pingIntervalMs: num('pingIntervalMs', parseInteger(d.pingIntervalMs, 50, 86_400_000, 'Ping interval')),
-    mdns: { enabled: d['mdns.enabled'], name: mdnsName === '' ? null : mdnsName, interface: iface === '' ? null : iface },
+    mdns: {
+      enabled: d['mdns.enabled'],
+      name: mdnsName === '' ? null : mdnsName,
+      interface: iface === '' ? null : iface,
+    },
     serveWebClient: d.serveWebClient,
     startServerOnLaunch: d.startServerOnLaunch,
     startAtLogin: d.startAtLogin,
@@ -139,7 +147,10 @@ export function subjectError(subject: string): string | null {
 export function pemError(text: string, kind: 'certificate' | 'private key'): string | null {
   const t = text.trim();
   if (t === '') return `Paste the ${kind} (PEM text starting with -----BEGIN).`;
-  const ok = kind === 'certificate' ? t.includes('-----BEGIN CERTIFICATE-----') : /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(t);
+  const ok =
+    kind === 'certificate'
+      ? t.includes('-----BEGIN CERTIFICATE-----')
+      : /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(t);
   if (!ok) {
     return kind === 'certificate'
       ? 'This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----.'

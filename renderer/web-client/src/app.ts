@@ -123,7 +123,8 @@ export class WebClientApp {
       this.#renderPeers();
     };
     conv.on('state', (s) => {
-      if (s === 'open' && performance.getEntriesByName(CHANNEL_OPEN_MARK).length === 0) performance.mark(CHANNEL_OPEN_MARK);
+      if (s === 'open' && performance.getEntriesByName(CHANNEL_OPEN_MARK).length === 0)
+        performance.mark(CHANNEL_OPEN_MARK);
       this.#renderPeers();
     });
     conv.on('chat', (e) => e.from === 'peer' && attention());

@@ -33,7 +33,8 @@ export function parseChannelMessage(text: string): ChannelMessage | null {
     if (typeof v !== 'object' || v === null || !types.has((v as { t?: unknown }).t as string)) return null;
     const m = v as ChannelMessage;
     if ('id' in m && typeof m.id !== 'string') return null;
-    if (m.t === 'file-offer' && !(typeof m.name === 'string' && Number.isSafeInteger(m.size) && m.size >= 0)) return null;
+    if (m.t === 'file-offer' && !(typeof m.name === 'string' && Number.isSafeInteger(m.size) && m.size >= 0))
+      return null;
     if (m.t === 'chat' && typeof m.text !== 'string') return null;
     return m;
   } catch {

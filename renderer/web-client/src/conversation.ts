@@ -55,7 +55,11 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.#now = options.now ?? (() => performance.now());
     const peer = link.peer;
     // Negotiated on both sides with the same id: one channel, whoever starts, even when both start at once.
-    this.channel = link.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true }) as unknown as ChannelLike;
+    this.channel = link.createDataChannel(CHANNEL_LABEL, {
+      negotiated: true,
+      id: CHANNEL_ID,
+      ordered: true,
+    }) as unknown as ChannelLike;
     this.channel.binaryType = 'arraybuffer';
     this.channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
     const port = this.#port();
@@ -136,7 +140,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     // Browsers give an ArrayBuffer (binaryType), werift a Buffer; copy views so nothing pins a pool.
     if (data instanceof ArrayBuffer) this.#receiver.bytes(new Uint8Array(data));
-    else if (ArrayBuffer.isView(data)) this.#receiver.bytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
+    else if (ArrayBuffer.isView(data))
+      this.#receiver.bytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
   }
 
   #onMessage(m: ChannelMessage): void {
@@ -155,7 +160,11 @@ export class Conversation extends Emitter<ConversationEvents> {
       case 'file-decline':
         return this.#sender.answer(m.id, { kind: 'decline' });
       case 'file-verdict':
-        return this.#sender.answer(m.id, { kind: 'verdict', ok: m.ok === true, reason: typeof m.reason === 'string' ? m.reason : null });
+        return this.#sender.answer(m.id, {
+          kind: 'verdict',
+          ok: m.ok === true,
+          reason: typeof m.reason === 'string' ? m.reason : null,
+        });
       case 'file-cancel': {
         const reason = typeof m.reason === 'string' ? m.reason : 'no reason given';
         this.#sender.answer(m.id, { kind: 'cancel', reason });

@@ -10,7 +10,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 type Attrs = Record<string, string | number | boolean | null | undefined>;
 
 /** Creates an element with attributes (`true` sets an empty attribute, null/false/undefined omits it) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string | null>): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Array<Node | string | null>
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;

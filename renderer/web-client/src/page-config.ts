@@ -41,14 +41,28 @@ export const storedName = {
 
 /** The resume token lives per tab (sessionStorage): a reload gets its name back, a second tab does not steal it. */
 export const storedToken = {
-  get: (room: string, name: string): string | null => safe(() => sessionStorage.getItem(`rustysignal.token:${room}:${name}`), null),
+  get: (room: string, name: string): string | null =>
+    safe(() => sessionStorage.getItem(`rustysignal.token:${room}:${name}`), null),
   set: (room: string, name: string, token: string | null): void =>
-    safe(() => (token === null ? sessionStorage.removeItem(`rustysignal.token:${room}:${name}`) : sessionStorage.setItem(`rustysignal.token:${room}:${name}`, token)), undefined),
+    safe(
+      () =>
+        token === null
+          ? sessionStorage.removeItem(`rustysignal.token:${room}:${name}`)
+          : sessionStorage.setItem(`rustysignal.token:${room}:${name}`, token),
+      undefined,
+    ),
 };
 
 /** Whether this browser opted in to push for a name in a room. */
 export const storedPushOptIn = {
-  get: (room: string, name: string): boolean => safe(() => localStorage.getItem(`rustysignal.push:${room}:${name}`) === '1', false),
+  get: (room: string, name: string): boolean =>
+    safe(() => localStorage.getItem(`rustysignal.push:${room}:${name}`) === '1', false),
   set: (room: string, name: string, on: boolean): void =>
-    safe(() => (on ? localStorage.setItem(`rustysignal.push:${room}:${name}`, '1') : localStorage.removeItem(`rustysignal.push:${room}:${name}`)), undefined),
+    safe(
+      () =>
+        on
+          ? localStorage.setItem(`rustysignal.push:${room}:${name}`, '1')
+          : localStorage.removeItem(`rustysignal.push:${room}:${name}`),
+      undefined,
+    ),
 };

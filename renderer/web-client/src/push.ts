@@ -9,7 +9,10 @@ export function pushSupported(): boolean {
 }
 
 function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
-  const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(base64url.length / 4) * 4, '=');
+  const b64 = base64url
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(base64url.length / 4) * 4, '=');
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -34,7 +37,8 @@ export async function enablePush(client: SignalClient): Promise<string> {
   const publicKey = client.welcome?.push?.publicKey;
   if (!publicKey || client.name === null) return 'Notifications are not available on this server.';
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') return 'Notifications are blocked for this page. Allow them in the browser’s site settings to use this.';
+  if (permission !== 'granted')
+    return 'Notifications are blocked for this page. Allow them in the browser’s site settings to use this.';
   try {
     const reg = await registration(client.room);
     const key = keyBytes(publicKey);
@@ -63,7 +67,13 @@ export async function disablePush(client: SignalClient): Promise<string> {
 
 /** After each welcome: re-send an existing subscription (the server may have restarted without its store). */
 export async function refreshPush(client: SignalClient): Promise<boolean> {
-  if (!pushSupported() || client.name === null || !client.welcome?.push || !storedPushOptIn.get(client.room, client.name)) return false;
+  if (
+    !pushSupported() ||
+    client.name === null ||
+    !client.welcome?.push ||
+    !storedPushOptIn.get(client.room, client.name)
+  )
+    return false;
   if (Notification.permission !== 'granted') return false;
   const reg = await navigator.serviceWorker.getRegistration('./');
   const sub = await reg?.pushManager.getSubscription();

@@ -24,12 +24,23 @@ export class BroadcastTraffic {
   /** Next sequence number each receiving socket expects; the last entry is the sender when it gets echoes. */
   private expect: number[] = [];
   private pending = new Map<number, Pending>();
-  private phase: { running: boolean; result: Omit<TrafficResult, 'latency' | 'elapsedMs' | 'generatorLagP99ms'>; latency: LatencyRecorder; lag: { stop(): number }; outstanding: number; onDrained: (() => void) | null } | null = null;
+  private phase: {
+    running: boolean;
+    result: Omit<TrafficResult, 'latency' | 'elapsedMs' | 'generatorLagP99ms'>;
+    latency: LatencyRecorder;
+    lag: { stop(): number };
+    outstanding: number;
+    onDrained: (() => void) | null;
+  } | null = null;
 
   private constructor(private readonly adapter: WireAdapter) {}
 
   /** Connects the receivers, then the sender. */
-  static async open(adapter: WireAdapter, port: number, receivers: number): Promise<{ traffic: BroadcastTraffic; setup: SetupResult }> {
+  static async open(
+    adapter: WireAdapter,
+    port: number,
+    receivers: number,
+  ): Promise<{ traffic: BroadcastTraffic; setup: SetupResult }> {
     if (!adapter.broadcast) throw new Error(`${adapter.dialect} has no broadcast`);
     const t = new BroadcastTraffic(adapter);
     const start = performance.now();
@@ -39,8 +50,13 @@ export class BroadcastTraffic {
       t.receivers.push(await openClient(adapter, port, `r${i}`, (text) => t.onDelivery(idx, text)));
     }
     const senderIdx = adapter.broadcastEchoesSender ? t.expect.push(0) - 1 : -1;
-    t.sender = await openClient(adapter, port, SENDER, (text) => (senderIdx >= 0 ? t.onDelivery(senderIdx, text) : t.onStray(text)));
-    return { traffic: t, setup: { connections: receivers + 1, ms: performance.now() - start, extensions: t.sender.extensions } };
+    t.sender = await openClient(adapter, port, SENDER, (text) =>
+      senderIdx >= 0 ? t.onDelivery(senderIdx, text) : t.onStray(text),
+    );
+    return {
+      traffic: t,
+      setup: { connections: receivers + 1, ms: performance.now() - start, extensions: t.sender.extensions },
+    };
   }
 
   /** Sends `rate` broadcasts/s for `ms`, then drains. A delivery is one frame arriving at one socket. */
@@ -53,7 +69,15 @@ export class BroadcastTraffic {
     this.expect.fill(seq0);
     const phase = (this.phase = {
       running: true as boolean,
-      result: { sent: 0, delivered: 0, lost: 0, outOfOrder: 0, mismatched: 0, skipped: 0, firstProblem: null as string | null },
+      result: {
+        sent: 0,
+        delivered: 0,
+        lost: 0,
+        outOfOrder: 0,
+        mismatched: 0,
+        skipped: 0,
+        firstProblem: null as string | null,
+      },
       latency: new LatencyRecorder(),
       lag: watchLoopLag(),
       outstanding: 0,
@@ -84,7 +108,8 @@ export class BroadcastTraffic {
     await drain(phase);
     const elapsedMs = performance.now() - start;
     phase.result.lost = phase.outstanding;
-    if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} deliveries missing ${DRAIN_TIMEOUT_MS} ms after the last broadcast`;
+    if (phase.outstanding > 0)
+      phase.result.firstProblem ??= `${phase.outstanding} deliveries missing ${DRAIN_TIMEOUT_MS} ms after the last broadcast`;
     this.phase = null;
     return { ...phase.result, elapsedMs, latency: phase.latency.summary(), generatorLagP99ms: phase.lag.stop() };
   }

@@ -40,7 +40,9 @@ export function openClient(
     ws.on('open', () => {
       if (!adapter.greeting) done();
     });
-    ws.on('unexpected-response', (_req, res) => fail(new Error(`${name}: upgrade refused with HTTP ${res.statusCode}`)));
+    ws.on('unexpected-response', (_req, res) =>
+      fail(new Error(`${name}: upgrade refused with HTTP ${res.statusCode}`)),
+    );
     ws.on('error', (err) => fail(new Error(`${name}: ${err.message}`)));
     ws.on('close', (code) => fail(new Error(`${name}: closed with ${code} before registering`)));
   });

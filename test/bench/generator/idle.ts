@@ -49,7 +49,13 @@ export class IdleClients {
     const targets = new Set<number>();
     for (let k = 0; k < samples; k++) targets.add(1 + Math.floor((k * (n - 2)) / Math.max(1, samples - 1)));
     const arrivals = [...targets].map((i) => {
-      const frame = frameMaker(this.adapter, (body) => this.adapter.oneToOne('i0', `i${i}`, body), 'i0', `i${i}`, frameBytes)(i);
+      const frame = frameMaker(
+        this.adapter,
+        (body) => this.adapter.oneToOne('i0', `i${i}`, body),
+        'i0',
+        `i${i}`,
+        frameBytes,
+      )(i);
       return new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
           this.waiting.delete(i);

@@ -41,7 +41,11 @@ export class PairTraffic {
   private constructor(private readonly adapter: WireAdapter) {}
 
   /** Connects 2 × `count` clients (receivers first, so every target exists before anything is sent). */
-  static async open(adapter: WireAdapter, port: number, count: number): Promise<{ traffic: PairTraffic; setup: SetupResult }> {
+  static async open(
+    adapter: WireAdapter,
+    port: number,
+    count: number,
+  ): Promise<{ traffic: PairTraffic; setup: SetupResult }> {
     const t = new PairTraffic(adapter);
     const start = performance.now();
     const receivers: WebSocket[] = [];
@@ -51,7 +55,16 @@ export class PairTraffic {
     }
     for (let i = 0; i < count; i++) {
       const sender = await openClient(adapter, port, `a${i}`, (text) => t.onSenderMessage(text));
-      t.pairs.push({ from: `a${i}`, to: `b${i}`, sender, make: () => { throw new Error('no frame size yet'); }, nextSeq: 0, outstanding: [] });
+      t.pairs.push({
+        from: `a${i}`,
+        to: `b${i}`,
+        sender,
+        make: () => {
+          throw new Error('no frame size yet');
+        },
+        nextSeq: 0,
+        outstanding: [],
+      });
     }
     t.receivers = receivers;
     const extensions = receivers[0]?.extensions ?? '';
@@ -99,7 +112,14 @@ export class PairTraffic {
   private begin(mode: Phase['mode'], frameBytes: number): Phase {
     if (frameBytes !== this.frameBytes) {
       this.frameBytes = frameBytes;
-      for (const p of this.pairs) p.make = frameMaker(this.adapter, (body) => this.adapter.oneToOne(p.from, p.to, body), p.from, p.to, frameBytes);
+      for (const p of this.pairs)
+        p.make = frameMaker(
+          this.adapter,
+          (body) => this.adapter.oneToOne(p.from, p.to, body),
+          p.from,
+          p.to,
+          frameBytes,
+        );
     }
     for (const p of this.pairs) p.outstanding.length = 0;
     this.phase = {
@@ -118,7 +138,8 @@ export class PairTraffic {
     await drain(phase);
     const elapsedMs = performance.now() - start;
     phase.result.lost = phase.outstanding;
-    if (phase.outstanding > 0) phase.result.firstProblem ??= `${phase.outstanding} messages not delivered ${DRAIN_TIMEOUT_MS} ms after the last send`;
+    if (phase.outstanding > 0)
+      phase.result.firstProblem ??= `${phase.outstanding} messages not delivered ${DRAIN_TIMEOUT_MS} ms after the last send`;
     this.phase = null;
     return { ...phase.result, elapsedMs, latency: phase.latency.summary(), generatorLagP99ms: phase.lag.stop() };
   }

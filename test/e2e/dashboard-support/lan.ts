@@ -42,5 +42,10 @@ export function testLanAddresses(): LanAddress[] {
 export function factoryWithTestInterfaces(opts: { logger: () => Logger; stopGraceMs: number }): ServerFactory {
   const pushFactory = pushServiceFactory();
   return (options) =>
-    createSignalServer(options, { pushFactory, logger: opts.logger(), stopGraceMs: opts.stopGraceMs, networkInterfaces: () => testInterfaces });
+    createSignalServer(options, {
+      pushFactory,
+      logger: opts.logger(),
+      stopGraceMs: opts.stopGraceMs,
+      networkInterfaces: () => testInterfaces,
+    });
 }

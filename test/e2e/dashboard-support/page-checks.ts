@@ -35,7 +35,9 @@ export function auditAccessibility(page: Page): Promise<AccessibilityReport> {
     const controls = Array.from(document.querySelectorAll('input, select, textarea')) as Array<HTMLInputElement>;
     const unlabelledControls = controls
       .filter((c) => !c.closest('dialog:not([open])'))
-      .filter((c) => (c.labels?.length ?? 0) === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+      .filter(
+        (c) => (c.labels?.length ?? 0) === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'),
+      )
       .map(describe);
     const unnamedButtons = Array.from(document.querySelectorAll('button, a[href]'))
       .filter((b) => !b.closest('dialog:not([open])'))
@@ -87,7 +89,11 @@ export function lowestContrast(page: Page, selector: string): Promise<{ ratio: n
       const a = lum(fg);
       const b = lum(background(el));
       const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-      if (!worst || ratio < worst.ratio) worst = { ratio: Math.round(ratio * 100) / 100, where: `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"` };
+      if (!worst || ratio < worst.ratio)
+        worst = {
+          ratio: Math.round(ratio * 100) / 100,
+          where: `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"`,
+        };
     }
     return worst;
   }, selector);

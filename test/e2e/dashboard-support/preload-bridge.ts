@@ -22,7 +22,8 @@ type Batch = Array<[EventChannel, unknown]>;
 function pagePreload(channels: string[]): void {
   const w = window as unknown as Record<string, unknown>;
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const invoke = (channel: string, arg: unknown) => (w.__rsInvoke as (c: string, a: unknown) => Promise<unknown>)(channel, arg);
+  const invoke = (channel: string, arg: unknown) =>
+    (w.__rsInvoke as (c: string, a: unknown) => Promise<unknown>)(channel, arg);
   const api: Record<string, unknown> = {
     on(event: string, fn: (p: unknown) => void) {
       const set = listeners.get(event) ?? new Set();
@@ -48,10 +49,16 @@ function pagePreload(channels: string[]): void {
  * `forwardEvents(deps, …)`. Calls from any origin other than `origin` are refused, as the main
  * process refuses frames it did not load.
  */
-export async function installPreload(page: Page, handlers: IpcHandlers, deps: IpcDeps, origin: string): Promise<PreloadBridge> {
+export async function installPreload(
+  page: Page,
+  handlers: IpcHandlers,
+  deps: IpcDeps,
+  origin: string,
+): Promise<PreloadBridge> {
   const calls: PreloadBridge['calls'] = [];
   await page.exposeBinding('__rsInvoke', async (source, channel: string, arg: unknown) => {
-    if (!source.frame.url().startsWith(origin)) return { ok: false, error: { code: 'forbidden', message: 'not the dashboard' } };
+    if (!source.frame.url().startsWith(origin))
+      return { ok: false, error: { code: 'forbidden', message: 'not the dashboard' } };
     const fn = handlers[channel as InvokeChannel];
     if (!fn) return { ok: false, error: { code: 'invalid-argument', message: `unknown channel ${channel}` } };
     calls.push({ channel, arg });

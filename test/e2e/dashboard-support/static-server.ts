@@ -33,7 +33,11 @@ export async function serveStatic(root: string, headers: Record<string, string> 
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { ...headers, 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        ...headers,
+        'content-type': types[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404).end();

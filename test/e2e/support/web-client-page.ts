@@ -20,25 +20,43 @@ export function peerButton(page: Page, peer: string) {
 }
 
 /** Waits until the page shows the conversation with `peer` in `state`. */
-export async function conversationState(page: Page, peer: string, state: 'connecting' | 'open' | 'interrupted' | 'closed', timeoutMs = 15_000): Promise<void> {
+export async function conversationState(
+  page: Page,
+  peer: string,
+  state: 'connecting' | 'open' | 'interrupted' | 'closed',
+  timeoutMs = 15_000,
+): Promise<void> {
   await page.locator(`#conversation[data-peer="${peer}"][data-state="${state}"]`).waitFor({ timeout: timeoutMs });
 }
 
 /** Picks a file in the "Send files…" input. */
 export async function sendFile(page: Page, name: string, data: Uint8Array): Promise<void> {
-  await page.getByLabel('Send files…').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(data) });
+  await page
+    .getByLabel('Send files…')
+    .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(data) });
 }
 
 /** Waits for the transfer of `name` in `direction` to reach `state`; returns its checksum attribute. */
-export async function transferState(page: Page, name: string, direction: 'in' | 'out', state: string, timeoutMs = 30_000): Promise<string | null> {
-  const item = page.locator(`#transfer-list li[data-direction="${direction}"][data-state="${state}"]`, { hasText: name });
+export async function transferState(
+  page: Page,
+  name: string,
+  direction: 'in' | 'out',
+  state: string,
+  timeoutMs = 30_000,
+): Promise<string | null> {
+  const item = page.locator(`#transfer-list li[data-direction="${direction}"][data-state="${state}"]`, {
+    hasText: name,
+  });
   await item.waitFor({ timeout: timeoutMs });
   return item.getAttribute('data-checksum');
 }
 
 /** Clicks "Save NAME" and returns the downloaded bytes. */
 export async function saveReceived(page: Page, name: string): Promise<Buffer> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Save ${name}` }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: `Save ${name}` }).click(),
+  ]);
   const file = await download.path();
   return readFileSync(file);
 }

@@ -26,13 +26,19 @@ function recordingLink(): RecordingLink {
     query: async (questions, authorities = []) => void link.queries.push({ questions, authorities }),
     onResponse: (fn) => void handlers.push(fn),
     close: async () => {},
-    receive: (answers) => handlers.forEach((h) => h({ type: 'response', questions: [], answers, additionals: [], authorities: [] })),
+    receive: (answers) =>
+      handlers.forEach((h) => h({ type: 'response', questions: [], answers, additionals: [], authorities: [] })),
   };
   return link;
 }
 
 const ad: Advertisement = { port: 3012, tls: false, path: '/', push: false, key: false };
-const srv = (name: string, port: number, target: string, ttl = 120): IncomingRecord => ({ name: `${name}._rustysignal._tcp.local`, type: 'SRV', ttl, data: { port, target, priority: 0, weight: 0 } });
+const srv = (name: string, port: number, target: string, ttl = 120): IncomingRecord => ({
+  name: `${name}._rustysignal._tcp.local`,
+  type: 'SRV',
+  ttl,
+  data: { port, target, priority: 0, weight: 0 },
+});
 const summary = (records: DnsRecord[]) => records.map((r) => `${r.type} ${r.name} ${r.ttl}`);
 
 describe('advertiser', () => {
@@ -67,7 +73,10 @@ describe('advertiser', () => {
       { name: 'kitchen._rustysignal._tcp.local', type: 'ANY' },
       { name: 'studio.local', type: 'ANY' },
     ]);
-    expect(summary(link.queries[0]!.authorities)).toEqual(['SRV kitchen._rustysignal._tcp.local 120', 'TXT kitchen._rustysignal._tcp.local 4500']);
+    expect(summary(link.queries[0]!.authorities)).toEqual([
+      'SRV kitchen._rustysignal._tcp.local 120',
+      'TXT kitchen._rustysignal._tcp.local 4500',
+    ]);
     expect(advertised).toEqual(['kitchen']);
     expect(summary(link.served)).toEqual([
       'PTR _rustysignal._tcp.local 4500',
@@ -103,7 +112,11 @@ describe('advertiser', () => {
     await vi.advanceTimersByTimeAsync(2000);
     link.sent = [];
     link.receive([srv('kitchen', 4000, 'other.local')]);
-    expect(summary(link.sent[0]!)).toEqual(['PTR _rustysignal._tcp.local 0', 'SRV kitchen._rustysignal._tcp.local 0', 'TXT kitchen._rustysignal._tcp.local 0']);
+    expect(summary(link.sent[0]!)).toEqual([
+      'PTR _rustysignal._tcp.local 0',
+      'SRV kitchen._rustysignal._tcp.local 0',
+      'TXT kitchen._rustysignal._tcp.local 0',
+    ]);
     expect(link.served).toEqual([]);
     await vi.advanceTimersByTimeAsync(2000);
     expect(advertised).toEqual(['kitchen', 'kitchen (2)']);
@@ -138,7 +151,9 @@ describe('advertiser', () => {
     await vi.advanceTimersByTimeAsync(300);
     link.receive([{ name: 'studio.local', type: 'A', ttl: 120, data: '192.168.1.99' }]);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(problems).toEqual(['another device on the network answers for studio.local (192.168.1.99); devices may reach it instead of this server. Give this computer a unique name.']);
+    expect(problems).toEqual([
+      'another device on the network answers for studio.local (192.168.1.99); devices may reach it instead of this server. Give this computer a unique name.',
+    ]);
     expect(summary(link.served)).toContain('A studio.local 120');
   });
 
@@ -153,13 +168,25 @@ describe('advertiser', () => {
 
     link.sent = [];
     await adv.stop();
-    expect(summary(link.sent[0]!)).toEqual(['PTR _rustysignal._tcp.local 0', 'SRV kitchen._rustysignal._tcp.local 0', 'TXT kitchen._rustysignal._tcp.local 0', 'A studio.local 0']);
+    expect(summary(link.sent[0]!)).toEqual([
+      'PTR _rustysignal._tcp.local 0',
+      'SRV kitchen._rustysignal._tcp.local 0',
+      'TXT kitchen._rustysignal._tcp.local 0',
+      'A studio.local 0',
+    ]);
     expect(link.served).toEqual([]);
   });
 
   it('waits for an interface before probing, and claims nothing without one', async () => {
     const links: MdnsLink[] = [];
-    const waiting = createAdvertiser(ad, { host: 'studio.local', baseName: 'kitchen', links: () => links, localAddresses: () => local, onAdvertised: (n) => advertised.push(n), onProblem: () => {} });
+    const waiting = createAdvertiser(ad, {
+      host: 'studio.local',
+      baseName: 'kitchen',
+      links: () => links,
+      localAddresses: () => local,
+      onAdvertised: (n) => advertised.push(n),
+      onProblem: () => {},
+    });
     waiting.start();
     await vi.advanceTimersByTimeAsync(2000);
     expect(advertised).toEqual([]);

@@ -58,14 +58,35 @@ describe.skipIf(!run)('discovery against avahi', () => {
   it('lists a service published with avahi-publish, and drops it when avahi withdraws it', async () => {
     const agent = await startAgent({ name: 'watching', port: 6101, hostname: 'alpha' }, a);
     cleanups.push(() => agent.close());
-    const published = await avahi.publish('avahi peer', '_rustysignal._tcp', 6102, ['v=1,2', 'tls=1', 'path=/x', 'push=0', 'key=1']);
+    const published = await avahi.publish('avahi peer', '_rustysignal._tcp', 6102, [
+      'v=1,2',
+      'tls=1',
+      'path=/x',
+      'push=0',
+      'key=1',
+    ]);
     cleanups.push(() => published.stop());
 
     // Its addresses may arrive in a later packet than its SRV; the list fills them in when they do.
-    const resolved = (m: Msg) => m.event === 'servers' && (m.list as { name: string; addresses: string[] }[]).some((s) => s.name === 'avahi peer' && s.addresses.length > 0);
+    const resolved = (m: Msg) =>
+      m.event === 'servers' &&
+      (m.list as { name: string; addresses: string[] }[]).some(
+        (s) => s.name === 'avahi peer' && s.addresses.length > 0,
+      );
     const seen = await agent.waitFor('lists avahi peer with an address', resolved);
-    const [peer] = seen.list as { name: string; host: string; addresses: string[]; port: number; txt: Record<string, string> }[];
-    expect({ ...peer, firstSeen: undefined, lastSeen: undefined, addresses: peer!.addresses.filter((x) => isIPv4(x)) }).toEqual({
+    const [peer] = seen.list as {
+      name: string;
+      host: string;
+      addresses: string[];
+      port: number;
+      txt: Record<string, string>;
+    }[];
+    expect({
+      ...peer,
+      firstSeen: undefined,
+      lastSeen: undefined,
+      addresses: peer!.addresses.filter((x) => isIPv4(x)),
+    }).toEqual({
       name: 'avahi peer',
       host: 'peerhost.local',
       addresses: ['169.254.77.2'],

@@ -10,7 +10,10 @@ const run = netnsAvailable('discovery across a two-host LAN');
 
 /** Addresses split into the IPv4 ones (exact) and whether all others are IPv6 link-local (present or not, by DAD timing). */
 function addressShape(addresses: string[]) {
-  return { ipv4: addresses.filter((a) => isIPv4(a)), othersLinkLocal: addresses.filter((a) => !isIPv4(a)).every((a) => a.startsWith('fe80:')) };
+  return {
+    ipv4: addresses.filter((a) => isIPv4(a)),
+    othersLinkLocal: addresses.filter((a) => !isIPv4(a)).every((a) => a.startsWith('fe80:')),
+  };
 }
 
 describe.skipIf(!run)('discovery across a two-host LAN', () => {
@@ -56,12 +59,23 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
   it('each host lists the other, not itself', async () => {
     const one = track(await startAgent({ name: 'on a', port: 5101, hostname: 'alpha' }, a));
     const two = track(await startAgent({ name: 'on b', port: 5102, hostname: 'beta' }, b));
-    const lists = (agent: JsonChild, other: string) => agent.waitFor(`list with ${other}`, (m) => m.event === 'servers' && serverNames(m).includes(other));
+    const lists = (agent: JsonChild, other: string) =>
+      agent.waitFor(`list with ${other}`, (m) => m.event === 'servers' && serverNames(m).includes(other));
     const [seenByOne, seenByTwo] = await Promise.all([lists(one, 'on b'), lists(two, 'on a')]);
 
-    const shape = (m: Msg) => (m.list as { name: string; host: string; port: number; addresses: string[] }[]).map((s) => ({ name: s.name, host: s.host, port: s.port, addresses: addressShape(s.addresses) }));
-    expect(shape(seenByOne)).toEqual([{ name: 'on b', host: 'beta.local', port: 5102, addresses: { ipv4: ['169.254.77.2'], othersLinkLocal: true } }]);
-    expect(shape(seenByTwo)).toEqual([{ name: 'on a', host: 'alpha.local', port: 5101, addresses: { ipv4: ['169.254.77.1'], othersLinkLocal: true } }]);
+    const shape = (m: Msg) =>
+      (m.list as { name: string; host: string; port: number; addresses: string[] }[]).map((s) => ({
+        name: s.name,
+        host: s.host,
+        port: s.port,
+        addresses: addressShape(s.addresses),
+      }));
+    expect(shape(seenByOne)).toEqual([
+      { name: 'on b', host: 'beta.local', port: 5102, addresses: { ipv4: ['169.254.77.2'], othersLinkLocal: true } },
+    ]);
+    expect(shape(seenByTwo)).toEqual([
+      { name: 'on a', host: 'alpha.local', port: 5101, addresses: { ipv4: ['169.254.77.1'], othersLinkLocal: true } },
+    ]);
     await Promise.all([stop(one), stop(two)]);
   });
 
@@ -71,7 +85,10 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     try {
       const one = track(await startAgent({ name: 'named', interface: a.iface!, port: 5201, hostname: 'alpha' }, a));
       const two = track(await startAgent({ name: 'all', port: 5202, hostname: 'beta' }, b));
-      const seen = await two.waitFor('two lists named', (m) => m.event === 'servers' && serverNames(m).includes('named'));
+      const seen = await two.waitFor(
+        'two lists named',
+        (m) => m.event === 'servers' && serverNames(m).includes('named'),
+      );
       expect(serverNames(seen)).toEqual(['named']);
       await one.waitFor('one lists all', (m) => m.event === 'servers' && serverNames(m).includes('all'));
       expect([...one.messages, ...two.messages].filter((m) => m.event === 'problem')).toEqual([]);
@@ -83,12 +100,17 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
   });
 
   it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
-    const local = track(await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a));
+    const local = track(
+      await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a),
+    );
     await local.waitFor('advertised', (m) => m.event === 'advertised');
     const lan = track(await startAgent({ name: 'on the lan', port: 5302, hostname: 'alpha' }, a));
     const watcher = track(await startAgent({ name: 'watcher', port: 5303, hostname: 'beta' }, b));
     // The LAN server was announced after the loopback one: once the watcher lists it, it would have seen both.
-    const seen = await watcher.waitFor('lists the lan server', (m) => m.event === 'servers' && serverNames(m).includes('on the lan'));
+    const seen = await watcher.waitFor(
+      'lists the lan server',
+      (m) => m.event === 'servers' && serverNames(m).includes('on the lan'),
+    );
     expect(serverNames(seen)).toEqual(['on the lan']);
     watcher.send({ cmd: 'servers' });
     expect(serverNames(await watcher.waitFor('servers now', (m) => m.event === 'servers-now'))).toEqual(['on the lan']);

@@ -38,7 +38,9 @@ describe.skipIf(!run)('discovery on one host', () => {
       addresses: ['127.0.0.1', '::1'],
     });
     await agent.waitFor('advertised', (m) => m.event === 'advertised');
-    expect(agent.messages.filter((m) => m.event === 'advertised')).toEqual([{ event: 'advertised', name: 'txt check' }]);
+    expect(agent.messages.filter((m) => m.event === 'advertised')).toEqual([
+      { event: 'advertised', name: 'txt check' },
+    ]);
 
     agent.send({ cmd: 'update', ad: { port: 4001, tls: true, path: '/signal', push: true, key: false } });
     const updated = await browser.waitFor('txt-update', (m) => m.event === 'txt-update');
@@ -59,7 +61,10 @@ describe.skipIf(!run)('discovery on one host', () => {
     const one = track(await startAgent({ name: 'one', port: 4101, hostname: 'alpha' }, host));
     const two = track(await startAgent({ name: 'two', port: 4102, push: true, hostname: 'beta' }, host));
 
-    const seenByOne = await one.waitFor('one lists two', (m) => m.event === 'servers' && serverNames(m).includes('two'));
+    const seenByOne = await one.waitFor(
+      'one lists two',
+      (m) => m.event === 'servers' && serverNames(m).includes('two'),
+    );
     expect(seenByOne.list).toEqual([
       {
         name: 'two',
@@ -71,10 +76,16 @@ describe.skipIf(!run)('discovery on one host', () => {
         lastSeen: expect.any(Number),
       },
     ]);
-    const seenByTwo = await two.waitFor('two lists one', (m) => m.event === 'servers' && serverNames(m).includes('one'));
+    const seenByTwo = await two.waitFor(
+      'two lists one',
+      (m) => m.event === 'servers' && serverNames(m).includes('one'),
+    );
     expect(serverNames(seenByTwo)).toEqual(['one']);
     // Both sessions see their own answers on the wire; neither ever lists itself.
-    for (const [agent, self] of [[one, 'one'], [two, 'two']] as const) {
+    for (const [agent, self] of [
+      [one, 'one'],
+      [two, 'two'],
+    ] as const) {
       expect(agent.messages.filter((m) => m.event === 'servers').flatMap(serverNames)).not.toContain(self);
     }
 
@@ -92,10 +103,15 @@ describe.skipIf(!run)('discovery on one host', () => {
     const named = await second.waitFor('second advertised', (m) => m.event === 'advertised');
     expect(named).toEqual({ event: 'advertised', name: 'same name (2)' });
 
-    const seen = await first.waitFor('first lists the renamed', (m) => m.event === 'servers' && serverNames(m).length > 0);
+    const seen = await first.waitFor(
+      'first lists the renamed',
+      (m) => m.event === 'servers' && serverNames(m).length > 0,
+    );
     expect(serverNames(seen)).toEqual(['same name (2)']);
     expect((seen.list as { port: number }[])[0]!.port).toBe(4202);
-    await Promise.all([first, second].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))));
+    await Promise.all(
+      [first, second].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))),
+    );
   });
 
   it('settles on two names when two servers claim one name at the same moment', async () => {
@@ -110,10 +126,17 @@ describe.skipIf(!run)('discovery on one host', () => {
       const last = agent.messages.filter((m) => m.event === 'servers').at(-1);
       return last !== undefined && serverNames(last).includes(name as string);
     };
-    const settled = () => latest(low!) !== undefined && latest(high!) !== undefined && latest(low!) !== latest(high!) && lists(low!, latest(high!)) && lists(high!, latest(low!));
+    const settled = () =>
+      latest(low!) !== undefined &&
+      latest(high!) !== undefined &&
+      latest(low!) !== latest(high!) &&
+      lists(low!, latest(high!)) &&
+      lists(high!, latest(low!));
     await Promise.race([low!.waitFor('settled', settled), high!.waitFor('settled', settled)]);
     expect([latest(low!), latest(high!)].sort()).toEqual(['twin', 'twin (2)']);
-    await Promise.all([low!, high!].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))));
+    await Promise.all(
+      [low!, high!].map(async (a) => (a.send({ cmd: 'stop' }), a.waitFor('stopped', (m) => m.event === 'stopped'))),
+    );
   });
 
   it('drops a server that vanishes without a goodbye', async () => {
@@ -121,7 +144,11 @@ describe.skipIf(!run)('discovery on one host', () => {
     const doomed = track(await startAgent({ name: 'doomed', port: 4302, hostname: 'beta' }, host));
     await watcher.waitFor('watcher lists doomed', (m) => m.event === 'servers' && serverNames(m).includes('doomed'));
     doomed.proc.kill('SIGKILL');
-    const gone = await watcher.waitFor('watcher drops doomed', (m) => m.event === 'servers' && (m.list as unknown[]).length === 0, 5000);
+    const gone = await watcher.waitFor(
+      'watcher drops doomed',
+      (m) => m.event === 'servers' && (m.list as unknown[]).length === 0,
+      5000,
+    );
     expect(gone.list).toEqual([]);
     watcher.send({ cmd: 'stop' });
     await watcher.waitFor('stopped', (m) => m.event === 'stopped');
@@ -152,7 +179,9 @@ describe.skipIf(!run)('discovery on one host', () => {
     agent.send({ cmd: 'release5353' });
     await agent.waitFor('released', (m) => m.event === 'released');
     await agent.waitFor('advertised after the port was freed', (m) => m.event === 'advertised');
-    const order = agent.messages.map((m) => m.event).filter((e) => ['problem', 'released', 'advertised', 'crash'].includes(e));
+    const order = agent.messages
+      .map((m) => m.event)
+      .filter((e) => ['problem', 'released', 'advertised', 'crash'].includes(e));
     // Retried every refresh while the port was held, yet reported once and never claimed as advertised.
     expect(order).toEqual(['problem', 'released', 'advertised']);
     agent.send({ cmd: 'stop' });
@@ -166,7 +195,8 @@ describe.skipIf(!run)('discovery on one host', () => {
     const problem = await agent.waitFor('problem', (m) => m.event === 'problem');
     expect(problem.problem).toEqual({
       code: 'mdns-failed',
-      message: 'mDNS is off: network interface "wlan9" does not exist or is down. Interfaces with IPv4: lo (127.0.0.1). Pick one with --mdns-interface, or leave it out to use all.',
+      message:
+        'mDNS is off: network interface "wlan9" does not exist or is down. Interfaces with IPv4: lo (127.0.0.1). Pick one with --mdns-interface, or leave it out to use all.',
     });
     agent.send({ cmd: 'stop' });
     await agent.waitFor('stopped', (m) => m.event === 'stopped');
@@ -181,12 +211,20 @@ describe.skipIf(!run)('discovery on one host', () => {
       return { code, out };
     };
     const none = await discover('--timeout', '1000');
-    expect(none).toEqual({ code: 1, out: 'no rustysignal servers found on this network within 1 s (check: same Wi-Fi, multicast allowed, firewall UDP 5353)\n' });
+    expect(none).toEqual({
+      code: 1,
+      out: 'no rustysignal servers found on this network within 1 s (check: same Wi-Fi, multicast allowed, firewall UDP 5353)\n',
+    });
 
-    const a = track(await startAgent({ name: 'listed', port: 4601, tls: true, path: '/ws', key: true, hostname: 'alpha' }, host));
+    const a = track(
+      await startAgent({ name: 'listed', port: 4601, tls: true, path: '/ws', key: true, hostname: 'alpha' }, host),
+    );
     await a.waitFor('advertised', (m) => m.event === 'advertised');
     const found = await discover('--timeout', '1000');
-    expect(found).toEqual({ code: 0, out: 'listed  wss://127.0.0.1:4601/ws  host alpha.local  addresses 127.0.0.1, ::1  port 4601  access key required  push off\n' });
+    expect(found).toEqual({
+      code: 0,
+      out: 'listed  wss://127.0.0.1:4601/ws  host alpha.local  addresses 127.0.0.1, ::1  port 4601  access key required  push off\n',
+    });
 
     const json = await discover('--timeout', '1000', '--json');
     expect(json.code).toBe(0);

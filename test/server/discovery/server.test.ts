@@ -37,7 +37,10 @@ describe.skipIf(!run)('discovery in a running server', () => {
     expect(server.status().mdns).toEqual({ enabled: true, name });
 
     const up = await browser.waitFor('up', (m) => m.event === 'up' && m.name === name);
-    expect({ port: up.port, txt: up.txt }).toEqual({ port: status.port, txt: { v: '1,2', tls: '0', path: '/', push: '0', key: '0' } });
+    expect({ port: up.port, txt: up.txt }).toEqual({
+      port: status.port,
+      txt: { v: '1,2', tls: '0', path: '/', push: '0', key: '0' },
+    });
 
     await server.reconfigure({ accessKey: 'secret' });
     const updated = await browser.waitFor('txt-update', (m) => m.event === 'txt-update' && m.name === name);
@@ -69,12 +72,18 @@ describe.skipIf(!run)('discovery in a running server', () => {
     expect(existsSync(cliPath), `${cliPath} is missing: run npm run build (npm test does)`).toBe(true);
     const net = createLoopbackHost();
     const host = net.hosts[0]!;
-    const cli = host.spawn(process.execPath, [cliPath, '127.0.0.1:0', '--mdns-name', 'cli server', '--no-web-client'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = host.spawn(process.execPath, [cliPath, '127.0.0.1:0', '--mdns-name', 'cli server', '--no-web-client'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const lines: string[] = [];
       const port = await new Promise<number>((resolve, reject) => {
         let found: number | null = null;
-        const timer = setTimeout(() => reject(new Error(`the CLI did not advertise within 8 s:\n${lines.join('\n')}`)), 8000);
+        const timer = setTimeout(
+          () => reject(new Error(`the CLI did not advertise within 8 s:\n${lines.join('\n')}`)),
+          8000,
+        );
         const onLine = (line: string) => {
           lines.push(line);
           found ??= Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1] ?? '') || null;
@@ -92,7 +101,10 @@ describe.skipIf(!run)('discovery in a running server', () => {
       discover.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       const [code] = (await once(discover, 'exit')) as [number];
       const srvHost = `${hostname().split('.')[0]}.local`; // the CLI names its SRV target after this machine
-      expect({ code, out }).toEqual({ code: 0, out: `cli server  ws://127.0.0.1:${port}/  host ${srvHost}  addresses 127.0.0.1, ::1  port ${port}  no access key  push off\n` });
+      expect({ code, out }).toEqual({
+        code: 0,
+        out: `cli server  ws://127.0.0.1:${port}/  host ${srvHost}  addresses 127.0.0.1, ::1  port ${port}  no access key  push off\n`,
+      });
     } finally {
       cli.kill('SIGTERM');
       await once(cli, 'exit');
@@ -100,4 +112,3 @@ describe.skipIf(!run)('discovery in a running server', () => {
     }
   });
 });
-

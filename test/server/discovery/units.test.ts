@@ -3,11 +3,32 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { describe as describeServer, formatLine, urlOf } from '../../../main/discover-command.js';
 import { interfaceOfBind, planLinks, type InterfaceTable } from '../../../main/server/discovery/links.js';
-import { defaultInstanceName, instanceName, instanceOf, localHostName, sameName } from '../../../main/server/discovery/names.js';
+import {
+  defaultInstanceName,
+  instanceName,
+  instanceOf,
+  localHostName,
+  sameName,
+} from '../../../main/server/discovery/names.js';
 import { decodeTxt, encodeTxt, goodbyes, serviceRecords, txtFor } from '../../../main/server/discovery/records.js';
 
-const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal, cidr: `${address}/24` });
-const v6 = (address: string, internal = false): NetworkInterfaceInfo => ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal, cidr: `${address}/64`, scopeid: 2 });
+const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
+  address,
+  netmask: '255.255.255.0',
+  family: 'IPv4',
+  mac: '02:00:00:00:00:01',
+  internal,
+  cidr: `${address}/24`,
+});
+const v6 = (address: string, internal = false): NetworkInterfaceInfo => ({
+  address,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  family: 'IPv6',
+  mac: '02:00:00:00:00:01',
+  internal,
+  cidr: `${address}/64`,
+  scopeid: 2,
+});
 const table: InterfaceTable = {
   lo: [v4('127.0.0.1', true), v6('::1', true)],
   eth0: [v6('fe80::1'), v4('192.168.1.20')],
@@ -48,7 +69,9 @@ describe('records', () => {
   });
 
   it('decodes TXT: first occurrence wins, keys are case-insensitive, a bare key is empty, values may hold =', () => {
-    expect(decodeTxt([Buffer.from('V=1'), Buffer.from('v=2'), Buffer.from('flag'), Buffer.from('q=a=b'), Buffer.from('')])).toEqual({ v: '1', flag: '', q: 'a=b' });
+    expect(
+      decodeTxt([Buffer.from('V=1'), Buffer.from('v=2'), Buffer.from('flag'), Buffer.from('q=a=b'), Buffer.from('')]),
+    ).toEqual({ v: '1', flag: '', q: 'a=b' });
   });
 
   it('advertises PTR, SRV to HOST.local, TXT and the service type; goodbyes leave the shared type record alone', () => {
@@ -87,14 +110,17 @@ describe('interface plan', () => {
   });
 
   it('falls back to loopback when there is no LAN', () => {
-    expect(planLinks(null, { lo: table.lo }).links).toEqual([{ iface: 'lo', ipv4: '127.0.0.1', addresses: ['127.0.0.1', '::1'] }]);
+    expect(planLinks(null, { lo: table.lo }).links).toEqual([
+      { iface: 'lo', ipv4: '127.0.0.1', addresses: ['127.0.0.1', '::1'] },
+    ]);
   });
 
   it('takes a named interface, and says what is wrong with a bad name', () => {
     expect(planLinks('wlan0', table).links.map((l) => l.iface)).toEqual(['wlan0']);
     expect(planLinks('tun0', table)).toEqual({
       links: [],
-      error: 'mDNS is off: network interface "tun0" has no IPv4 address (mDNS runs over IPv4). Interfaces with IPv4: lo (127.0.0.1), eth0 (192.168.1.20), wlan0 (10.0.0.5). Pick one with --mdns-interface, or leave it out to use all.',
+      error:
+        'mDNS is off: network interface "tun0" has no IPv4 address (mDNS runs over IPv4). Interfaces with IPv4: lo (127.0.0.1), eth0 (192.168.1.20), wlan0 (10.0.0.5). Pick one with --mdns-interface, or leave it out to use all.',
     });
   });
 
@@ -108,7 +134,15 @@ describe('interface plan', () => {
 });
 
 describe('discover output', () => {
-  const server = { name: 'kitchen', host: 'studio.local', addresses: ['fe80::1', '192.168.1.20'], port: 3012, txt: { v: '1,2', tls: '1', path: 'ws', push: '1', key: '0' }, firstSeen: 1, lastSeen: 2 };
+  const server = {
+    name: 'kitchen',
+    host: 'studio.local',
+    addresses: ['fe80::1', '192.168.1.20'],
+    port: 3012,
+    txt: { v: '1,2', tls: '1', path: 'ws', push: '1', key: '0' },
+    firstSeen: 1,
+    lastSeen: 2,
+  };
 
   it('builds the URL from the first IPv4 address, tls and path; falls back to the host name', () => {
     expect(urlOf(server)).toBe('wss://192.168.1.20:3012/ws');
@@ -116,6 +150,8 @@ describe('discover output', () => {
   });
 
   it('prints one line per server', () => {
-    expect(formatLine(describeServer(server))).toBe('kitchen  wss://192.168.1.20:3012/ws  host studio.local  addresses fe80::1, 192.168.1.20  port 3012  no access key  push on');
+    expect(formatLine(describeServer(server))).toBe(
+      'kitchen  wss://192.168.1.20:3012/ws  host studio.local  addresses fe80::1, 192.168.1.20  port 3012  no access key  push on',
+    );
   });
 });

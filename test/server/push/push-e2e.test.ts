@@ -43,10 +43,17 @@ afterEach(async () => {
   problems.length = 0;
 });
 
-async function start(opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; dataDir?: string; clock?: FakeClock } = {}): Promise<Running> {
+async function start(
+  opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; dataDir?: string; clock?: FakeClock } = {},
+): Promise<Running> {
   s = await startServer(
     {
-      push: { vapidPrivateKeyPem: vapidPem, subject, encoding: opts.encoding ?? 'aes128gcm', timeoutMs: opts.timeoutMs ?? 5000 },
+      push: {
+        vapidPrivateKeyPem: vapidPem,
+        subject,
+        encoding: opts.encoding ?? 'aes128gcm',
+        timeoutMs: opts.timeoutMs ?? 5000,
+      },
       dataDir: opts.dataDir ?? path.join(dataRoot, `d${++dirs}`),
       rateLimit: { perSecond: 0 },
     },
@@ -71,11 +78,13 @@ async function nextControl(c: TestClient, action: string, timeoutMs = 5000): Pro
   for (;;) {
     const m = await c.nextJson(timeoutMs);
     if (m.action === action) return m;
-    if (m.action !== 'peer-joined' && m.action !== 'peer-left') throw new Error(`expected ${action}, got ${JSON.stringify(m)}`);
+    if (m.action !== 'peer-joined' && m.action !== 'peer-left')
+      throw new Error(`expected ${action}, got ${JSON.stringify(m)}`);
   }
 }
 const browser = (name: string) => makeBrowserSubscription(`${fake.origin}/push/${name}`);
-const plaintext = (r: ReceivedPush, b: BrowserSubscription) => decryptAes128gcm(r.body, b.ecdh, b.authSecret).toString('utf8');
+const plaintext = (r: ReceivedPush, b: BrowserSubscription) =>
+  decryptAes128gcm(r.body, b.ecdh, b.authSecret).toString('utf8');
 
 describe('publishing the key', () => {
   it('welcome and GET /push/public-key carry the key the pushes are signed with', async () => {
@@ -122,10 +131,18 @@ describe('v1 clients (the original protocol)', () => {
   it('one-to-self subscribe-push is echoed byte for byte; a bad subscription and an anonymous sender get the texts', async () => {
     await start();
     const a = await client('user=alice');
-    const frame = JSON.stringify({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: JSON.stringify(browser('alice').json) });
+    const frame = JSON.stringify({
+      protocol: 'one-to-self',
+      action: 'subscribe-push',
+      subscriptionData: JSON.stringify(browser('alice').json),
+    });
     a.send(frame);
     expect(await a.next()).toBe(frame);
-    a.send({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: '{"endpoint":"http://127.0.0.1/x","keys":{}}' });
+    a.send({
+      protocol: 'one-to-self',
+      action: 'subscribe-push',
+      subscriptionData: '{"endpoint":"http://127.0.0.1/x","keys":{}}',
+    });
     expect(await a.next()).toBe('Invalid push subscription: subscription endpoint must be an https: URL');
     const anon = await client('');
     anon.send({ protocol: 'one-to-self', action: 'connection-request', to: 'alice' });
@@ -146,7 +163,11 @@ describe('v2 clients', () => {
     const b = await v2('user=bob&room=lab');
     let arrived = fake.nextRequest();
     b.send({ action: 'connection-request', to: 'alice', id: 'c1' });
-    expect(await b.nextJson()).toEqual({ protocol: 'server', action: 'push-result', data: { to: 'alice', ok: true, status: 201, ref: 'c1' } });
+    expect(await b.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'push-result',
+      data: { to: 'alice', ok: true, status: 201, ref: 'c1' },
+    });
     expect(plaintext(await arrived, alice)).toBe(payloadFrom('bob'));
 
     // A second request to the same user within 5 s is refused, so no client can spam a phone.
@@ -154,12 +175,22 @@ describe('v2 clients', () => {
     expect(await b.nextJson()).toEqual({
       protocol: 'server',
       action: 'push-result',
-      data: { to: 'alice', ok: false, status: null, ref: 'again', message: 'a connection request to alice was sent less than 5 s ago; wait before asking again' },
+      data: {
+        to: 'alice',
+        ok: false,
+        status: null,
+        ref: 'again',
+        message: 'a connection request to alice was sent less than 5 s ago; wait before asking again',
+      },
     });
     clock.advance(5000);
     arrived = fake.nextRequest();
     b.send({ action: 'connection_request', endpoint: 'alice', to: 'ignored', id: 2 });
-    expect(await b.nextJson()).toEqual({ protocol: 'server', action: 'push-result', data: { to: 'alice', ok: true, status: 201, ref: 2 } });
+    expect(await b.nextJson()).toEqual({
+      protocol: 'server',
+      action: 'push-result',
+      data: { to: 'alice', ok: true, status: 201, ref: 2 },
+    });
     expect(plaintext(await arrived, alice)).toBe(payloadFrom('bob'));
 
     // Rooms are separate namespaces for push too.
@@ -184,7 +215,13 @@ describe('v2 clients', () => {
     expect((await b.nextJson()).data).toEqual({ to: 'alice', ok: true, status: 201, ref: null });
     const r = await arrived;
     expect(r.headers['content-encoding']).toBe('aesgcm');
-    const plain = decryptAesgcm(r.body, alice.ecdh, alice.authSecret, headerParam(r.headers['crypto-key'], 'dh'), headerParam(r.headers.encryption, 'salt'));
+    const plain = decryptAesgcm(
+      r.body,
+      alice.ecdh,
+      alice.authSecret,
+      headerParam(r.headers['crypto-key'], 'dh'),
+      headerParam(r.headers.encryption, 'salt'),
+    );
     expect(plain.toString('utf8')).toBe(payloadFrom('bob'));
     expect(verifyVapid(r.headers, 'aesgcm', s!.server.status().push.publicKey!).claims.aud).toBe(fake.origin);
   });
@@ -196,7 +233,11 @@ describe('v2 clients', () => {
     expect(await a.nextJson()).toEqual({
       protocol: 'server',
       action: 'error',
-      data: { code: 'invalid-subscription', message: 'subscription keys are missing (keys.p256dh and keys.auth)', ref: 1 },
+      data: {
+        code: 'invalid-subscription',
+        message: 'subscription keys are missing (keys.p256dh and keys.auth)',
+        ref: 1,
+      },
     });
     a.send({ action: 'subscribe-push', subscriptionData: browser('alice').json, id: 2 });
     expect((await a.nextJson()).action).toBe('push-subscribed');
@@ -282,6 +323,6 @@ describe('restart', () => {
     expect(s!.server.status().push.subscriptions).toBe(1);
     expect((await s!.server.sendTestPush('', 'alice')).ok).toBe(true);
     expect(verifyVapid((await arrived).headers, 'aes128gcm', key).key).toBe(key);
-    expect((await fetch(s!.http('/push/public-key')).then((r) => r.text()))).toBe(key);
+    expect(await fetch(s!.http('/push/public-key')).then((r) => r.text())).toBe(key);
   });
 });

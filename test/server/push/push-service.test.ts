@@ -30,16 +30,28 @@ afterEach(async () => {
   fake.respond = () => ({ status: 201 });
 });
 
-function service(opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; now?: () => number; problems?: ServerProblem[] } = {}) {
+function service(
+  opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; now?: () => number; problems?: ServerProblem[] } = {},
+) {
   const s = createPushService(
-    { vapidPrivateKeyPem: vapidPem, subject, encoding: opts.encoding ?? 'aes128gcm', timeoutMs: opts.timeoutMs ?? 5000, dataDir: null },
+    {
+      vapidPrivateKeyPem: vapidPem,
+      subject,
+      encoding: opts.encoding ?? 'aes128gcm',
+      timeoutMs: opts.timeoutMs ?? 5000,
+      dataDir: null,
+    },
     { agent: fake.agent, ...(opts.now ? { now: opts.now } : {}), onProblem: (p) => opts.problems?.push(p) },
   );
   services.push(s);
   return s;
 }
 
-function expectValidVapid(headers: Parameters<typeof verifyVapid>[0], encoding: 'aes128gcm' | 'aesgcm', publicKey: string) {
+function expectValidVapid(
+  headers: Parameters<typeof verifyVapid>[0],
+  encoding: 'aes128gcm' | 'aesgcm',
+  publicKey: string,
+) {
   const v = verifyVapid(headers, encoding, publicKey);
   const nowS = Date.now() / 1000;
   expect(v.header).toEqual({ typ: 'JWT', alg: 'ES256' });
@@ -77,7 +89,13 @@ describe('connection requests', () => {
     const r = await arrived;
     expect(r.headers['content-encoding']).toBe('aesgcm');
     expect(r.headers.ttl).toBe('3600');
-    const plain = decryptAesgcm(r.body, sub.ecdh, sub.authSecret, headerParam(r.headers['crypto-key'], 'dh'), headerParam(r.headers.encryption, 'salt'));
+    const plain = decryptAesgcm(
+      r.body,
+      sub.ecdh,
+      sub.authSecret,
+      headerParam(r.headers['crypto-key'], 'dh'),
+      headerParam(r.headers.encryption, 'salt'),
+    );
     expect(plain.toString('utf8')).toBe(expectedPayload(sender));
     expect(JSON.parse(plain.toString('utf8')).body).toBe(`${sender}\nwants to connect with you`);
     expectValidVapid(r.headers, 'aesgcm', s.publicKey);
@@ -87,8 +105,16 @@ describe('connection requests', () => {
     const s = service();
     s.subscribe('a', 'carol', makeBrowserSubscription(`${fake.origin}/push/carol`).json);
     const before = fake.received.length;
-    expect(await s.connectionRequest('', 'bob', 'nobody')).toEqual({ ok: false, status: null, message: '"nobody" has no push subscription' });
-    expect(await s.connectionRequest('b', 'bob', 'carol')).toEqual({ ok: false, status: null, message: '"carol" has no push subscription' });
+    expect(await s.connectionRequest('', 'bob', 'nobody')).toEqual({
+      ok: false,
+      status: null,
+      message: '"nobody" has no push subscription',
+    });
+    expect(await s.connectionRequest('b', 'bob', 'carol')).toEqual({
+      ok: false,
+      status: null,
+      message: '"carol" has no push subscription',
+    });
     expect(fake.received.length).toBe(before);
   });
 
@@ -118,7 +144,11 @@ describe('connection requests', () => {
     const held = await arrived;
     s.subscribe('', 'dave', makeBrowserSubscription(`${fake.origin}/push/dave-new`).json);
     held.res.writeHead(410).end();
-    expect(await result).toEqual({ ok: false, status: 410, message: 'the push subscription of "dave" had expired (410); "dave" has subscribed again since' });
+    expect(await result).toEqual({
+      ok: false,
+      status: 410,
+      message: 'the push subscription of "dave" had expired (410); "dave" has subscribed again since',
+    });
     expect(s.isSubscribed('', 'dave')).toBe(true);
     fake.respond = () => ({ status: 201 });
     const next = fake.nextRequest();
@@ -174,7 +204,8 @@ describe('Retry-After', () => {
     expect(await s.connectionRequest('', 'bob', 'hal')).toEqual({
       ok: false,
       status: 503,
-      message: 'the push service refused the message to "hal" (503 Service Unavailable); nothing is sent to this push service before 2026-11-26T12:00:30.000Z (Retry-After)',
+      message:
+        'the push service refused the message to "hal" (503 Service Unavailable); nothing is sent to this push service before 2026-11-26T12:00:30.000Z (Retry-After)',
     });
     fake.respond = () => ({ status: 500 });
     t = Date.parse('2026-11-26T12:00:29.999Z');
@@ -218,7 +249,11 @@ describe('a slow push service', () => {
     expect(await roundTrip()).toBe(201);
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
     expect(pushDone).toBe(false);
-    expect(await result).toEqual({ ok: false, status: null, message: 'push to "ivy" failed: the push service did not answer within 400 ms' });
+    expect(await result).toEqual({
+      ok: false,
+      status: null,
+      message: 'push to "ivy" failed: the push service did not answer within 400 ms',
+    });
     // Not before its time (a hung request is cut by the timeout, not by something else).
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
   });
@@ -234,7 +269,11 @@ describe('a slow push service', () => {
     held.res.writeHead(201, { 'Content-Type': 'text/plain' });
     const drip = setInterval(() => held.res.write('.'), 50);
     try {
-      expect(await result).toEqual({ ok: false, status: null, message: 'push to "jo" failed: the push service did not answer within 300 ms' });
+      expect(await result).toEqual({
+        ok: false,
+        status: null,
+        message: 'push to "jo" failed: the push service did not answer within 300 ms',
+      });
       expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     } finally {
       clearInterval(drip);
@@ -268,7 +307,11 @@ describe('a slow push service', () => {
     await new Promise((r) => probe.close(r));
     s.subscribe('', 'kim', makeBrowserSubscription(`https://127.0.0.1:${port}/push/kim`).json);
     const r = await s.connectionRequest('', 'bob', 'kim');
-    expect(r).toEqual({ ok: false, status: null, message: `push to "kim" failed: could not reach the push service: connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(r).toEqual({
+      ok: false,
+      status: null,
+      message: `push to "kim" failed: could not reach the push service: connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 
   it('close() waits for sends in flight, and later requests are refused', async () => {
@@ -283,6 +326,10 @@ describe('a slow push service', () => {
     await arrived;
     await s.close();
     expect(settled).toBe(true);
-    expect(await s.connectionRequest('', 'bob', 'lu')).toEqual({ ok: false, status: null, message: 'push is shutting down' });
+    expect(await s.connectionRequest('', 'bob', 'lu')).toEqual({
+      ok: false,
+      status: null,
+      message: 'push is shutting down',
+    });
   });
 });

@@ -40,7 +40,13 @@ async function freshDir(): Promise<string> {
 
 function service(dataDir: string | null, problems: ServerProblem[] = []) {
   const s = createPushService(
-    { vapidPrivateKeyPem: vapidPem, subject: 'mailto:ops@example.org', encoding: 'aes128gcm', timeoutMs: 5000, dataDir },
+    {
+      vapidPrivateKeyPem: vapidPem,
+      subject: 'mailto:ops@example.org',
+      encoding: 'aes128gcm',
+      timeoutMs: 5000,
+      dataDir,
+    },
     { agent: fake.agent, now: () => fixedNow, onProblem: (p) => problems.push(p) },
   );
   open.push(s);
@@ -53,8 +59,13 @@ async function closeAll(): Promise<void> {
 
 const sub = (name: string) => makeBrowserSubscription(`${fake.origin}/push/${encodeURIComponent(name)}`);
 const storeFile = (dir: string) => path.join(dir, 'push-subscriptions.json');
-const readStore = async (dir: string) => JSON.parse(await readFile(storeFile(dir), 'utf8')) as { version: number; subscriptions: Array<{ room: string; name: string }> };
-const names = (j: { subscriptions: Array<{ room: string; name: string }> }) => j.subscriptions.map((e) => `${e.room}/${e.name}`).sort();
+const readStore = async (dir: string) =>
+  JSON.parse(await readFile(storeFile(dir), 'utf8')) as {
+    version: number;
+    subscriptions: Array<{ room: string; name: string }>;
+  };
+const names = (j: { subscriptions: Array<{ room: string; name: string }> }) =>
+  j.subscriptions.map((e) => `${e.room}/${e.name}`).sort();
 
 describe('persistence', () => {
   it('subscriptions survive a new service on the same data directory, per room and name', async () => {
@@ -80,7 +91,9 @@ describe('persistence', () => {
     // ... and a connection request to alice, who has not come back, still reaches her device.
     const arrived = fake.nextRequest();
     expect(await s2.connectionRequest('', 'carol', 'alice')).toEqual({ ok: true, status: 201, message: null });
-    expect(JSON.parse(decryptAes128gcm((await arrived).body, alice.ecdh, alice.authSecret).toString()).sender).toBe('carol');
+    expect(JSON.parse(decryptAes128gcm((await arrived).body, alice.ecdh, alice.authSecret).toString()).sender).toBe(
+      'carol',
+    );
   });
 
   it('dataDir null keeps everything in memory', async () => {
@@ -226,7 +239,9 @@ describe('damaged store files', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]!.code).toBe('push-failed');
     expect(problems[0]!.message).toMatch(
-      new RegExp(`^could not save push subscriptions to ${escape(storeFile(dir))} \\(ENOENT: .+\\): they are kept in memory until the next change is saved; check the data directory's permissions and free space$`),
+      new RegExp(
+        `^could not save push subscriptions to ${escape(storeFile(dir))} \\(ENOENT: .+\\): they are kept in memory until the next change is saved; check the data directory's permissions and free space$`,
+      ),
     );
     await mkdir(dir);
     s.subscribe('', 'c', sub('c').json);

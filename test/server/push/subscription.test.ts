@@ -5,7 +5,13 @@ import { createPushService } from '../../../main/server/push/push-service.js';
 import { generateVapidKey } from '../../../main/server/push/vapid.js';
 import { makeBrowserSubscription } from './support/browser-subscription.js';
 
-const s = createPushService({ vapidPrivateKeyPem: generateVapidKey().pem, subject: 'mailto:ops@example.org', encoding: 'aes128gcm', timeoutMs: 1000, dataDir: null });
+const s = createPushService({
+  vapidPrivateKeyPem: generateVapidKey().pem,
+  subject: 'mailto:ops@example.org',
+  encoding: 'aes128gcm',
+  timeoutMs: 1000,
+  dataDir: null,
+});
 afterAll(() => s.close());
 
 const good = () => makeBrowserSubscription('https://push.example.net/send/abc123').json;
@@ -32,22 +38,43 @@ describe('subscriptionData', () => {
     const offCurve = Buffer.from(g.keys.p256dh, 'base64url');
     offCurve[64] = offCurve[64]! ^ 1;
     const cases: Array<[unknown, string]> = [
-      ['{"endpoint":', 'subscriptionData is not valid JSON: send JSON.stringify(subscription) or the subscription object'],
+      [
+        '{"endpoint":',
+        'subscriptionData is not valid JSON: send JSON.stringify(subscription) or the subscription object',
+      ],
       [null, 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)'],
       [undefined, 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)'],
       [[g], 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)'],
-      ['"just a string"', 'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)'],
+      [
+        '"just a string"',
+        'subscriptionData must be a PushSubscription (an object with endpoint and keys, or its JSON text)',
+      ],
       [{ keys: g.keys }, 'subscription endpoint is missing'],
       [{ ...g, endpoint: 'http://push.example.net/send/abc' }, 'subscription endpoint must be an https: URL'],
       [{ ...g, endpoint: 'not a url' }, 'subscription endpoint must be an https: URL'],
       [{ ...g, endpoint: 'https://user:pw@push.example.net/x' }, 'subscription endpoint must be an https: URL'],
-      [{ ...g, endpoint: `https://push.example.net/${'a'.repeat(2048)}` }, 'subscription endpoint is longer than 2048 characters'],
+      [
+        { ...g, endpoint: `https://push.example.net/${'a'.repeat(2048)}` },
+        'subscription endpoint is longer than 2048 characters',
+      ],
       [{ endpoint: g.endpoint }, 'subscription keys are missing (keys.p256dh and keys.auth)'],
       [{ ...g, keys: { auth: g.keys.auth } }, 'subscription keys.p256dh is missing'],
-      [{ ...g, keys: { ...g.keys, p256dh: g.keys.p256dh.slice(0, 40) } }, 'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)'],
-      [{ ...g, keys: { ...g.keys, p256dh: offCurve.toString('base64url') } }, 'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)'],
-      [{ ...g, keys: { ...g.keys, p256dh: createECDH('prime256v1').generateKeys('base64url', 'compressed') } }, 'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)'],
-      [{ ...g, keys: { ...g.keys, auth: randomBytes(12).toString('base64url') } }, 'subscription keys.auth must be base64url of 16 bytes'],
+      [
+        { ...g, keys: { ...g.keys, p256dh: g.keys.p256dh.slice(0, 40) } },
+        'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)',
+      ],
+      [
+        { ...g, keys: { ...g.keys, p256dh: offCurve.toString('base64url') } },
+        'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)',
+      ],
+      [
+        { ...g, keys: { ...g.keys, p256dh: createECDH('prime256v1').generateKeys('base64url', 'compressed') } },
+        'subscription keys.p256dh must be a base64url P-256 public key (65-byte uncompressed point)',
+      ],
+      [
+        { ...g, keys: { ...g.keys, auth: randomBytes(12).toString('base64url') } },
+        'subscription keys.auth must be base64url of 16 bytes',
+      ],
       [{ ...g, keys: { ...g.keys, auth: 'not/base64url+' } }, 'subscription keys.auth must be base64url of 16 bytes'],
       [{ ...g, keys: { p256dh: g.keys.p256dh } }, 'subscription keys.auth is missing'],
       ['x'.repeat(5000), 'subscriptionData is longer than 4096 characters'],

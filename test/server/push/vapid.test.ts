@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPushService } from '../../../main/server/push/push-service.js';
-import { generateVapidKey, parseVapidPrivateKey, validateVapidSubject, VapidError } from '../../../main/server/push/vapid.js';
+import {
+  generateVapidKey,
+  parseVapidPrivateKey,
+  validateVapidSubject,
+  VapidError,
+} from '../../../main/server/push/vapid.js';
 import { generateVapidKeyFile, loadVapidKeyFile } from '../../../main/server/push/vapid-file.js';
 
 const ecPem = (curve: string, type: 'sec1' | 'pkcs8') =>
@@ -16,7 +21,12 @@ function assertPairMatches(pem: string, publicKey: string, privateKey: string): 
   expect(point.length).toBe(65);
   expect(point[0]).toBe(4);
   expect(Buffer.from(privateKey, 'base64url').length).toBe(32);
-  const jwkPub = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+  const jwkPub = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: point.subarray(1, 33).toString('base64url'),
+    y: point.subarray(33).toString('base64url'),
+  };
   const sig = sign('sha256', Buffer.from('vapid'), createPrivateKey(pem));
   expect(verify('sha256', Buffer.from('vapid'), createPublicKey({ key: jwkPub, format: 'jwk' }), sig)).toBe(true);
   // and d is the scalar of that same key
@@ -47,20 +57,34 @@ describe('parseVapidPrivateKey', () => {
   });
 
   it('rejects an RSA key and an Ed25519 key', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(() => parseVapidPrivateKey(rsa)).toThrow('VAPID key is an RSA key; an EC P-256 (prime256v1) key is required');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    expect(() => parseVapidPrivateKey(rsa)).toThrow(
+      'VAPID key is an RSA key; an EC P-256 (prime256v1) key is required',
+    );
     const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(() => parseVapidPrivateKey(ed)).toThrow('VAPID key is an ED25519 key; an EC P-256 (prime256v1) key is required');
+    expect(() => parseVapidPrivateKey(ed)).toThrow(
+      'VAPID key is an ED25519 key; an EC P-256 (prime256v1) key is required',
+    );
   });
 
   it('rejects text that is not PEM, a public key, an encrypted key and a damaged PEM', () => {
     expect(() => parseVapidPrivateKey('not a key at all')).toThrow(
       'VAPID key is not PEM text: expected a "-----BEGIN EC PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----" block',
     );
-    const pub = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    expect(() => parseVapidPrivateKey(pub)).toThrow('VAPID key file holds a public key, not a private key: give the EC P-256 private key');
-    const enc = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
-    expect(() => parseVapidPrivateKey(enc)).toThrow('VAPID key is encrypted with a passphrase: give an unencrypted EC P-256 private key');
+    const pub = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ format: 'pem', type: 'spki' })
+      .toString();
+    expect(() => parseVapidPrivateKey(pub)).toThrow(
+      'VAPID key file holds a public key, not a private key: give the EC P-256 private key',
+    );
+    const enc = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' })
+      .toString();
+    expect(() => parseVapidPrivateKey(enc)).toThrow(
+      'VAPID key is encrypted with a passphrase: give an unencrypted EC P-256 private key',
+    );
     expect(() => parseVapidPrivateKey('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n')).toThrow(
       /^VAPID key could not be read as a private key \(.+\): give a PEM EC P-256 private key$/,
     );
@@ -85,24 +109,32 @@ describe('validateVapidSubject', () => {
   });
 
   it('rejects a missing subject and other kinds with a message saying what to give', () => {
-    const missing = 'a VAPID subject is required: give a contact as mailto:you@example.org or an https: URL (--vapid-subject)';
+    const missing =
+      'a VAPID subject is required: give a contact as mailto:you@example.org or an https: URL (--vapid-subject)';
     expect(() => validateVapidSubject(undefined)).toThrow(missing);
     expect(() => validateVapidSubject('')).toThrow(missing);
     expect(() => validateVapidSubject('  ')).toThrow(missing);
     for (const bad of ['http://example.org', 'mailto:', 'mailto:nobody', 'admin@example.org', 'ftp://example.org']) {
-      expect(() => validateVapidSubject(bad)).toThrow(`VAPID subject "${bad}" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org`);
+      expect(() => validateVapidSubject(bad)).toThrow(
+        `VAPID subject "${bad}" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org`,
+      );
     }
   });
 
   it('is enforced by createPushService, as is the key', () => {
-    const base = { vapidPrivateKeyPem: generateVapidKey().pem, encoding: 'aes128gcm' as const, timeoutMs: 1000, dataDir: null };
+    const base = {
+      vapidPrivateKeyPem: generateVapidKey().pem,
+      encoding: 'aes128gcm' as const,
+      timeoutMs: 1000,
+      dataDir: null,
+    };
     expect(() => createPushService({ ...base, subject: 'http://example.org' })).toThrow(
       'VAPID subject "http://example.org" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org',
     );
     expect(() => createPushService({ ...base, subject: '' })).toThrow(/^a VAPID subject is required/);
-    expect(() => createPushService({ ...base, subject: 'mailto:a@b.org', vapidPrivateKeyPem: ecPem('secp384r1', 'pkcs8') })).toThrow(
-      'VAPID key is on curve secp384r1; a P-256 (prime256v1) key is required',
-    );
+    expect(() =>
+      createPushService({ ...base, subject: 'mailto:a@b.org', vapidPrivateKeyPem: ecPem('secp384r1', 'pkcs8') }),
+    ).toThrow('VAPID key is on curve secp384r1; a P-256 (prime256v1) key is required');
   });
 });
 
@@ -140,13 +172,17 @@ describe('VAPID key files', () => {
 
   it('loadVapidKeyFile names the file and the problem', async () => {
     const missing = path.join(dir, 'nope.pem');
-    await expect(loadVapidKeyFile(missing)).rejects.toThrow(`VAPID key file ${missing} does not exist: create one with "rustysignal vapid generate --out ${missing}"`);
+    await expect(loadVapidKeyFile(missing)).rejects.toThrow(
+      `VAPID key file ${missing} does not exist: create one with "rustysignal vapid generate --out ${missing}"`,
+    );
     const garbage = path.join(dir, 'garbage.pem');
     await writeFile(garbage, 'hello');
     await expect(loadVapidKeyFile(garbage)).rejects.toThrow(`${garbage}: VAPID key is not PEM text`);
     const p384 = path.join(dir, 'p384.pem');
     await writeFile(p384, ecPem('secp384r1', 'sec1'));
-    await expect(loadVapidKeyFile(p384)).rejects.toThrow(`${p384}: VAPID key is on curve secp384r1; a P-256 (prime256v1) key is required`);
+    await expect(loadVapidKeyFile(p384)).rejects.toThrow(
+      `${p384}: VAPID key is on curve secp384r1; a P-256 (prime256v1) key is required`,
+    );
     await expect(loadVapidKeyFile(dir)).rejects.toThrow(`could not read VAPID key file ${dir} (EISDIR)`);
   });
 });

@@ -30,10 +30,16 @@ const titles: Record<ProblemCode, string> = {
 
 /** One banner per problem, errors first; nothing when there are none. */
 export function problemBanners(problems: readonly Problem[]) {
-  const sorted = [...problems].sort((a, b) => (a.severity === b.severity ? b.at - a.at : a.severity === 'error' ? -1 : 1));
+  const sorted = [...problems].sort((a, b) =>
+    a.severity === b.severity ? b.at - a.at : a.severity === 'error' ? -1 : 1,
+  );
   return sorted.map((p) => {
     const fix = fixAt[p.code];
-    return html`<div class="banner ${p.severity}" role=${p.severity === 'error' ? 'alert' : 'status'} data-problem=${p.code}>
+    return html`<div
+      class="banner ${p.severity}"
+      role=${p.severity === 'error' ? 'alert' : 'status'}
+      data-problem=${p.code}
+    >
       <div>
         <strong>${titles[p.code] ?? titles.internal}</strong>
         <p>${p.message}</p>
@@ -47,6 +53,9 @@ export function problemBanners(problems: readonly Problem[]) {
 export function errorBanner(err: IpcError | null, testId = 'action-error') {
   if (!err) return nothing;
   return html`<div class="banner error" role="alert" data-testid=${testId}>
-    <div><strong>${err.code === 'cancelled' ? 'Cancelled' : 'That did not work'}</strong><p>${err.message}</p></div>
+    <div>
+      <strong>${err.code === 'cancelled' ? 'Cancelled' : 'That did not work'}</strong>
+      <p>${err.message}</p>
+    </div>
   </div>`;
 }

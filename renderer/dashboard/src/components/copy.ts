@@ -25,5 +25,7 @@ export async function copyText(text: string, what: string): Promise<boolean> {
 
 /** A small button that copies `text`; `what` names it for the label ("Copy the URL for eth0"). */
 export function copyButton(text: string, what: string, label = 'Copy') {
-  return html`<button type="button" class="small" aria-label="${label} ${what}" @click=${() => copyText(text, what)}>${label}</button>`;
+  return html`<button type="button" class="small" aria-label="${label} ${what}" @click=${() => copyText(text, what)}>
+    ${label}
+  </button>`;
 }

@@ -9,7 +9,11 @@ import { focusFirstInvalid } from './field.js';
  * Puts each field error of `err` into `errors` (keyed by the form's id for that field, via `idOf`);
  * returns the error for the banner when some part of it has no field on screen, else null.
  */
-export function placeErrors(err: IpcError, errors: Record<string, string>, idOf: (field: string) => string | null): IpcError | null {
+export function placeErrors(
+  err: IpcError,
+  errors: Record<string, string>,
+  idOf: (field: string) => string | null,
+): IpcError | null {
   const list = err.fields?.length ? err.fields : err.field ? [{ field: err.field, message: err.message }] : [];
   let placed = 0;
   const unplaced: string[] = [];
@@ -39,7 +43,12 @@ export interface FormActions<Busy> {
  * Runs one action of a form view: marks it busy while it runs, and places a failure's field errors next to
  * their fields (`idOf` maps the contract's field names to the form's ids) and the rest in the banner.
  */
-export async function runFormAction<Busy>(ui: FormActions<Busy>, busy: Busy, idOf: (field: string) => string | null, fn: () => Promise<void>): Promise<void> {
+export async function runFormAction<Busy>(
+  ui: FormActions<Busy>,
+  busy: Busy,
+  idOf: (field: string) => string | null,
+  fn: () => Promise<void>,
+): Promise<void> {
   ui.busy = busy;
   ui.error = null;
   requestRender();

@@ -31,7 +31,11 @@ function describedBy(p: Base): string {
 }
 
 function extras(p: Base) {
-  return html`${p.hint ? html`<span class="hint" id="${p.id}-hint">${p.hint}</span>` : nothing}<span class="error" id="${p.id}-error">${p.error ?? ''}</span>`;
+  return html`${p.hint ? html`<span class="hint" id="${p.id}-hint">${p.hint}</span>` : nothing}<span
+      class="error"
+      id="${p.id}-error"
+      >${p.error ?? ''}</span
+    >`;
 }
 
 /** A single-line input with label, hint and error. */

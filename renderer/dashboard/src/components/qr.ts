@@ -7,7 +7,12 @@ import QRCode from 'qrcode';
 const cache = new Map<string, { src: string | null; pending: Promise<TemplateResult> }>();
 
 /** The options every code is drawn with (the e2e test re-draws with them to check the encoding). */
-export const qrOptions = { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } } as const;
+export const qrOptions = {
+  type: 'svg',
+  errorCorrectionLevel: 'M',
+  margin: 2,
+  color: { dark: '#000000', light: '#ffffff' },
+} as const;
 
 function image(text: string, src: string, alt: string): TemplateResult {
   return html`<img class="qr" src=${src} alt=${alt} width="132" height="132" data-qr-text=${text} />`;

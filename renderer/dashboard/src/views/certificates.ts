@@ -31,7 +31,8 @@ const ui = {
 };
 
 // Errors about a field on this page go next to it; everything else above the forms.
-const act = (busy: Exclude<Busy, null>, fn: () => Promise<void>) => runFormAction(ui, busy, (f) => (formFields.includes(f) ? f : null), fn);
+const act = (busy: Exclude<Busy, null>, fn: () => Promise<void>) =>
+  runFormAction(ui, busy, (f) => (formFields.includes(f) ? f : null), fn);
 
 function generate(e: Event): void {
   e.preventDefault();
@@ -67,7 +68,12 @@ function importPem(e: Event): void {
   }
   void act('import', async () => {
     const info = await call(
-      api().certs.import({ source: 'pem', cert: ui.cert.trim() + '\n', key: ui.key.trim() + '\n', ...(ui.passphrase ? { passphrase: ui.passphrase } : {}) }),
+      api().certs.import({
+        source: 'pem',
+        cert: ui.cert.trim() + '\n',
+        key: ui.key.trim() + '\n',
+        ...(ui.passphrase ? { passphrase: ui.passphrase } : {}),
+      }),
     );
     store().set('certificate', info);
     ui.cert = ui.key = ui.passphrase = '';
@@ -117,37 +123,67 @@ function current(c: CertificateInfo) {
   const severe = new Set(['expired', 'not-yet-valid']);
   return html`
     ${c.warnings.map(
-      (w) => html`<div class="banner ${severe.has(w.code) ? 'error' : 'warning'}" role=${severe.has(w.code) ? 'alert' : 'status'} data-warning=${w.code}>
-        <div><p>${w.message}</p></div>
-      </div>`,
+      (w) =>
+        html`<div
+          class="banner ${severe.has(w.code) ? 'error' : 'warning'}"
+          role=${severe.has(w.code) ? 'alert' : 'status'}
+          data-warning=${w.code}
+        >
+          <div><p>${w.message}</p></div>
+        </div>`,
     )}
     <section class="card" aria-labelledby="cert-heading">
       <h2 id="cert-heading">Current certificate</h2>
       <dl class="facts" data-testid="cert-facts">
-        <dt>Subject</dt><dd data-testid="cert-subject">${c.subject}</dd>
-        <dt>Issuer</dt><dd data-testid="cert-issuer">${c.selfSigned ? html`${c.issuer} <span class="note">(self-signed)</span>` : c.issuer}</dd>
+        <dt>Subject</dt>
+        <dd data-testid="cert-subject">${c.subject}</dd>
+        <dt>Issuer</dt>
+        <dd data-testid="cert-issuer">
+          ${c.selfSigned ? html`${c.issuer} <span class="note">(self-signed)</span>` : c.issuer}
+        </dd>
         <dt>Names (SAN)</dt>
-        <dd data-testid="cert-sans">${c.subjectAltNames.length ? c.subjectAltNames.join(', ') : html`<span class="warn-text">none</span>`}</dd>
-        <dt>Valid from</dt><dd>${formatDateTime(c.validFrom)}</dd>
+        <dd data-testid="cert-sans">
+          ${c.subjectAltNames.length ? c.subjectAltNames.join(', ') : html`<span class="warn-text">none</span>`}
+        </dd>
+        <dt>Valid from</dt>
+        <dd>${formatDateTime(c.validFrom)}</dd>
         <dt>Valid until</dt>
         <dd data-testid="cert-valid-to">
           ${formatDate(c.validTo)}
-          <span class=${c.daysLeft < 0 ? 'fail-text' : c.daysLeft <= 30 ? 'warn-text' : 'note'} data-testid="cert-days-left">(${expiryText(c)})</span>
+          <span
+            class=${c.daysLeft < 0 ? 'fail-text' : c.daysLeft <= 30 ? 'warn-text' : 'note'}
+            data-testid="cert-days-left"
+            >(${expiryText(c)})</span
+          >
         </dd>
         <dt>SHA-256 fingerprint</dt>
-        <dd><code class="mono" data-testid="cert-fingerprint">${c.fingerprint256}</code> ${copyButton(c.fingerprint256, 'certificate fingerprint')}</dd>
-        <dt>Key</dt><dd>${c.keyType}</dd>
-        <dt>Serial</dt><dd class="mono">${c.serialNumber}</dd>
-        <dt>Source</dt><dd>${c.source === 'files' ? html`files, re-read at each start: <span class="mono">${c.certPath}</span>` : c.source}</dd>
+        <dd>
+          <code class="mono" data-testid="cert-fingerprint">${c.fingerprint256}</code>
+          ${copyButton(c.fingerprint256, 'certificate fingerprint')}
+        </dd>
+        <dt>Key</dt>
+        <dd>${c.keyType}</dd>
+        <dt>Serial</dt>
+        <dd class="mono">${c.serialNumber}</dd>
+        <dt>Source</dt>
+        <dd>
+          ${c.source === 'files' ? html`files, re-read at each start: <span class="mono">${c.certPath}</span>` : c.source}
+        </dd>
       </dl>
       <div class="actions">
         ${store().state.app?.dialogs ? html`<button type="button" ?disabled=${ui.busy !== null} @click=${exportToFile}>Export to a file…</button>` : nothing}
         <button type="button" ?disabled=${ui.busy !== null} @click=${copyPem}>Copy certificate (PEM)</button>
-        ${ui.confirmRemove
-          ? html`<span>Devices will then connect with ws:// (not encrypted).</span>
-              <button type="button" class="danger" ?disabled=${ui.busy !== null} @click=${removeTls}>Turn TLS off</button>
-              <button type="button" @click=${() => ((ui.confirmRemove = false), requestRender())}>Keep TLS</button>`
-          : html`<button type="button" class="danger" @click=${() => ((ui.confirmRemove = true), requestRender())}>Turn TLS off…</button>`}
+        ${
+          ui.confirmRemove
+            ? html`<span>Devices will then connect with ws:// (not encrypted).</span>
+                <button type="button" class="danger" ?disabled=${ui.busy !== null} @click=${removeTls}>
+                  Turn TLS off
+                </button>
+                <button type="button" @click=${() => ((ui.confirmRemove = false), requestRender())}>Keep TLS</button>`
+            : html`<button type="button" class="danger" @click=${() => ((ui.confirmRemove = true), requestRender())}>
+                Turn TLS off…
+              </button>`
+        }
       </div>
     </section>
   `;
@@ -165,43 +201,61 @@ export function certificatesView() {
   return html`
     <h1 tabindex="-1">Certificates</h1>
     ${errorBanner(ui.error)}
-    ${c === undefined
-      ? html`<p class="note">Loading…</p>`
-      : c === null
-        ? html`<div class="card" data-testid="tls-off">
-            <h2>TLS is off</h2>
-            <p>Devices connect with ws:// and http://, unencrypted. Web pages served over https:// can only use wss://, so generate or import a certificate if they need to connect.</p>
-          </div>`
-        : current(c)}
+    ${
+      c === undefined
+        ? html`<p class="note">Loading…</p>`
+        : c === null
+          ? html`<div class="card" data-testid="tls-off">
+              <h2>TLS is off</h2>
+              <p>
+                Devices connect with ws:// and http://, unencrypted. Web pages served over https:// can only use wss://,
+                so generate or import a certificate if they need to connect.
+              </p>
+            </div>`
+          : current(c)
+    }
 
     <section class="card" aria-labelledby="gen-heading">
       <h2 id="gen-heading">Generate a LAN certificate</h2>
-      <p class="note">A self-signed certificate for this computer's name (NAME.local) and its LAN addresses. Each device must trust it once (open the https:// address and accept it).</p>
+      <p class="note">
+        A self-signed certificate for this computer's name (NAME.local) and its LAN addresses. Each device must trust it
+        once (open the https:// address and accept it).
+      </p>
       <form @submit=${generate} novalidate>
         <div class="form-grid">
           ${textField({ id: 'hostname', label: 'Host name (optional)', value: ui.hostname, placeholder: "this computer's name", hint: '.local is added for you.', error: ui.errors.hostname, onInput: (v) => ((ui.hostname = v), clear('hostname')()) })}
           ${textField({ id: 'days', label: 'Valid for (days)', value: ui.days, inputmode: 'numeric', hint: '1 to 825; browsers accept at most 397 for public sites.', error: ui.errors.days, onInput: (v) => ((ui.days = v), clear('days')()) })}
         </div>
-        <div class="actions"><button type="submit" class="primary" ?disabled=${busy}>${ui.busy === 'generate' ? 'Generating…' : 'Generate certificate'}</button></div>
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>
+            ${ui.busy === 'generate' ? 'Generating…' : 'Generate certificate'}
+          </button>
+        </div>
       </form>
     </section>
 
     <section class="card" aria-labelledby="import-heading">
       <h2 id="import-heading">Import a certificate and its key</h2>
-      ${dialogs
-        ? html`<div class="actions">
-              <button type="button" ?disabled=${busy} @click=${importFiles}>Choose files…</button>
-              ${checkField({ id: 'link', label: 'Keep using these files (re-read at each start, e.g. after a renewal)', checked: ui.link, onChange: (v) => ((ui.link = v), requestRender()) })}
-            </div>
-            <p class="note">Or paste the PEM text:</p>`
-        : nothing}
+      ${
+        dialogs
+          ? html`<div class="actions">
+                <button type="button" ?disabled=${busy} @click=${importFiles}>Choose files…</button>
+                ${checkField({ id: 'link', label: 'Keep using these files (re-read at each start, e.g. after a renewal)', checked: ui.link, onChange: (v) => ((ui.link = v), requestRender()) })}
+              </div>
+              <p class="note">Or paste the PEM text:</p>`
+          : nothing
+      }
       <form @submit=${importPem} novalidate>
         <div class="form-grid">
           ${textArea({ id: 'cert', label: 'Certificate (PEM)', value: ui.cert, placeholder: '-----BEGIN CERTIFICATE-----', hint: 'The chain may follow the certificate.', error: ui.errors.cert, onInput: (v) => ((ui.cert = v), clear('cert')()) })}
           ${textArea({ id: 'key', label: 'Private key (PEM)', value: ui.key, placeholder: '-----BEGIN PRIVATE KEY-----', error: ui.errors.key, onInput: (v) => ((ui.key = v), clear('key')()) })}
           ${textField({ id: 'passphrase', label: 'Key passphrase (if encrypted)', type: 'password', value: ui.passphrase, error: ui.errors.passphrase, onInput: (v) => ((ui.passphrase = v), clear('passphrase')()) })}
         </div>
-        <div class="actions"><button type="submit" class="primary" ?disabled=${busy}>${ui.busy === 'import' ? 'Importing…' : 'Import certificate'}</button></div>
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${busy}>
+            ${ui.busy === 'import' ? 'Importing…' : 'Import certificate'}
+          </button>
+        </div>
       </form>
     </section>
   `;

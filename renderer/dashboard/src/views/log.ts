@@ -65,18 +65,21 @@ export function logView() {
       <button type="button" @click=${openFolder}>Open log folder</button>
     </div>
     ${folder ? html`<p class="note">Full logs: <code class="mono">${folder}</code></p>` : nothing}
-    ${lines.length === 0
-      ? html`<p class="empty card">No log lines yet.</p>`
-      : html`<pre
-          class="log"
-          tabindex="0"
-          aria-label="Recent log lines, oldest first"
-          data-testid="log-lines"
-          ${ref((el) => keepAtEnd(el))}
-          @scroll=${(e: Event) => {
-            const el = e.currentTarget as HTMLElement;
-            ui.follow = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
-          }}
-        >${lines.map((l) => html`<span class="lvl-${l.level}">${l.time ? `${l.time} ` : ''}${l.level.toUpperCase().padEnd(5)} ${l.message}\n</span>`)}</pre>`}
+    ${
+      lines.length === 0
+        ? html`<p class="empty card">No log lines yet.</p>`
+        : html`<pre
+            class="log"
+            tabindex="0"
+            aria-label="Recent log lines, oldest first"
+            data-testid="log-lines"
+            ${ref((el) => keepAtEnd(el))}
+            @scroll=${(e: Event) => {
+              const el = e.currentTarget as HTMLElement;
+              ui.follow = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+            }}
+          >
+${lines.map((l) => html`<span class="lvl-${l.level}">${l.time ? `${l.time} ` : ''}${l.level.toUpperCase().padEnd(5)} ${l.message} </span>`)}</pre>`
+    }
   `;
 }

@@ -35,23 +35,37 @@ function flag(v: string | undefined) {
 }
 
 function servers(list: DiscoveredServer[], mdnsOn: boolean) {
-  if (!mdnsOn) return html`<p class="note" data-testid="discovery-off">LAN discovery is off in Settings, so no other servers are looked for.</p>`;
-  if (list.length === 0) return html`<p class="note" data-testid="discovery-empty">No other rustysignal servers found on this network.</p>`;
+  if (!mdnsOn)
+    return html`<p class="note" data-testid="discovery-off">
+      LAN discovery is off in Settings, so no other servers are looked for.
+    </p>`;
+  if (list.length === 0)
+    return html`<p class="note" data-testid="discovery-empty">No other rustysignal servers found on this network.</p>`;
   return html`<table class="data discovered" data-testid="discovered">
-    <caption class="visually-hidden">Other rustysignal servers on the LAN</caption>
+    <caption class="visually-hidden">
+      Other rustysignal servers on the LAN
+    </caption>
     <thead>
-      <tr><th scope="col">Name</th><th scope="col">Address</th><th scope="col">TLS</th><th scope="col">Push</th><th scope="col">Access key</th><th scope="col">Last seen</th></tr>
+      <tr>
+        <th scope="col">Name</th>
+        <th scope="col">Address</th>
+        <th scope="col">TLS</th>
+        <th scope="col">Push</th>
+        <th scope="col">Access key</th>
+        <th scope="col">Last seen</th>
+      </tr>
     </thead>
     <tbody>
       ${list.map(
-        (s) => html`<tr>
-          <td title=${s.name}>${s.name}</td>
-          <td class="mono" title=${s.addresses.join(', ')}>${(s.addresses[0] ?? s.host) + ':' + s.port}</td>
-          <td>${flag(s.txt.tls)}</td>
-          <td>${flag(s.txt.push)}</td>
-          <td>${s.txt.key === '1' ? 'required' : 'no'}</td>
-          <td>${formatTime(s.lastSeen)}</td>
-        </tr>`,
+        (s) =>
+          html`<tr>
+            <td title=${s.name}>${s.name}</td>
+            <td class="mono" title=${s.addresses.join(', ')}>${(s.addresses[0] ?? s.host) + ':' + s.port}</td>
+            <td>${flag(s.txt.tls)}</td>
+            <td>${flag(s.txt.push)}</td>
+            <td>${s.txt.key === '1' ? 'required' : 'no'}</td>
+            <td>${formatTime(s.lastSeen)}</td>
+          </tr>`,
       )}
     </tbody>
   </table>`;
@@ -61,27 +75,37 @@ function checkResults(status: StatusInfo | null) {
   if (!ui.results) return nothing;
   const ok = ui.results.filter((r) => r.ok).length;
   return html`<p role="status" data-testid="selfcheck-summary">
-      ${ok} of ${ui.results.length} address${ui.results.length === 1 ? '' : 'es'} answered${ui.checkedAt ? ` (checked at ${formatTime(ui.checkedAt)})` : ''}.
+      ${ok} of ${ui.results.length} address${ui.results.length === 1 ? '' : 'es'}
+      answered${ui.checkedAt ? ` (checked at ${formatTime(ui.checkedAt)})` : ''}.
     </p>
     <ul class="checks" data-testid="selfcheck">
       ${ui.results.map(
-        (r) => html`<li data-ok=${r.ok ? 'true' : 'false'}>
-          <span class=${r.ok ? 'ok-text' : 'fail-text'}>${r.ok ? '✓ works' : '✗ fails'}</span>
-          <code class="mono">${r.url}</code>
-          <span class="note">${r.interface}${r.ok ? ` · ${r.ms} ms` : ` · ${r.error ?? 'no answer'}`}</span>
-        </li>`,
+        (r) =>
+          html`<li data-ok=${r.ok ? 'true' : 'false'}>
+            <span class=${r.ok ? 'ok-text' : 'fail-text'}>${r.ok ? '✓ works' : '✗ fails'}</span>
+            <code class="mono">${r.url}</code>
+            <span class="note">${r.interface}${r.ok ? ` · ${r.ms} ms` : ` · ${r.error ?? 'no answer'}`}</span>
+          </li>`,
       )}
     </ul>
-    ${ok < ui.results.length && status?.state === 'running'
-      ? html`<p class="note">An address that fails from this computer will fail from other devices too; see the hints below.</p>`
-      : nothing}`;
+    ${
+      ok < ui.results.length && status?.state === 'running'
+        ? html`<p class="note">
+            An address that fails from this computer will fail from other devices too; see the hints below.
+          </p>`
+        : nothing
+    }`;
 }
 
 function firewallHint(platform: string, port: number | null) {
   const p = port ?? 'the server';
-  if (platform === 'win32') return html`Windows: when Windows asks, allow rustysignal on <em>Private networks</em>, or add an inbound rule for TCP port ${p} in Windows Defender Firewall.`;
-  if (platform === 'darwin') return html`macOS: System Settings → Network → Firewall → Options, allow incoming connections for rustysignal.`;
-  return html`Linux: allow TCP port ${p}, e.g. <code class="mono">sudo ufw allow ${p}/tcp</code> or <code class="mono">sudo firewall-cmd --add-port=${p}/tcp</code>.`;
+  if (platform === 'win32')
+    return html`Windows: when Windows asks, allow rustysignal on <em>Private networks</em>, or add an inbound rule for
+      TCP port ${p} in Windows Defender Firewall.`;
+  if (platform === 'darwin')
+    return html`macOS: System Settings → Network → Firewall → Options, allow incoming connections for rustysignal.`;
+  return html`Linux: allow TCP port ${p}, e.g. <code class="mono">sudo ufw allow ${p}/tcp</code> or
+    <code class="mono">sudo firewall-cmd --add-port=${p}/tcp</code>.`;
 }
 
 function hints(status: StatusInfo | null) {
@@ -91,28 +115,53 @@ function hints(status: StatusInfo | null) {
   const port = status?.port ?? null;
   return html`<ol class="hints" data-testid="hints">
     <li>
-      <strong>Same network.</strong> Devices must be on the same Wi-Fi or wired network as this computer${lan.length
-        ? html` (its addresses: ${lan.map((a, i) => html`${i ? ', ' : ''}<code class="mono">${a.address}</code>`)})`
-        : ''}. A guest Wi-Fi is usually a separate network; mobile data never works.
+      <strong>Same network.</strong> Devices must be on the same Wi-Fi or wired network as this
+      computer${
+        lan.length
+          ? html` (its addresses: ${lan.map((a, i) => html`${i ? ', ' : ''}<code class="mono">${a.address}</code>`)})`
+          : ''
+      }.
+      A guest Wi-Fi is usually a separate network; mobile data never works.
     </li>
     <li>
-      <strong>Client isolation.</strong> Many access points (guest networks, schools, hotels, events) block devices from reaching each
-      other ("client" or "AP isolation"). If phones reach the internet but not this computer, turn it off on the access point or use
-      a network without it (e.g. this computer's hotspot).
+      <strong>Client isolation.</strong> Many access points (guest networks, schools, hotels, events) block devices from
+      reaching each other ("client" or "AP isolation"). If phones reach the internet but not this computer, turn it off
+      on the access point or use a network without it (e.g. this computer's hotspot).
     </li>
-    <li><strong>Firewall.</strong> This computer must accept incoming connections on TCP port ${port ?? '(not listening)'}. ${firewallHint(s.app?.platform ?? 'linux', port)}</li>
     <li>
-      <strong>Interface.</strong> ${ifaces.length > 1
-        ? html`This computer is on several networks (${ifaces.join(', ')}). Give devices the URL of the interface on <em>their</em> network.`
-        : html`Use the URL of the interface on the devices' network.`}
-      A VPN or a virtual adapter (Docker, VirtualBox) may carry the wrong address; its URL will not work from other devices.
+      <strong>Firewall.</strong> This computer must accept incoming connections on TCP port
+      ${port ?? '(not listening)'}. ${firewallHint(s.app?.platform ?? 'linux', port)}
     </li>
-    ${status?.tls
-      ? html`<li><strong>Certificate.</strong> With a self-signed certificate each device must trust it first: open the https:// address once and accept the warning. The certificate must name the address devices use (see Certificates).</li>`
-      : html`<li><strong>Encryption.</strong> Pages served over https:// can only connect to wss:// URLs. Turn on TLS in Certificates if your web app is served over https.</li>`}
-    ${s.settings?.values.accessKey
-      ? html`<li><strong>Access key.</strong> Clients must add <code class="mono">?key=…</code> to the URL; the URLs on the Status page already include it.</li>`
-      : nothing}
+    <li>
+      <strong>Interface.</strong> ${
+        ifaces.length > 1
+          ? html`This computer is on several networks (${ifaces.join(', ')}). Give devices the URL of the interface on
+              <em>their</em> network.`
+          : html`Use the URL of the interface on the devices' network.`
+      }
+      A VPN or a virtual adapter (Docker, VirtualBox) may carry the wrong address; its URL will not work from other
+      devices.
+    </li>
+    ${
+      status?.tls
+        ? html`<li>
+            <strong>Certificate.</strong> With a self-signed certificate each device must trust it first: open the
+            https:// address once and accept the warning. The certificate must name the address devices use (see
+            Certificates).
+          </li>`
+        : html`<li>
+            <strong>Encryption.</strong> Pages served over https:// can only connect to wss:// URLs. Turn on TLS in
+            Certificates if your web app is served over https.
+          </li>`
+    }
+    ${
+      s.settings?.values.accessKey
+        ? html`<li>
+            <strong>Access key.</strong> Clients must add <code class="mono">?key=…</code> to the URL; the URLs on the
+            Status page already include it.
+          </li>`
+        : nothing
+    }
   </ol>`;
 }
 
@@ -134,7 +183,9 @@ export function networkView() {
       <h2 id="check-heading">Self-check</h2>
       <p class="note">Connects to each address from this computer and reports which ones answer.</p>
       <div class="actions">
-        <button type="button" class="primary" ?disabled=${ui.checking || !running} @click=${selfCheck}>${ui.checking ? 'Checking…' : 'Check addresses'}</button>
+        <button type="button" class="primary" ?disabled=${ui.checking || !running} @click=${selfCheck}>
+          ${ui.checking ? 'Checking…' : 'Check addresses'}
+        </button>
         ${running ? nothing : html`<span class="note">Start the server first.</span>`}
       </div>
       ${checkResults(status)}

@@ -70,10 +70,15 @@ export function visiblePeers(): PeerInfo[] {
   if (memo.version === version && memo.key === key) return memo.rows;
   const needle = ui.filter.trim().toLowerCase();
   const rows = [...peers.values()].filter(
-    (p) => !needle || (p.name ?? '').toLowerCase().includes(needle) || p.room.toLowerCase().includes(needle) || p.remoteAddress.includes(needle),
+    (p) =>
+      !needle ||
+      (p.name ?? '').toLowerCase().includes(needle) ||
+      p.room.toLowerCase().includes(needle) ||
+      p.remoteAddress.includes(needle),
   );
   const sign = ui.dir === 'ascending' ? 1 : -1;
-  const anonymousLast = (a: PeerInfo, b: PeerInfo) => (ui.sort === 'name' ? Number(a.name === null) - Number(b.name === null) : 0);
+  const anonymousLast = (a: PeerInfo, b: PeerInfo) =>
+    ui.sort === 'name' ? Number(a.name === null) - Number(b.name === null) : 0;
   rows.sort((a, b) => anonymousLast(a, b) || sign * compare(a, b, ui.sort) || a.id - b.id);
   memo = { version, key, rows };
   return rows;
@@ -105,7 +110,11 @@ async function confirmKick(e: Event): Promise<void> {
   if (!p) return;
   const reason = ui.kickReason.trim();
   if (reason.length > 120) {
-    ui.kickError = { code: 'invalid-argument', field: 'reason', message: 'Keep the reason under 120 characters: it travels in the close frame.' };
+    ui.kickError = {
+      code: 'invalid-argument',
+      field: 'reason',
+      message: 'Keep the reason under 120 characters: it travels in the close frame.',
+    };
     requestRender();
     return;
   }
@@ -130,12 +139,24 @@ function onKey(e: KeyboardEvent): void {
   let i = rows.findIndex((p) => p.id === ui.selected);
   const page = Math.max(1, Math.floor(ui.viewport / ROW_H) - 1);
   switch (e.key) {
-    case 'ArrowDown': i = Math.min(rows.length - 1, i + 1); break;
-    case 'ArrowUp': i = Math.max(0, i < 0 ? 0 : i - 1); break;
-    case 'PageDown': i = Math.min(rows.length - 1, Math.max(0, i) + page); break;
-    case 'PageUp': i = Math.max(0, i - page); break;
-    case 'Home': i = 0; break;
-    case 'End': i = rows.length - 1; break;
+    case 'ArrowDown':
+      i = Math.min(rows.length - 1, i + 1);
+      break;
+    case 'ArrowUp':
+      i = Math.max(0, i < 0 ? 0 : i - 1);
+      break;
+    case 'PageDown':
+      i = Math.min(rows.length - 1, Math.max(0, i) + page);
+      break;
+    case 'PageUp':
+      i = Math.max(0, i - page);
+      break;
+    case 'Home':
+      i = 0;
+      break;
+    case 'End':
+      i = rows.length - 1;
+      break;
     case 'Delete':
     case 'k':
     case 'K': {
@@ -146,7 +167,8 @@ function onKey(e: KeyboardEvent): void {
       }
       return;
     }
-    default: return;
+    default:
+      return;
   }
   e.preventDefault();
   ui.selected = rows[i]!.id;
@@ -159,7 +181,8 @@ function scrollToIndex(i: number): void {
   const top = i * ROW_H;
   const header = ROW_H;
   if (top < scroller.scrollTop) scroller.scrollTop = top;
-  else if (top + ROW_H + header > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + ROW_H + header - scroller.clientHeight;
+  else if (top + ROW_H + header > scroller.scrollTop + scroller.clientHeight)
+    scroller.scrollTop = top + ROW_H + header - scroller.clientHeight;
   ui.scrollTop = scroller.scrollTop;
 }
 
@@ -222,7 +245,8 @@ function kickDialog() {
     <form @submit=${confirmKick}>
       <h2 id="kick-title">Kick ${who}?</h2>
       <p class="note">
-        Its connection is closed with code 4000 and this reason.${p?.name ? ' It may reconnect under the same name.' : ''}
+        Its connection is closed with code 4000 and this
+        reason.${p?.name ? ' It may reconnect under the same name.' : ''}
       </p>
       ${textField({
         id: 'kick-reason',
@@ -272,49 +296,66 @@ export function peersView() {
         },
       })}
       <p class="note" role="status">
-        <span data-testid="peer-count">${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'connection')}` : plural(total - anonymous, 'peer')}</span>
+        <span data-testid="peer-count"
+          >${ui.filter ? `Showing ${formatCount(rows.length)} of ${plural(total, 'connection')}` : plural(total - anonymous, 'peer')}</span
+        >
         ${anonymous > 0 && !ui.filter ? html`<span data-testid="anonymous-count"> · ${plural(anonymous, 'anonymous connection')}</span>` : nothing}
       </p>
       <span class="spacer"></span>
-      <button type="button" ?disabled=${!selected} @click=${() => selected && openKick(selected)}>Kick selected…</button>
+      <button type="button" ?disabled=${!selected} @click=${() => selected && openKick(selected)}>
+        Kick selected…
+      </button>
     </div>
-    ${total === 0
-      ? html`<p class="empty card" data-testid="peers-empty">
-          ${running ? 'Nobody is connected. Devices appear here as soon as they connect (with ?user=NAME to be addressable).' : 'The server is stopped: start it on the Status page.'}
-        </p>`
-      : html`<div class="table-scroll" ${ref((el) => (scroller = el as HTMLElement | undefined))} @scroll=${onScroll}>
-          <table
-            class="data peers"
-            role="grid"
-            tabindex="0"
-            aria-label="Connected peers. Arrow keys select a peer, Delete kicks it."
-            aria-rowcount=${rows.length + 1}
-            aria-activedescendant=${selected ? `peer-${selected.id}` : nothing}
-            @keydown=${onKey}
-          >
-            <colgroup>
-              ${columns.map((c) => html`<col class=${c.cls} />`)}
-              <col class="c-act" />
-            </colgroup>
-            <thead>
-              <tr aria-rowindex="1">
-                ${columns.map(
-                  (c) => html`<th scope="col" class=${c.num ? 'num' : ''} aria-sort=${ui.sort === c.key ? ui.dir : 'none'}>
-                    <button type="button" class="sort" @click=${() => setSort(c.key)}>
-                      ${c.label}<span aria-hidden="true">${ui.sort === c.key ? (ui.dir === 'ascending' ? '▲' : '▼') : ''}</span>
-                    </button>
-                  </th>`,
+    ${
+      total === 0
+        ? html`<p class="empty card" data-testid="peers-empty">
+            ${running ? 'Nobody is connected. Devices appear here as soon as they connect (with ?user=NAME to be addressable).' : 'The server is stopped: start it on the Status page.'}
+          </p>`
+        : html`<div class="table-scroll" ${ref((el) => (scroller = el as HTMLElement | undefined))} @scroll=${onScroll}>
+            <table
+              class="data peers"
+              role="grid"
+              tabindex="0"
+              aria-label="Connected peers. Arrow keys select a peer, Delete kicks it."
+              aria-rowcount=${rows.length + 1}
+              aria-activedescendant=${selected ? `peer-${selected.id}` : nothing}
+              @keydown=${onKey}
+            >
+              <colgroup>
+                ${columns.map((c) => html`<col class=${c.cls} />`)}
+                <col class="c-act" />
+              </colgroup>
+              <thead>
+                <tr aria-rowindex="1">
+                  ${columns.map(
+                    (c) =>
+                      html`<th scope="col" class=${c.num ? 'num' : ''} aria-sort=${ui.sort === c.key ? ui.dir : 'none'}>
+                        <button type="button" class="sort" @click=${() => setSort(c.key)}>
+                          ${c.label}<span aria-hidden="true"
+                            >${ui.sort === c.key ? (ui.dir === 'ascending' ? '▲' : '▼') : ''}</span
+                          >
+                        </button>
+                      </th>`,
+                  )}
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                <tr class="spacer" aria-hidden="true">
+                  <td colspan="8" ${setHeight(first * ROW_H)}></td>
+                </tr>
+                ${repeat(
+                  slice,
+                  (p) => p.id,
+                  (p, i) => row(p, first + i),
                 )}
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr class="spacer" aria-hidden="true"><td colspan="8" ${setHeight(first * ROW_H)}></td></tr>
-              ${repeat(slice, (p) => p.id, (p, i) => row(p, first + i))}
-              <tr class="spacer" aria-hidden="true"><td colspan="8" ${setHeight((rows.length - last) * ROW_H)}></td></tr>
-            </tbody>
-          </table>
-        </div>`}
+                <tr class="spacer" aria-hidden="true">
+                  <td colspan="8" ${setHeight((rows.length - last) * ROW_H)}></td>
+                </tr>
+              </tbody>
+            </table>
+          </div>`
+    }
     <p class="note">Message counts and push state update once a second while they change.</p>
     ${kickDialog()}
   `;

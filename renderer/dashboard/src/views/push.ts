@@ -35,7 +35,14 @@ const act = (busy: Exclude<Busy, null>, fn: () => Promise<void>) => runFormActio
 
 // The contract names request fields; the form's ids are prefixed to stay unique in the window.
 function fieldId(field: string): string | null {
-  return ({ subject: 'push-subject', pem: 'push-pem', name: 'push-test-name', room: 'push-test-room' } as Record<string, string>)[field] ?? null;
+  return (
+    (
+      { subject: 'push-subject', pem: 'push-pem', name: 'push-test-name', room: 'push-test-room' } as Record<
+        string,
+        string
+      >
+    )[field] ?? null
+  );
 }
 
 /** Validates the subject; puts the error next to its field. */
@@ -87,7 +94,8 @@ function importPem(e: Event): void {
   const subject = checkSubject();
   const pem = ui.pem.trim();
   if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(pem)) {
-    ui.errors['push-pem'] = 'Paste an EC P-256 private key in PEM (-----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----).';
+    ui.errors['push-pem'] =
+      'Paste an EC P-256 private key in PEM (-----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----).';
     requestRender();
     focusFirstInvalid();
     return;
@@ -145,7 +153,9 @@ function summary(p: PushInfo) {
   if (!p.configured) {
     return html`<div class="card" data-testid="push-off">
       <h2>Push is off</h2>
-      <p>Generate a key pair (or load one as PEM) so devices can subscribe and be woken when someone wants to connect.</p>
+      <p>
+        Generate a key pair (or load one as PEM) so devices can subscribe and be woken when someone wants to connect.
+      </p>
     </div>`;
   }
   return html`<section class="card" aria-labelledby="push-heading">
@@ -156,7 +166,10 @@ function summary(p: PushInfo) {
       <dt>Contact (subject)</dt>
       <dd data-testid="push-subject-value">${p.subject ?? html`<span class="warn-text">not set</span>`}</dd>
       <dt>Public key</dt>
-      <dd><code class="mono" data-testid="push-public-key">${p.publicKey}</code> ${p.publicKey ? copyButton(p.publicKey, 'push public key') : nothing}</dd>
+      <dd>
+        <code class="mono" data-testid="push-public-key">${p.publicKey}</code>
+        ${p.publicKey ? copyButton(p.publicKey, 'push public key') : nothing}
+      </dd>
       <dt>Subscriptions</dt>
       <dd data-testid="push-subscriptions">${formatCount(p.subscriptions)}</dd>
     </dl>
@@ -166,7 +179,9 @@ function summary(p: PushInfo) {
 /** The Push view. */
 export function pushView() {
   const p = store().state.push;
-  if (!p) return html`<h1 tabindex="-1">Push</h1><p class="note">Loading…</p>`;
+  if (!p)
+    return html`<h1 tabindex="-1">Push</h1>
+      <p class="note">Loading…</p>`;
   const busy = ui.busy !== null;
   const dialogs = store().state.app?.dialogs ?? false;
   const clear = (k: string) => {
@@ -199,15 +214,25 @@ export function pushView() {
           </button>
           ${dialogs ? html`<button type="button" ?disabled=${busy} @click=${importFile}>Load a PEM file…</button>` : nothing}
         </div>
-        ${ui.confirm === 'generate'
-          ? html`<div class="banner warning" role="alert">
-              <div><strong>Replace the push keys?</strong><p>The ${formatCount(p.subscriptions)} existing subscriptions stop working; devices must subscribe again.</p></div>
-              <div class="actions">
-                <button type="button" class="danger" @click=${generate}>Replace keys</button>
-                <button type="button" @click=${() => ((ui.confirm = null), requestRender())}>Keep the current keys</button>
-              </div>
-            </div>`
-          : nothing}
+        ${
+          ui.confirm === 'generate'
+            ? html`<div class="banner warning" role="alert">
+                <div>
+                  <strong>Replace the push keys?</strong>
+                  <p>
+                    The ${formatCount(p.subscriptions)} existing subscriptions stop working; devices must subscribe
+                    again.
+                  </p>
+                </div>
+                <div class="actions">
+                  <button type="button" class="danger" @click=${generate}>Replace keys</button>
+                  <button type="button" @click=${() => ((ui.confirm = null), requestRender())}>
+                    Keep the current keys
+                  </button>
+                </div>
+              </div>`
+            : nothing
+        }
       </form>
       <form @submit=${importPem} novalidate>
         ${textArea({ id: 'push-pem', label: 'Or paste a VAPID private key (PEM, EC P-256)', value: ui.pem, rows: 5, placeholder: '-----BEGIN EC PRIVATE KEY-----', error: ui.errors['push-pem'], onInput: (v) => ((ui.pem = v), clear('push-pem')) })}
@@ -215,29 +240,41 @@ export function pushView() {
       </form>
     </section>
 
-    ${p.configured
-      ? html`<section class="card" aria-labelledby="test-heading">
-          <h2 id="test-heading">Send a test push</h2>
-          <form @submit=${testPush} novalidate>
-            <div class="form-grid">
-              ${textField({ id: 'push-test-name', label: 'Peer name', value: ui.testName, error: ui.errors['push-test-name'], onInput: (v) => ((ui.testName = v), clear('push-test-name')) })}
-              ${textField({ id: 'push-test-room', label: 'Room (empty for the default room)', value: ui.testRoom, error: ui.errors['push-test-room'], onInput: (v) => ((ui.testRoom = v), clear('push-test-room')) })}
-            </div>
+    ${
+      p.configured
+        ? html`<section class="card" aria-labelledby="test-heading">
+              <h2 id="test-heading">Send a test push</h2>
+              <form @submit=${testPush} novalidate>
+                <div class="form-grid">
+                  ${textField({ id: 'push-test-name', label: 'Peer name', value: ui.testName, error: ui.errors['push-test-name'], onInput: (v) => ((ui.testName = v), clear('push-test-name')) })}
+                  ${textField({ id: 'push-test-room', label: 'Room (empty for the default room)', value: ui.testRoom, error: ui.errors['push-test-room'], onInput: (v) => ((ui.testRoom = v), clear('push-test-room')) })}
+                </div>
+                <div class="actions">
+                  <button type="submit" ?disabled=${busy || !p.enabled}>
+                    ${ui.busy === 'test' ? 'Sending…' : 'Send test push'}
+                  </button>
+                  ${p.enabled ? nothing : html`<span class="note">Start the server to send pushes.</span>`}
+                </div>
+              </form>
+              ${
+                ui.testResult
+                  ? html`<p
+                      role="status"
+                      data-testid="push-test-result"
+                      class=${ui.testResult.ok ? 'ok-text' : 'fail-text'}
+                    >
+                      ${ui.testResult.ok ? 'Delivered to the push service' : 'Not delivered'}${ui.testResult.status !== null ? ` (HTTP ${ui.testResult.status})` : ''}${ui.testResult.message ? `: ${ui.testResult.message}` : ''}
+                    </p>`
+                  : nothing
+              }
+            </section>
             <div class="actions">
-              <button type="submit" ?disabled=${busy || !p.enabled}>${ui.busy === 'test' ? 'Sending…' : 'Send test push'}</button>
-              ${p.enabled ? nothing : html`<span class="note">Start the server to send pushes.</span>`}
-            </div>
-          </form>
-          ${ui.testResult
-            ? html`<p role="status" data-testid="push-test-result" class=${ui.testResult.ok ? 'ok-text' : 'fail-text'}>
-                ${ui.testResult.ok ? 'Delivered to the push service' : 'Not delivered'}${ui.testResult.status !== null ? ` (HTTP ${ui.testResult.status})` : ''}${ui.testResult.message ? `: ${ui.testResult.message}` : ''}
-              </p>`
-            : nothing}
-        </section>
-        <div class="actions">
-          <button type="button" class="danger" ?disabled=${busy} @click=${remove}>${ui.confirm === 'remove' ? 'Really turn push off (keys are forgotten)' : 'Turn push off…'}</button>
-          ${ui.confirm === 'remove' ? html`<button type="button" @click=${() => ((ui.confirm = null), requestRender())}>Cancel</button>` : nothing}
-        </div>`
-      : nothing}
+              <button type="button" class="danger" ?disabled=${busy} @click=${remove}>
+                ${ui.confirm === 'remove' ? 'Really turn push off (keys are forgotten)' : 'Turn push off…'}
+              </button>
+              ${ui.confirm === 'remove' ? html`<button type="button" @click=${() => ((ui.confirm = null), requestRender())}>Cancel</button>` : nothing}
+            </div>`
+        : nothing
+    }
   `;
 }

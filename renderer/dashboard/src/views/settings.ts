@@ -73,7 +73,11 @@ async function save(e: Event): Promise<void> {
     store().set('settings', r.settings);
     ui.base = r.settings.values;
     ui.draft = draftOf(r.settings.values);
-    const how = { live: 'applied without dropping connections', restarted: 'the server restarted to apply them', stored: 'they apply at the next start' }[r.applied];
+    const how = {
+      live: 'applied without dropping connections',
+      restarted: 'the server restarted to apply them',
+      stored: 'they apply at the next start',
+    }[r.applied];
     announce(`Settings saved: ${how}`, 5000);
   } catch (err) {
     ui.error = placeErrors(toIpcError(err), ui.errors, (f) => (ui.draft && f in ui.draft ? f : null));
@@ -83,7 +87,14 @@ async function save(e: Event): Promise<void> {
   }
 }
 
-function text(key: Exclude<keyof SettingsDraft, `mdns.enabled` | 'serveWebClient' | 'startServerOnLaunch' | 'startAtLogin' | 'startHidden'>, label: string, extra: Partial<TextFieldProps> = {}) {
+function text(
+  key: Exclude<
+    keyof SettingsDraft,
+    `mdns.enabled` | 'serveWebClient' | 'startServerOnLaunch' | 'startAtLogin' | 'startHidden'
+  >,
+  label: string,
+  extra: Partial<TextFieldProps> = {},
+) {
   const d = ui.draft!;
   return textField({
     id: settingsFieldId(key),
@@ -99,7 +110,11 @@ function text(key: Exclude<keyof SettingsDraft, `mdns.enabled` | 'serveWebClient
   });
 }
 
-function check(key: 'mdns.enabled' | 'serveWebClient' | 'startServerOnLaunch' | 'startAtLogin' | 'startHidden', label: string, hint?: string) {
+function check(
+  key: 'mdns.enabled' | 'serveWebClient' | 'startServerOnLaunch' | 'startAtLogin' | 'startHidden',
+  label: string,
+  hint?: string,
+) {
   const d = ui.draft!;
   return checkField({
     id: settingsFieldId(key),
@@ -123,7 +138,9 @@ function numberHint(key: keyof SettingsDraft, fn: (n: number) => string): string
 /** The Settings view. */
 export function settingsView() {
   const info = store().state.settings;
-  if (!info) return html`<h1 tabindex="-1">Settings</h1><p class="note">Loading…</p>`;
+  if (!info)
+    return html`<h1 tabindex="-1">Settings</h1>
+      <p class="note">Loading…</p>`;
   // A fresh draft when there is none or nothing was edited; an edit in progress is never overwritten.
   if (!ui.draft || (!dirty() && ui.base !== info.values)) {
     ui.draft = draftOf(info.values);
@@ -134,11 +151,18 @@ export function settingsView() {
   return html`
     <h1 tabindex="-1">Settings</h1>
     ${errorBanner(ui.error)}
-    ${info.secrets.encrypted
-      ? nothing
-      : html`<div class="banner warning" role="status" data-testid="secrets-plain">
-          <div><p>${info.secrets.message ?? 'Secrets are stored unencrypted.'} The access key and private keys are readable by anyone who can read your files.</p></div>
-        </div>`}
+    ${
+      info.secrets.encrypted
+        ? nothing
+        : html`<div class="banner warning" role="status" data-testid="secrets-plain">
+            <div>
+              <p>
+                ${info.secrets.message ?? 'Secrets are stored unencrypted.'} The access key and private keys are
+                readable by anyone who can read your files.
+              </p>
+            </div>
+          </div>`
+    }
     <form @submit=${save} novalidate aria-describedby="settings-note">
       <fieldset>
         <legend>Connections</legend>
@@ -173,11 +197,12 @@ export function settingsView() {
         <div class="form-grid">
           ${check('serveWebClient', 'Serve the web client on the same port')}
           ${check('startServerOnLaunch', 'Start the server when the app starts')}
-          ${check('startAtLogin', 'Start rustysignal at login')}
-          ${check('startHidden', 'Start hidden (tray only)')}
+          ${check('startAtLogin', 'Start rustysignal at login')} ${check('startHidden', 'Start hidden (tray only)')}
         </div>
       </fieldset>
-      <p class="note" id="settings-note">Most changes apply without dropping connections; a new port or bind address restarts the server.</p>
+      <p class="note" id="settings-note">
+        Most changes apply without dropping connections; a new port or bind address restarts the server.
+      </p>
       <div class="actions">
         <button type="submit" class="primary" ?disabled=${ui.saving}>${ui.saving ? 'Saving…' : 'Save settings'}</button>
         <button

@@ -62,16 +62,18 @@ function addressRow(a: AddressInfo) {
         <code class="mono" data-testid="ws-url">${a.url}</code>
         ${copyButton(a.url, `signaling URL for ${label}`)}
       </p>
-      ${a.webClientUrl
-        ? html`<p class="url-line">
-            <span class="note">Web client</span>
-            <code class="mono" data-testid="web-url">${a.webClientUrl}</code>
-            ${copyButton(a.webClientUrl, `web client URL for ${label}`)}
-            <button type="button" class="small" @click=${() => openWebClient(a.webClientUrl!)}>
-              Open<span class="visually-hidden"> the web client for ${label}</span>
-            </button>
-          </p>`
-        : nothing}
+      ${
+        a.webClientUrl
+          ? html`<p class="url-line">
+              <span class="note">Web client</span>
+              <code class="mono" data-testid="web-url">${a.webClientUrl}</code>
+              ${copyButton(a.webClientUrl, `web client URL for ${label}`)}
+              <button type="button" class="small" @click=${() => openWebClient(a.webClientUrl!)}>
+                Open<span class="visually-hidden"> the web client for ${label}</span>
+              </button>
+            </p>`
+          : nothing
+      }
     </div>
     ${a.internal ? nothing : qrCode(scanUrl, `QR code for ${scanUrl}`)}
   </li>`;
@@ -88,15 +90,22 @@ function addresses(status: StatusInfo) {
       Devices on the same network connect with one of these URLs${lan.length ? ' (scan the QR code with a phone)' : ''}.
       ${status.advertisedName ? html`Other apps can also find this server as <strong>${status.advertisedName}</strong>.` : nothing}
     </p>
-    ${lan.length === 0
-      ? html`<div class="banner warning" role="status">
-          <div>
-            <strong>No network address</strong>
-            <p>This computer has no LAN address right now, so other devices cannot reach it. Connect to the Wi-Fi or network the devices use.</p>
-          </div>
-        </div>`
-      : nothing}
-    <ul class="addresses" aria-label="Addresses">${lan.map(addressRow)}${local.map(addressRow)}</ul>
+    ${
+      lan.length === 0
+        ? html`<div class="banner warning" role="status">
+            <div>
+              <strong>No network address</strong>
+              <p>
+                This computer has no LAN address right now, so other devices cannot reach it. Connect to the Wi-Fi or
+                network the devices use.
+              </p>
+            </div>
+          </div>`
+        : nothing
+    }
+    <ul class="addresses" aria-label="Addresses">
+      ${lan.map(addressRow)}${local.map(addressRow)}
+    </ul>
   `;
 }
 
@@ -104,14 +113,17 @@ function addresses(status: StatusInfo) {
 let roomsMemo = { version: -1, count: 0 };
 function liveRooms(): number {
   const { peers, peersVersion } = store().state;
-  if (roomsMemo.version !== peersVersion) roomsMemo = { version: peersVersion, count: new Set([...peers.values()].map((p) => p.room)).size };
+  if (roomsMemo.version !== peersVersion)
+    roomsMemo = { version: peersVersion, count: new Set([...peers.values()].map((p) => p.room)).size };
   return roomsMemo.count;
 }
 
 /** The Status view. */
 export function statusView() {
   const s = store().state.status;
-  if (!s) return html`<h1 tabindex="-1">Status</h1><p class="note">Loading…</p>`;
+  if (!s)
+    return html`<h1 tabindex="-1">Status</h1>
+      <p class="note">Loading…</p>`;
   const running = s.state === 'running';
   const busy = ui.busy !== null || s.state === 'starting' || s.state === 'stopping';
   const uptime = running && s.startedAt !== null ? formatDuration(Date.now() - s.startedAt) : '—';
@@ -127,16 +139,35 @@ export function statusView() {
         ${running ? html` on port <strong data-testid="port">${s.port}</strong> (${s.tls ? 'wss, TLS on' : 'ws, no TLS'})` : nothing}
       </p>
       <div class="actions">
-        <button type="button" class="primary" ?disabled=${running || busy} @click=${() => run('start')}>Start server</button>
-        <button type="button" class="danger" ?disabled=${!running || busy} @click=${() => run('stop')}>Stop server</button>
+        <button type="button" class="primary" ?disabled=${running || busy} @click=${() => run('start')}>
+          Start server
+        </button>
+        <button type="button" class="danger" ?disabled=${!running || busy} @click=${() => run('stop')}>
+          Stop server
+        </button>
       </div>
     </section>
     <dl class="stats">
-      <div><dt>Uptime</dt><dd data-testid="uptime">${uptime}</dd></div>
-      <div><dt>Connections</dt><dd data-testid="connections">${formatCount(s.connections)}</dd></div>
-      <div><dt>Peers</dt><dd data-testid="peers">${formatCount(s.peers)}</dd></div>
-      <div><dt>Rooms</dt><dd data-testid="rooms">${formatCount(running ? liveRooms() : 0)}</dd></div>
-      <div><dt>Push subscriptions</dt><dd data-testid="push-subscriptions">${s.push.enabled ? formatCount(s.push.subscriptions) : 'off'}</dd></div>
+      <div>
+        <dt>Uptime</dt>
+        <dd data-testid="uptime">${uptime}</dd>
+      </div>
+      <div>
+        <dt>Connections</dt>
+        <dd data-testid="connections">${formatCount(s.connections)}</dd>
+      </div>
+      <div>
+        <dt>Peers</dt>
+        <dd data-testid="peers">${formatCount(s.peers)}</dd>
+      </div>
+      <div>
+        <dt>Rooms</dt>
+        <dd data-testid="rooms">${formatCount(running ? liveRooms() : 0)}</dd>
+      </div>
+      <div>
+        <dt>Push subscriptions</dt>
+        <dd data-testid="push-subscriptions">${s.push.enabled ? formatCount(s.push.subscriptions) : 'off'}</dd>
+      </div>
     </dl>
     <section aria-labelledby="addr-heading">
       <h2 id="addr-heading">Addresses</h2>

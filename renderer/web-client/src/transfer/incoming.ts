@@ -26,7 +26,14 @@ export class FileReceiver {
 
   /** The peer offers a file; it waits for `accept` or `decline`. */
   offered(m: Extract<ChannelMessage, { t: 'file-offer' }>): Transfer {
-    const t = newTransfer('in', m.id, m.name.slice(0, 255) || 'file', m.size, m.mime || 'application/octet-stream', 'offered');
+    const t = newTransfer(
+      'in',
+      m.id,
+      m.name.slice(0, 255) || 'file',
+      m.size,
+      m.mime || 'application/octet-stream',
+      'offered',
+    );
     this.#transfers.set(t.id, t);
     this.port.changed(t, false);
     return t;
@@ -34,7 +41,8 @@ export class FileReceiver {
 
   accept(t: Transfer): void {
     if (t.state !== 'offered') return;
-    if (this.#active) return finish(this.port, t, 'failed', 'Another file is still arriving; ask for this one again afterwards.');
+    if (this.#active)
+      return finish(this.port, t, 'failed', 'Another file is still arriving; ask for this one again afterwards.');
     this.#active = { t, checksum: new BlockChecksum(), parts: [], chunks: [], chunkBytes: 0 };
     t.state = 'receiving';
     t.startedAt = this.port.now();
@@ -62,7 +70,8 @@ export class FileReceiver {
     const a = this.#active;
     if (!a || a.t.state !== 'receiving') return;
     const t = a.t;
-    if (t.bytes + data.length > t.size) return this.#fail(a, `${this.peer} sent more bytes than announced (${formatBytes(t.size)}).`);
+    if (t.bytes + data.length > t.size)
+      return this.#fail(a, `${this.peer} sent more bytes than announced (${formatBytes(t.size)}).`);
     a.checksum.update(data);
     a.chunks.push(data);
     a.chunkBytes += data.length;
@@ -84,7 +93,8 @@ export class FileReceiver {
     const local = await a.checksum.digest();
     if (t.state !== 'verifying') return;
     t.checksum = local;
-    if (local !== m.checksum) return this.#fail(a, 'Checksum mismatch: the file was damaged on the way. Send it again.');
+    if (local !== m.checksum)
+      return this.#fail(a, 'Checksum mismatch: the file was damaged on the way. Send it again.');
     this.#seal(a);
     t.blob = new Blob(a.parts, { type: t.mime });
     this.#active = null;

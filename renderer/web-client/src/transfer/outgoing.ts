@@ -6,7 +6,12 @@ import { randomId } from './ids.js';
 import { finish, type TransferPort } from './port.js';
 import { finalStates, formatBytes, newTransfer, type Transfer } from './types.js';
 
-type Answer = { kind: 'accept' } | { kind: 'decline' } | { kind: 'cancel'; reason: string } | { kind: 'verdict'; ok: boolean; reason: string | null } | { kind: 'aborted' };
+type Answer =
+  | { kind: 'accept' }
+  | { kind: 'decline' }
+  | { kind: 'cancel'; reason: string }
+  | { kind: 'verdict'; ok: boolean; reason: string | null }
+  | { kind: 'aborted' };
 
 export class FileSender {
   readonly #queue: Array<{ t: Transfer; blob: Blob }> = [];
@@ -51,7 +56,13 @@ export class FileSender {
   #abortReason: string | null = null;
 
   #lost(t: Transfer): void {
-    if (!finalStates.has(t.state)) finish(this.port, t, 'failed', this.#abortReason ?? `Connection lost after ${formatBytes(t.bytes)} of ${formatBytes(t.size)}.`);
+    if (!finalStates.has(t.state))
+      finish(
+        this.port,
+        t,
+        'failed',
+        this.#abortReason ?? `Connection lost after ${formatBytes(t.bytes)} of ${formatBytes(t.size)}.`,
+      );
   }
 
   async #pump(): Promise<void> {
@@ -67,10 +78,12 @@ export class FileSender {
   }
 
   #next(id: string): Promise<Answer> {
-    return new Promise((resolve) => this.#waiters.set(id, (a) => {
-      this.#waiters.delete(id);
-      resolve(a);
-    }));
+    return new Promise((resolve) =>
+      this.#waiters.set(id, (a) => {
+        this.#waiters.delete(id);
+        resolve(a);
+      }),
+    );
   }
 
   async #sendOne(t: Transfer, blob: Blob): Promise<void> {
@@ -94,7 +107,10 @@ export class FileSender {
     const verdict = this.#next(t.id);
     this.port.control({ t: 'file-done', id: t.id, size: t.size, checksum });
     const v = await verdict;
-    if (v.kind === 'verdict') return v.ok ? finish(this.port, t, 'done') : finish(this.port, t, 'failed', `${this.peer} could not verify the file: ${v.reason ?? 'no reason given'}`);
+    if (v.kind === 'verdict')
+      return v.ok
+        ? finish(this.port, t, 'done')
+        : finish(this.port, t, 'failed', `${this.peer} could not verify the file: ${v.reason ?? 'no reason given'}`);
     if (v.kind === 'cancel') return finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${v.reason}`);
     this.#lost(t);
   }
@@ -131,7 +147,8 @@ export class FileSender {
     if (finalStates.has(t.state)) return null;
     const s = stop as Answer | null;
     if (s?.kind === 'cancel') finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${s.reason}`);
-    else if (s?.kind === 'verdict') finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${s.reason ?? 'no reason given'}`);
+    else if (s?.kind === 'verdict')
+      finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${s.reason ?? 'no reason given'}`);
     else this.#lost(t);
     return null;
   }

@@ -16,7 +16,12 @@ export interface TransferPort {
 }
 
 /** Ends a transfer in a final state. */
-export function finish(port: TransferPort, t: Transfer, state: 'done' | 'failed' | 'declined' | 'cancelled', reason: string | null = null): void {
+export function finish(
+  port: TransferPort,
+  t: Transfer,
+  state: 'done' | 'failed' | 'declined' | 'cancelled',
+  reason: string | null = null,
+): void {
   t.state = state;
   t.reason = reason;
   t.finishedAt = port.now();

@@ -4,7 +4,17 @@
  * out: queued → waiting (offer sent) → sending → verifying → done | failed | declined | cancelled
  * in:  offered → receiving → verifying → done | failed | declined | cancelled
  */
-export type TransferState = 'queued' | 'waiting' | 'offered' | 'sending' | 'receiving' | 'verifying' | 'done' | 'failed' | 'declined' | 'cancelled';
+export type TransferState =
+  | 'queued'
+  | 'waiting'
+  | 'offered'
+  | 'sending'
+  | 'receiving'
+  | 'verifying'
+  | 'done'
+  | 'failed'
+  | 'declined'
+  | 'cancelled';
 
 export const finalStates: ReadonlySet<TransferState> = new Set(['done', 'failed', 'declined', 'cancelled']);
 
@@ -28,8 +38,28 @@ export interface Transfer {
   finishedAt: number | null;
 }
 
-export function newTransfer(direction: 'out' | 'in', id: string, name: string, size: number, mime: string, state: TransferState): Transfer {
-  return { id, direction, name, size, mime, bytes: 0, state, reason: null, checksum: null, blob: null, startedAt: null, finishedAt: null };
+export function newTransfer(
+  direction: 'out' | 'in',
+  id: string,
+  name: string,
+  size: number,
+  mime: string,
+  state: TransferState,
+): Transfer {
+  return {
+    id,
+    direction,
+    name,
+    size,
+    mime,
+    bytes: 0,
+    state,
+    reason: null,
+    checksum: null,
+    blob: null,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 /** `12.3 MB`-style size for people. */

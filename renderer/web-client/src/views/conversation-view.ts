@@ -22,7 +22,9 @@ function statusText(c: Conversation, online: boolean): string {
     case 'connecting':
       return online ? `Connecting to ${p}…` : `${p} is not in the room right now.`;
     case 'open':
-      return online ? `Connected to ${p} directly.` : `Connected to ${p} directly. ${p} lost the server connection, but this direct connection still works.`;
+      return online
+        ? `Connected to ${p} directly.`
+        : `Connected to ${p} directly. ${p} lost the server connection, but this direct connection still works.`;
     case 'interrupted':
       return `The connection to ${p} was interrupted. Trying to recover…`;
     case 'closed':

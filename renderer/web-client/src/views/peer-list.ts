@@ -22,9 +22,16 @@ export function renderPeerList(list: HTMLUListElement, empty: HTMLElement, m: Pe
       const badge = m.badge(peer);
       const button = h(
         'button',
-        { type: 'button', 'data-peer': peer, 'aria-current': peer === m.selected ? 'true' : null, 'aria-label': badge ? `${peer}, ${badge.text}` : peer },
+        {
+          type: 'button',
+          'data-peer': peer,
+          'aria-current': peer === m.selected ? 'true' : null,
+          'aria-label': badge ? `${peer}, ${badge.text}` : peer,
+        },
         h('span', { class: 'peer-name' }, peer),
-        badge ? h('span', { class: badge.attention ? 'badge attention' : 'badge', 'aria-hidden': 'true' }, badge.text) : null,
+        badge
+          ? h('span', { class: badge.attention ? 'badge attention' : 'badge', 'aria-hidden': 'true' }, badge.text)
+          : null,
       );
       button.addEventListener('click', () => m.pick(peer));
       return h('li', {}, button);

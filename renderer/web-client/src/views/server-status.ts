@@ -32,15 +32,32 @@ export function watchServer(client: SignalClient, el: HTMLElement): () => void {
     }
   };
   const onClose = (info: CloseInfo) => {
-    if (info.closedReason === 'taken-over') return show('closed', 'This name is now in use in another tab or on another device. Reload this page to use it here.');
-    if (info.closedReason === 'kicked') return show('closed', `The server disconnected you${info.reason ? `: ${info.reason}` : ''}. Reload the page to join again.`);
-    if (info.closedReason !== null) return show('closed', 'Disconnected from the server. Reload the page to join again.');
+    if (info.closedReason === 'taken-over')
+      return show(
+        'closed',
+        'This name is now in use in another tab or on another device. Reload this page to use it here.',
+      );
+    if (info.closedReason === 'kicked')
+      return show(
+        'closed',
+        `The server disconnected you${info.reason ? `: ${info.reason}` : ''}. Reload the page to join again.`,
+      );
+    if (info.closedReason !== null)
+      return show('closed', 'Disconnected from the server. Reload the page to join again.');
     const retry = info.retryInMs === null ? '' : ` Trying again in ${seconds(info.retryInMs)}…`;
     if (info.wasOpen) return show('reconnecting', `Lost the connection to the server.${retry}`);
     void serverAnswers().then((answers) => {
       if (client.state !== 'reconnecting') return;
-      if (answers) show('refused', `The server at ${where} refused the connection: it may need an access key (add ?key=… to the address) or be full.${retry}`);
-      else show('unreachable', `Cannot reach the server at ${where}. Is this device on the same network, and is the server running?${retry}`);
+      if (answers)
+        show(
+          'refused',
+          `The server at ${where} refused the connection: it may need an access key (add ?key=… to the address) or be full.${retry}`,
+        );
+      else
+        show(
+          'unreachable',
+          `Cannot reach the server at ${where}. Is this device on the same network, and is the server running?${retry}`,
+        );
     });
   };
   const offs = [client.on('state', onState), client.on('close', onClose)];

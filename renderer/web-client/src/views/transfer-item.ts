@@ -86,7 +86,9 @@ export function updateTransferItem(li: HTMLLIElement, t: Transfer, peer: string,
     h('div', { class: 'transfer-title' }, h('strong', {}, title), ` (${formatBytes(t.size)})`),
     active ? h('progress', { max: Math.max(1, t.size), value: t.bytes, 'aria-label': `Progress of ${t.name}` }) : null,
     h('div', { class: 'transfer-status' }, transferText(t, peer)),
-    t.state === 'done' && t.checksum ? h('div', { class: 'checksum', title: 'SHA-256 over the SHA-256 of each 1 MiB block' }, `checksum ${t.checksum}`) : null,
+    t.state === 'done' && t.checksum
+      ? h('div', { class: 'checksum', title: 'SHA-256 over the SHA-256 of each 1 MiB block' }, `checksum ${t.checksum}`)
+      : null,
     buttons.length ? h('div', { class: 'transfer-actions' }, ...buttons) : null,
   ];
   li.replaceChildren(...parts.filter((p) => p !== null));

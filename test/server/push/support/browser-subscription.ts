@@ -14,7 +14,11 @@ export function makeBrowserSubscription(endpoint: string): BrowserSubscription {
   ecdh.generateKeys();
   const authSecret = randomBytes(16);
   return {
-    json: { endpoint, expirationTime: null, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: authSecret.toString('base64url') } },
+    json: {
+      endpoint,
+      expirationTime: null,
+      keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: authSecret.toString('base64url') },
+    },
     ecdh,
     authSecret,
   };

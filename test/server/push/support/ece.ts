@@ -3,7 +3,8 @@
 // (draft-ietf-webpush-encryption-04 with draft-ietf-httpbis-encryption-encoding-03).
 import { createDecipheriv, hkdfSync, type ECDH } from 'node:crypto';
 
-const hkdf = (ikm: Buffer, salt: Buffer, info: Buffer, len: number) => Buffer.from(hkdfSync('sha256', ikm, salt, info, len));
+const hkdf = (ikm: Buffer, salt: Buffer, info: Buffer, len: number) =>
+  Buffer.from(hkdfSync('sha256', ikm, salt, info, len));
 
 function aesGcmOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer {
   const d = createDecipheriv('aes-128-gcm', key, nonce);
@@ -18,7 +19,8 @@ export function decryptAes128gcm(body: Buffer, ua: ECDH, authSecret: Buffer): Bu
   const idlen = body[20]!;
   const asPublic = body.subarray(21, 21 + idlen);
   const records = body.subarray(21 + idlen);
-  if (idlen !== 65 || records.length > rs) throw new Error(`unexpected header: idlen ${idlen}, rs ${rs}, ${records.length} bytes`);
+  if (idlen !== 65 || records.length > rs)
+    throw new Error(`unexpected header: idlen ${idlen}, rs ${rs}, ${records.length} bytes`);
   const ecdhSecret = ua.computeSecret(asPublic);
   const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), ua.getPublicKey(), asPublic]);
   const ikm = hkdf(ecdhSecret, authSecret, keyInfo, 32);

@@ -54,7 +54,13 @@ export async function startFakePushService(): Promise<FakePushService> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: ReceivedPush = { path: req.url ?? '', method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks), res };
+      const r: ReceivedPush = {
+        path: req.url ?? '',
+        method: req.method ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        res,
+      };
       svc.received.push(r);
       const answer = svc.respond(r);
       if (answer !== 'hold') {

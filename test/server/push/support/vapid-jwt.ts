@@ -12,7 +12,11 @@ export interface VapidClaims {
 }
 
 /** Verifies the JWT of a request sent with `encoding` against `publicKey` (base64url point); throws on a bad signature. */
-export function verifyVapid(headers: IncomingHttpHeaders, encoding: 'aes128gcm' | 'aesgcm', publicKey: string): VapidClaims {
+export function verifyVapid(
+  headers: IncomingHttpHeaders,
+  encoding: 'aes128gcm' | 'aesgcm',
+  publicKey: string,
+): VapidClaims {
   const auth = headers.authorization ?? '';
   let jwt: string;
   let key: string;
@@ -28,8 +32,18 @@ export function verifyVapid(headers: IncomingHttpHeaders, encoding: 'aes128gcm' 
   }
   const [h, p, s] = jwt.split('.') as [string, string, string];
   const point = Buffer.from(publicKey, 'base64url');
-  const jwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
-  const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: point.subarray(1, 33).toString('base64url'),
+    y: point.subarray(33).toString('base64url'),
+  };
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
   if (!ok) throw new Error('VAPID JWT signature does not verify against the published public key');
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString()),
