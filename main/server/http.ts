@@ -6,7 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
 export interface HttpSources {
-  health(): { status: 'ok'; uptime: number; connections: number; peers: number };
+  health(): {
+    status: 'ok';
+    uptime: number;
+    connections: number;
+    peers: number;
+    /** What the offline queue holds now: messages and accounted bytes. */
+    queued: { messages: number; bytes: number };
+  };
   /** VAPID public key (base64url), or null when push is off. */
   pushPublicKey(): string | null;
   /** Directory of the web client, or null when none is served. */

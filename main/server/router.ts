@@ -8,6 +8,13 @@ import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './proto
 import type { PushService } from './push/types.js';
 import type { Directory } from './registry.js';
 
+const queueFullMessage = {
+  'sender-budget':
+    'Messages from your address waiting for offline users already use all the queue space one address may have; this message was not held. Send it again once the recipient is connected.',
+  'total-budget':
+    'The offline queue is full; this message was not held. Send it again once the recipient is connected.',
+} as const;
+
 /** Least time between two push connection requests from one sender to one target, in ms. */
 export const pushRequestIntervalMs = 5000;
 
@@ -55,12 +62,10 @@ export class Router {
     const target = this.directory.find(conn.room, m.target);
     if (target) return target.deliver(target.dialect === 1 ? data : stampFrom(data, conn.fromSuffix));
     if (conn.dialect === 1) return conn.fail('unknown-peer', v1Text.unknownPeer(m.target));
-    // Copy: ws may hand us a slice of a larger receive buffer, which a held message would pin.
-    if (this.queue.hold(conn.room, m.target, Buffer.from(data), conn, m.ref)) {
-      conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
-    } else {
-      conn.fail('unknown-peer', null, m.ref);
-    }
+    const held = this.queue.hold(conn.room, m.target, data, conn, m.ref);
+    if (held === true) return conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
+    if (held === 'off' || held === 'target-full') return conn.fail('unknown-peer', null, m.ref);
+    conn.fail('queue-full', null, m.ref, queueFullMessage[held]);
   }
 
   // Each variant (exact bytes for v1, stamped for v2) is framed once and written to every recipient.

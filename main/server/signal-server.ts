@@ -79,7 +79,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push);
   const sessions = new Sessions(
     registry,
@@ -198,6 +203,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
