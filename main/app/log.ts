@@ -5,6 +5,7 @@ import log from 'electron-log/main.js';
 import type { LogLevel, LogLine } from '../ipc/contract.js';
 import type { LogSource } from '../ipc/deps.js';
 import type { Logger } from '../server/logger.js';
+import { redactFields, redactSecrets, safeLogText } from '../server/log-safety.js';
 import { fileLogSource } from './log-reader.js';
 import { rotateLogFiles } from './log-rotate.js';
 
@@ -17,6 +18,17 @@ export interface AppLog {
   error(message: string): void;
 }
 
+/** electron-log hook: every argument of a log call made safe to write (see server/log-safety.ts). */
+export function redactingHook<M extends { data: unknown[] }>(message: M): M {
+  return { ...message, data: message.data.map(safeArgument) };
+}
+
+function safeArgument(a: unknown): unknown {
+  if (typeof a === 'string') return safeLogText(a);
+  if (a instanceof Error) return redactSecrets(a.stack ?? a.message);
+  return redactFields(a);
+}
+
 /** Configures electron-log once; returns the source the dashboard reads and the server's logger. */
 export function setupLog(): AppLog {
   log.transports.file.maxSize = 1024 * 1024;
@@ -24,6 +36,9 @@ export function setupLog(): AppLog {
   log.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] {text}';
   log.transports.console.level = process.env.RUSTYSIGNAL_LOG_CONSOLE ? 'debug' : false;
   log.errorHandler.startCatching({ showDialog: false });
+  // Before any transport (file, dashboard): secrets redacted, control characters escaped (a stack keeps
+  // its lines).
+  log.hooks.push(redactingHook);
 
   const listeners = new Set<(l: LogLine) => void>();
   const live = Object.assign(

@@ -94,7 +94,8 @@ export const pushOptionsSchema = z
   .strict();
 
 /** The push table's defaults for everything but the key and subject (push itself is off by default). */
-export const defaultPushLimits = pushOptionsSchema.omit({ vapidPrivateKeyPem: true, subject: true }).parse({});
+export const pushLimitsSchema = pushOptionsSchema.omit({ vapidPrivateKeyPem: true, subject: true });
+export const defaultPushLimits = pushLimitsSchema.parse({});
 
 export const mdnsOptionsSchema = z
   .object({

@@ -31,6 +31,8 @@ export interface ClientMessage {
   /** The client's `id` (string or number), echoed as `ref`. */
   ref: string | number | null;
   subscriptionData: unknown;
+  /** `pushSecret` (16 to 256 characters), which lets its holder replace or remove the subscription later. */
+  pushSecret: string | null;
 }
 
 /** A parsed message, or why the frame is not one. */
@@ -61,6 +63,10 @@ function refOf(v: unknown): string | number | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
 
+function secretOf(v: unknown): string | null {
+  return typeof v === 'string' && v.length >= 16 && v.length <= 256 ? v : null;
+}
+
 /** Parses one text frame (size already bounded by ws). Never throws; one allocation besides JSON.parse's. */
 export function parseClientFrame(text: string): ParseResult {
   let value: unknown;
@@ -79,6 +85,7 @@ export function parseClientFrame(text: string): ParseResult {
     push: lookup(pushActions, own(o, 'action')),
     ref: refOf(own(o, 'id')),
     subscriptionData: own(o, 'subscriptionData'),
+    pushSecret: secretOf(own(o, 'pushSecret')),
   };
 }
 

@@ -78,6 +78,10 @@ export class Router {
     }
   }
 
+  #requester(conn: Connection, m: ClientMessage) {
+    return { session: conn, address: conn.remoteAddress, secret: m.pushSecret };
+  }
+
   #pushCommand(conn: Connection, m: ClientMessage): void {
     const push = this.push();
     // Without push, v1 clients see push actions ignored, as the original built without push did.
@@ -86,13 +90,15 @@ export class Router {
     const { name, room } = conn;
     switch (m.push) {
       case 'subscribe-push': {
-        const r = push.subscribe(room, name, m.subscriptionData);
-        if (!r.ok) return conn.fail('invalid-subscription', v1Text.invalidSubscription(r.message), m.ref, r.message);
+        const r = push.subscribe(room, name, m.subscriptionData, this.#requester(conn, m));
+        if (!r.ok) return conn.fail(r.code, v1Text.invalidSubscription(r.message), m.ref, r.message);
         return conn.control({ action: 'push-subscribed', data: { ref: m.ref } });
       }
-      case 'unsubscribe-push':
-        push.unsubscribe(room, name);
+      case 'unsubscribe-push': {
+        const r = push.unsubscribe(room, name, this.#requester(conn, m), m.subscriptionData);
+        if (!r.ok) return conn.fail(r.code, v1Text.invalidSubscription(r.message), m.ref, r.message);
         return conn.control({ action: 'push-unsubscribed', data: { ref: m.ref } });
+      }
       case 'connection-request': {
         // A one-to-one message without a target gets its error from routing; don't report it twice.
         if (m.target === null)
@@ -102,7 +108,7 @@ export class Router {
           const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
           return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref, message } });
         }
-        void push.connectionRequest(room, name, to).then((r) =>
+        void push.connectionRequest(room, name, to, conn).then((r) =>
           conn.control({
             action: 'push-result',
             data: {

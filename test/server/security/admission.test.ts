@@ -48,7 +48,7 @@ async function upgrade(
 describe('Origin of WebSocket upgrades', () => {
   it('accepts apps without Origin, this machine and LAN pages, and refuses other sites with 403', async () => {
     s = await startServer();
-    const allowed = [
+    const allowed: Array<Record<string, string>> = [
       {},
       { Origin: 'http://localhost:5173' },
       { Origin: 'http://127.0.0.1:3012' },
