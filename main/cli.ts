@@ -104,6 +104,8 @@ async function serve(c: ServeCommand): Promise<void> {
       fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
     throw err;
   }
+  // After start: a start failure is printed once, by fail().
+  server.events.on('error', (p) => log.error({ code: p.code }, p.message));
   if (!c.jsonLogs && c.logLevel !== 'silent') {
     const lines = [
       `rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`,

@@ -5,7 +5,7 @@ import log from 'electron-log/main.js';
 import type { LogLevel, LogLine } from '../ipc/contract.js';
 import type { LogSource } from '../ipc/deps.js';
 import type { Logger } from '../server/logger.js';
-import { redactFields, redactSecrets, safeLogText } from '../server/log-safety.js';
+import { redactingHook } from './log-hook.js';
 import { fileLogSource } from './log-reader.js';
 import { rotateLogFiles } from './log-rotate.js';
 
@@ -16,17 +16,6 @@ export interface AppLog {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-}
-
-/** electron-log hook: every argument of a log call made safe to write (see server/log-safety.ts). */
-export function redactingHook<M extends { data: unknown[] }>(message: M): M {
-  return { ...message, data: message.data.map(safeArgument) };
-}
-
-function safeArgument(a: unknown): unknown {
-  if (typeof a === 'string') return safeLogText(a);
-  if (a instanceof Error) return redactSecrets(a.stack ?? a.message);
-  return redactFields(a);
 }
 
 /** Configures electron-log once; returns the source the dashboard reads and the server's logger. */

@@ -7,6 +7,7 @@ import { escapeControls } from '../log-safety.js';
 import type { PushResult, ServerProblem } from '../surface.js';
 import { silentLogger, type PushLogger } from './logger.js';
 import { connectionRequestPayload, pushTtlSeconds } from './payload.js';
+import { checkEndpoint } from './endpoint-guard.js';
 import { sendPush, type SendOutcome } from './sender.js';
 import { parseSubscriptionData } from './subscription.js';
 import { SubscriptionStore } from './subscription-store.js';
@@ -193,6 +194,15 @@ export function createPushService(input: PushServiceOptions, deps: PushServiceDe
     subscribe(room, name, data, who): SubscribeOutcome {
       const parsed = parseSubscriptionData(data);
       if (!parsed.ok) return { ok: false, code: 'invalid-subscription', message: parsed.message };
+      // Refused early when it can be told without DNS (an IP literal on the LAN, a port other than 443);
+      // names are checked again, against what they resolve to, at each send.
+      const verdict = checkEndpoint(parsed.subscription.endpoint, options.allowHosts);
+      if (!verdict.ok)
+        return {
+          ok: false,
+          code: 'push-refused',
+          message: 'this server does not send push messages to that endpoint: it must be a public push service',
+        };
       if (!owns(room, name, who, parsed.subscription.endpoint)) return notOwner(name);
       const old = store.get(room, name);
       const ownerHash = who?.secret ? hashSecret(who.secret) : (old?.ownerHash ?? null);
