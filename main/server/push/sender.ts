@@ -64,7 +64,7 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
     try {
       req = https.request(details.endpoint, {
         method: details.method,
-        headers: details.headers as Record<string, string | number>,
+        headers: details.headers,
         agent: opts.agent,
         ...(verdict.lookup ? { lookup: verdict.lookup } : {}),
         // An answer's headers are bounded as well as its body.
