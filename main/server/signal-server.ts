@@ -97,6 +97,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let pendingUpgrades = 0;
   /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
   let socketsOpen = 0;
+  /** Sockets no longer counted: closed, or refused and on their way out. */
+  const released = new WeakSet<Duplex>();
   /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
   let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
@@ -205,7 +207,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       open: socketsOpen - 1,
       maxConnections: options.maxConnections,
     });
-    if (!a.ok) return refuse(socket, a.status, a.message);
+    if (!a.ok) {
+      // A refused socket no longer counts, even before the client has closed its side.
+      release(socket);
+      return refuse(socket, a.status, a.message);
+    }
     pendingUpgrades++;
     socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
     wss.handleUpgrade(req, socket, head, (client) => {
@@ -215,6 +221,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
+  }
+  function release(socket: Duplex): void {
+    if (released.has(socket)) return;
+    released.add(socket);
+    socketsOpen--;
   }
   function upgradeFailed(): void {
     pendingUpgrades--;
@@ -253,9 +264,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           )
         : createHttpServer(deadlines, handler);
       setSocketCap(server, options.maxConnections);
-      server.on('connection', (socket: Socket) => {
+      // Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout bounds)
+      // until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         socketsOpen++;
-        socket.once('close', () => socketsOpen--);
+        socket.once('close', () => release(socket));
       });
       const ws = new WebSocketServer({
         noServer: true,
