@@ -61,6 +61,7 @@ export interface ServerHostDeps {
 const restartKeys = ['host', 'port', 'dataDir', 'webClientDir'] as const;
 const liveKeys = [
   'tls',
+  'trust',
   'accessKey',
   'pingIntervalMs',
   'maxPayloadBytes',
@@ -98,6 +99,8 @@ function address(u: ListenUrl, options: ServerOptions): AddressInfo {
     internal: u.internal,
     url: u.url.includes('key=') ? u.url : `${u.url}${key}`,
     webClientUrl: options.webClientDir ? `${u.url.replace(/^ws/, 'http')}${key}` : null,
+    // Plain http on the same port: the device does not trust the CA yet.
+    trustUrl: options.tls && options.trust ? `${u.url.replace(/^wss/, 'http')}trust` : null,
   };
 }
 
@@ -169,6 +172,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       state,
       port: running ? s.port : null,
       tls: s?.tls ?? false,
+      trust: running ? s.trust : null,
       connections: s?.connections ?? 0,
       peers: s?.peers ?? 0,
       rooms: s?.rooms ?? 0,

@@ -62,7 +62,7 @@ export async function createLocalCa(label: string, now = new Date()): Promise<Ce
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       // Critical, as RFC 5280 requires: a client that cannot check the constraint must refuse the CA.
-      new x509.Extension(NAME_CONSTRAINTS_OID, true, encodeNameConstraints()),
+      new x509.Extension(NAME_CONSTRAINTS_OID, true, new Uint8Array(encodeNameConstraints())),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     ],
   });
@@ -95,7 +95,7 @@ export async function issueLeaf(
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await webcrypto.subtle.importKey(
     'pkcs8',
-    createPrivateKey(ca.key).export({ type: 'pkcs8', format: 'der' }),
+    new Uint8Array(createPrivateKey(ca.key).export({ type: 'pkcs8', format: 'der' })),
     { name: 'ECDSA', namedCurve: 'P-256' },
     false,
     ['sign'],

@@ -79,16 +79,18 @@ export interface Problem {
 
 /** One way to reach the server, per interface address. */
 export interface AddressInfo {
-  /** Interface name (`eth0`, `wlan0`, `lo`). */
+  /** Interface name (`eth0`, `wlan0`, `lo`); `mDNS` for this machine's `NAME.local` (listed first). */
   interface: string;
   address: string;
-  family: 'IPv4' | 'IPv6';
+  family: 'IPv4' | 'IPv6' | 'name';
   /** Loopback: reachable from this machine only. */
   internal: boolean;
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
   webClientUrl: string | null;
+  /** `http://ADDRESS:PORT/trust`, the onboarding page, when a local CA is offered; else null. */
+  trustUrl: string | null;
 }
 
 export interface StatusInfo {
@@ -96,6 +98,8 @@ export interface StatusInfo {
   /** Bound port; null unless running. */
   port: number | null;
   tls: boolean;
+  /** The local CA devices are asked to trust (fingerprint to compare); null when none is offered. */
+  trust: { fingerprint256: string; validTo: string } | null;
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;
   /** Connections registered under a name. */

@@ -2,11 +2,15 @@
 // the Electron shell are two hosts of this object; nothing here imports electron.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { networkInterfaces } from 'node:os';
+import type { Server as NetServer } from 'node:net';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { listenOn } from './listen.js';
+import { createFrontDoor } from './front-door.js';
+import { localHostName, localLabel } from './local-name.js';
+import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handler.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
@@ -49,6 +53,8 @@ export interface ServerDeps {
   networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
+  /** The OS host name the `.local` name is derived from; default os.hostname. */
+  hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
 }
@@ -69,6 +75,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
+  // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
+  let front: NetServer | null = null;
+  let plain: HttpServer | null = null;
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
@@ -142,14 +151,21 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     };
   }
 
+  const hostname = () => (deps.hostname ?? osHostname)();
+
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
+    const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
     return {
       state,
       port: running ? port : null,
       tls: options.tls !== null,
+      trust,
       urls: running
-        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)(), {
+            // The `.local` name reaches this server only where the advertisement answers for it.
+            localName: options.mdns.enabled ? localHostName(hostname()) : null,
+          })
         : [],
       connections: sessions.size,
       peers: registry.named,
@@ -185,6 +201,20 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     pendingUpgrades--;
   }
 
+  /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
+  function plainOnTlsPort(tlsServer: HttpsServer) {
+    const plainServer = createHttpServer(
+      createTrustHandler({
+        caCert: () => options.trust?.caCert ?? null,
+        label: () => localLabel(hostname()),
+        fallbackHost: () => `${localHostName(hostname())}:${port ?? options.port}`,
+      }),
+    );
+    plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
+    plainServer.on('clientError', (_err, socket) => socket.destroy());
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer) };
+  }
+
   async function start(): Promise<ServerStatus> {
     if (state !== 'stopped')
       throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
@@ -203,6 +233,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         webClientDir: () => options.webClientDir,
       });
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer) : null;
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
@@ -212,8 +243,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(server, options.host, options.port);
+      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
+      front = onboarding?.front ?? null;
+      plain = onboarding?.plain ?? null;
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
@@ -250,12 +283,16 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
-      if (!http) return resolve();
-      http.close(() => resolve());
-      http.closeAllConnections();
+      const listener = front ?? http;
+      if (!listener) return resolve();
+      listener.close(() => resolve());
+      http?.closeAllConnections();
+      plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
     http = null;
+    front = null;
+    plain = null;
     wss = null;
     push = null;
     port = null;
