@@ -141,6 +141,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .action((addr: string | undefined, files: string[], o: Record<string, any>) => {
       result.value = serveCommand(addr, files, o);
     });
