@@ -51,8 +51,8 @@ export interface ServerHost {
 
 export interface ServerHostDeps {
   factory: ServerFactory;
-  /** Builds the options afresh (settings, certificate files). Throws with a message the user can act on. */
-  options: () => ServerOptions;
+  /** Builds the options afresh (settings, certificate files, the local CA's leaf). Throws/rejects with a message the user can act on. */
+  options: () => ServerOptions | Promise<ServerOptions>;
   /** ms since epoch; default Date.now. */
   now?: () => number;
 }
@@ -219,7 +219,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     problems = [];
     setState('starting');
     try {
-      const s = deps.factory(deps.options());
+      const s = deps.factory(await deps.options());
       server = s;
       attach(s);
       await s.start();
@@ -256,7 +256,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     if (!s || state !== 'running') return { ok: true, applied: 'stored' };
     let next: ServerOptions;
     try {
-      next = deps.options();
+      next = await deps.options();
     } catch (err) {
       const p = problemFrom(err, now());
       addProblem(p);

@@ -144,6 +144,19 @@ export interface CertificateWarning {
   message: string;
 }
 
+/** The local CA as the dashboard shows it (docs/tls.md). */
+export interface LocalCaInfo {
+  subject: string;
+  /** SHA-256, colon-separated hex: what devices compare on /trust. */
+  fingerprint256: string;
+  validTo: string;
+  /** What it may certify: DNS names (with subdomains) and CIDR ranges. */
+  constraints: { dns: string[]; ip: string[] };
+  /** True when the server's certificate comes from it (no imported or linked certificate wins). */
+  active: boolean;
+  pem: string;
+}
+
 /** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
 export interface CertificateDetails {
   subject: string;
@@ -319,6 +332,10 @@ export interface InvokeMap {
   'certs:export': { request: CertificateExportRequest; response: { pem: string; path: string | null } };
   /** Turns TLS off (plain ws/http). */
   'certs:remove': { request: undefined; response: null };
+  /** The local CA; null until one is created. */
+  'certs:ca': { request: undefined; response: LocalCaInfo | null };
+  /** Creates the local CA (once; later calls return the existing one): TLS becomes `auto` unless a certificate was imported. */
+  'certs:createCa': { request: undefined; response: LocalCaInfo };
 
   'push:info': { request: undefined; response: PushInfo };
   /** Generates a new VAPID key pair (existing subscriptions stop working). */
