@@ -4,15 +4,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 
 /** A TLS handshake record starts with content type 22. */
 const TLS_HANDSHAKE = 0x16;
-/** A connection that sends nothing within this time is closed (it holds a socket for nothing). */
-const FIRST_BYTE_TIMEOUT_MS = 10_000;
-
-/** A listener that dispatches each connection to `tls` or `plain` (neither of which listens itself). */
-export function createFrontDoor(tls: Server, plain: Server): Server {
+/**
+ * A listener that dispatches each connection to `tls` or `plain` (neither of which listens itself). A
+ * connection that sends nothing within `firstByteTimeoutMs` is closed (it holds a socket for nothing).
+ */
+export function createFrontDoor(tls: Server, plain: Server, firstByteTimeoutMs: number): Server {
   return createServer({ pauseOnConnect: true }, (socket: Socket) => {
     const timeout = () => socket.destroy();
     const onError = () => socket.destroy();
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, timeout);
+    socket.setTimeout(firstByteTimeoutMs, timeout);
     socket.on('error', onError);
     socket.once('readable', () => {
       const first = socket.read(1) as Buffer | null;

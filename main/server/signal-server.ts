@@ -1,8 +1,13 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { Server as NetServer } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -34,14 +39,14 @@ import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
 import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
-import { checkTls, TlsError } from './tls.js';
+import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
 export type PushFactory = (
   options: PushOptions,
   context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
-) => Promise<PushService>;
+) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;
@@ -59,6 +64,24 @@ export interface ServerDeps {
   startDiscovery?: typeof startDiscovery;
 }
 
+/**
+ * Sockets beyond the connection cap are closed as they arrive, before any HTTP: idle or half-sent
+ * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
+ */
+export const socketHeadroom = 16;
+function setSocketCap(server: NetServer, maxConnections: number): void {
+  server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
+}
+
+/** DNS names of a certificate's subjectAltName as Node prints it (`DNS:a.lan, IP Address:10.0.0.2`). */
+function dnsNames(san: string | null): string[] {
+  return (san ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).toLowerCase());
+}
+
 function destroySocket(this: Duplex): void {
   this.destroy();
 }
@@ -73,6 +96,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
+  const hostname = () => (deps.hostname ?? osHostname)();
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
   // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
@@ -85,10 +109,19 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
+  /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
+  let socketsOpen = 0;
+  /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
+  let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push);
   const sessions = new Sessions(
     registry,
@@ -108,14 +141,15 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
   const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
-    logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
     try {
       const checked = checkTls(tls, clock.now());
+      ownNames = new Set([hostname().toLowerCase(), ...dnsNames(checked.info.subjectAltName)]);
       if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
       return checked;
     } catch (err) {
@@ -151,8 +185,6 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     };
   }
 
-  const hostname = () => (deps.hostname ?? osHostname)();
-
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
     const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
@@ -185,7 +217,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroySocket);
     if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
+    const a = admit(req, {
+      accessKey: options.accessKey,
+      origins: { allowed: options.allowedOrigins, ownNames: () => ownNames },
+      // This socket is one of socketsOpen; every other open socket (upgraded or not) counts.
+      open: socketsOpen - 1,
+      maxConnections: options.maxConnections,
+    });
     if (!a.ok) return refuse(socket, a.status, a.message);
     pendingUpgrades++;
     socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
@@ -202,8 +240,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   }
 
   /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
-  function plainOnTlsPort(tlsServer: HttpsServer) {
+  function plainOnTlsPort(tlsServer: HttpsServer, deadlines: HttpServerOptions) {
     const plainServer = createHttpServer(
+      deadlines,
       createTrustHandler({
         caCert: () => options.trust?.caCert ?? null,
         label: () => localLabel(hostname()),
@@ -212,7 +251,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     );
     plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
     plainServer.on('clientError', (_err, socket) => socket.destroy());
-    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer) };
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
   }
 
   async function start(): Promise<ServerStatus> {
@@ -228,12 +267,33 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
       });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
-      const onboarding = tls ? plainOnTlsPort(server as HttpsServer) : null;
+      // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
+      // Node checks the HTTP deadlines every connectionsCheckingInterval.
+      const deadlines = {
+        headersTimeout: options.requestTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: Math.min(5000, options.requestTimeoutMs),
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(options.requestTimeoutMs / 4))),
+      };
+      const server = tls
+        ? createHttpsServer(
+            { ...tls.options, ...tlsPolicy, ...deadlines, handshakeTimeout: options.requestTimeoutMs },
+            handler,
+          )
+        : createHttpServer(deadlines, handler);
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
+      // The listening socket is where the cap applies and connections are counted (with TLS: the front door).
+      const listener: NetServer = onboarding?.front ?? server;
+      setSocketCap(listener, options.maxConnections);
+      listener.on('connection', (socket: Socket) => {
+        socketsOpen++;
+        socket.once('close', () => socketsOpen--);
+      });
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
@@ -242,8 +302,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
-      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
+      server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      port = await listenOn(listener, options.host, options.port);
       http = server;
       front = onboarding?.front ?? null;
       plain = onboarding?.plain ?? null;
@@ -314,9 +374,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const tls = running && patch.tls ? checkedTls(patch.tls) : null;
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
-    options = { ...options, ...patch } as ServerOptions;
-    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    options = { ...options, ...patch };
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.maxConnections !== undefined && http) setSocketCap(front ?? http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {

@@ -19,6 +19,7 @@ import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js'
 import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
 import { localHostName } from '../../main/server/local-name.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
+import type { Frame } from '../support/clients.js';
 import { netnsAvailable } from '../support/netns.js';
 import { launchChromium, type LaunchedChromium } from './support/chromium.js';
 import { factoryWithTestInterfaces, LAN_ADDRESS, LAN_INTERFACE, testLanAddresses } from './dashboard-support/lan.js';
@@ -112,9 +113,9 @@ describe.skipIf(!run)('dashboard window', () => {
         hostname: () => 'dash-test',
         interfaces: testLanAddresses,
         copyText: (t) => void copied.push(t),
-        openPath: async (p) => {
+        openPath: (p) => {
           opened.push(p);
-          return '';
+          return Promise.resolve('');
         },
       },
     });
@@ -281,7 +282,7 @@ describe.skipIf(!run)('dashboard window', () => {
     clients.add(phone);
     phone.on('close', () => clients.delete(phone));
     const token = await new Promise<string>((r) =>
-      phone.once('message', (d) => r(JSON.parse(d.toString()).data.token)),
+      phone.once('message', (d: Buffer) => r((JSON.parse(d.toString()) as Frame).data.token as string)),
     );
     await expect.poll(names).toEqual(['phone', 'bob', 'alice']);
     const phoneId = await page.locator('table.peers tbody tr', { hasText: 'phone' }).getAttribute('data-peer-id');
@@ -547,8 +548,8 @@ describe.skipIf(!run)('dashboard window', () => {
     // The imported certificate names 127.0.0.1 only: the LAN address fails, as it would for a phone.
     const byUrl = Object.fromEntries(
       await Promise.all(
-        (await items.all()).map(async (li) => [
-          await li.locator('code').textContent(),
+        (await items.all()).map(async (li): Promise<[string, string | null]> => [
+          (await li.locator('code').textContent()) ?? '',
           await li.getAttribute('data-ok'),
         ]),
       ),
