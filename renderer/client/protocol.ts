@@ -195,4 +195,5 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  roomCode: 4003,
 } as const;
