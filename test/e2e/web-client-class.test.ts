@@ -206,7 +206,7 @@ describe.runIf(netnsAvailable('web client class e2e (loopback)'))('web client in
     await shootBothSizes(a, 'conversation-closed');
     await a.getByRole('button', { name: 'Connect again' }).click();
     await conversationState(a, 'ben', 'open');
-    await a.getByRole('listitem', { name: 'alice: hi ben' }).waitFor();
+    await a.getByRole('listitem', { name: 'You: hi ben' }).waitFor();
     await a.getByRole('listitem', { name: 'ben: hi alice' }).waitFor();
     await a.getByRole('link', { name: 'Save page.html' }).waitFor();
 

@@ -33,9 +33,15 @@ export function renderPeerList(list: HTMLUListElement, empty: HTMLElement, m: Pe
       const button = h(
         'button',
         { type: 'button', class: 'peer', 'data-peer': peer, 'aria-current': peer === m.selected ? 'true' : null },
-        // Flex items are blocks, so Chromium puts a space between them in the name: the comma goes with the name.
-        h('span', { class: 'peer-name' }, peer, badge ? h('span', { class: 'visually-hidden' }, ',') : null),
-        badge ? h('span', { class: badge.attention ? 'badge attention' : 'badge' }, badge.text) : null,
+        // One inline run, so the accessible name is the visible text with a comma: "ben, connected". (Flex
+        // items and absolutely placed text are blocks, around which Chromium adds spaces to the name.)
+        h(
+          'span',
+          { class: 'peer-label' },
+          h('span', { class: 'peer-name' }, peer),
+          badge ? h('span', { class: 'sep' }, ', ') : null,
+          badge ? h('span', { class: badge.attention ? 'badge attention' : 'badge' }, badge.text) : null,
+        ),
         h('span', { class: 'chevron', 'aria-hidden': 'true' }, '›'),
       );
       button.addEventListener('click', () => m.pick(peer));
