@@ -20,11 +20,18 @@ async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((c) => c.close()));
 }
 /** The first frame of a v2 connection: the registration error's code, or 'welcome'. */
-async function firstV2(query: string): Promise<{ c: TestClient; first: string; welcome: any }> {
+interface Welcome {
+  user: string | null;
+  peers: string[];
+  token: string | null;
+}
+type ServerFrame = { action: 'welcome'; data: Welcome } | { action: 'error'; data: { code: string } };
+async function firstV2(query: string): Promise<{ c: TestClient; first: string; welcome: Welcome }> {
   const c = await client(`v=2&${query}`);
-  const m = await c.nextJson();
+  const m = await c.nextJson<ServerFrame>();
   if (m.action === 'welcome') return { c, first: 'welcome', welcome: m.data };
-  return { c, first: m.data.code, welcome: (await c.nextJson()).data };
+  const w = await c.nextJson<{ data: Welcome }>();
+  return { c, first: m.data.code, welcome: w.data };
 }
 
 describe('names in v2 rooms are compared as people read them', () => {
@@ -50,7 +57,7 @@ describe('names in v2 rooms are compared as people read them', () => {
     await a.c.close();
     expect((await firstV2('room=fr&user=ben')).first).toBe('welcome');
     const holder = await firstV2('room=fr&user=Kim');
-    const resumed = await firstV2(`room=fr&user=Kim&token=${holder.welcome.token}`);
+    const resumed = await firstV2(`room=fr&user=Kim&token=${holder.welcome.token!}`);
     expect(resumed.first).toBe('welcome');
     expect((await holder.c.closed).code).toBe(4001);
     await closeAll();
@@ -75,7 +82,7 @@ describe('room controls', () => {
     const late = await firstV2('room=locked&user=late');
     expect(late.first).toBe('room-locked');
     expect(late.welcome.user).toBeNull();
-    const back = await firstV2(`room=locked&user=kim&token=${kim.welcome.token}`);
+    const back = await firstV2(`room=locked&user=kim&token=${kim.welcome.token!}`);
     expect(back.first).toBe('welcome');
     s.server.setRoom('', { locked: true });
     const v1 = await client('user=old');
@@ -96,8 +103,9 @@ describe('room controls', () => {
     });
     for (const q of ['room=coded&user=x', 'room=coded&user=x&code=tiger8']) {
       const c = await client(`v=2&${q}`);
-      const m = await c.nextJson();
-      expect(m.data).toMatchObject({ code: 'invalid-room-code', message: expect.stringContaining('?code=') });
+      const m = await c.nextJson<{ data: { code: string; message: string } }>();
+      expect(m.data.code).toBe('invalid-room-code');
+      expect(m.data.message).toContain('?code=');
       expect(await c.closed).toEqual({ code: 4003, reason: 'room code missing or wrong' });
     }
     expect((await firstV2('room=coded&user=x&code=tiger7')).first).toBe('welcome');

@@ -14,11 +14,10 @@ export async function installAxe(ctx: BrowserContext): Promise<void> {
 /** Runs axe on the page as it is; returns the serious and critical findings as "rule: target (summary)". */
 export async function seriousFindings(page: Page): Promise<string[]> {
   const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, o: object): Promise<any> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return (
-      r.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[]; failureSummary: string }> }>
-    )
+    type Violation = { id: string; impact: string; nodes: Array<{ target: string[]; failureSummary: string }> };
+    type Axe = { run(ctx: Document, o: object): Promise<{ violations: Violation[] }> };
+    const r = await (globalThis as unknown as { axe: Axe }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary.replace(/\s+/g, ' ')})`));
   });

@@ -150,9 +150,9 @@ export class FileSender {
 
   #stopped(t: Transfer, stop: Answer | null): null {
     if (finalStates.has(t.state)) return null;
-    const s = stop as Answer | null;
-    if (s?.kind === 'cancel') finish(this.port, t, 'cancelled', msg.peerCancelled(this.peer, s.reason));
-    else if (s?.kind === 'verdict') finish(this.port, t, 'failed', msg.stopped(this.peer, s.reason ?? msg.noReason));
+    if (stop?.kind === 'cancel') finish(this.port, t, 'cancelled', msg.peerCancelled(this.peer, stop.reason));
+    else if (stop?.kind === 'verdict')
+      finish(this.port, t, 'failed', msg.stopped(this.peer, stop.reason ?? msg.noReason));
     else this.#lost(t);
     return null;
   }
