@@ -48,11 +48,13 @@ const schemas = {
   // The same rules as the server's (isValidName, isValidRoomCode), so the field gets the message.
   roomSet: z
     .object({
-      room: z.string().refine((s) => isValidName(s, 0), { message: 'up to 64 characters without control characters' }),
+      room: z
+        .string()
+        .refine((s) => isValidName(s, 0), { message: 'must be up to 64 characters without control characters' }),
       locked: z.boolean().optional(),
       code: z
         .string()
-        .refine(isValidRoomCode, { message: '1 to 32 characters without spaces or control characters' })
+        .refine(isValidRoomCode, { message: 'must be 1 to 32 characters without spaces or control characters' })
         .nullable()
         .optional(),
     })
