@@ -51,6 +51,12 @@ describe.runIf(netnsAvailable('web client class e2e (loopback)'))('web client in
   async function context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
     const ctx = await webRtcContext(chromium.browser, { locale: 'en-GB', ...options });
     await installAxe(ctx);
+    // The server's Content-Security-Policy holds for the page: any violation fails the file.
+    await ctx.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) => {
+        throw new Error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+      }),
+    );
     return ctx;
   }
   async function page(ctx: BrowserContext, url: string): Promise<Page> {
@@ -156,7 +162,8 @@ describe.runIf(netnsAvailable('web client class e2e (loopback)'))('web client in
   });
 
   it('a conversation: focus on a phone, history kept on reopening, Connect again after a reload, calls, closed look', async () => {
-    const actx = await context({ viewport: PHONE });
+    // bypassCSP only so the test itself may fetch the saved file's blob: URL to read its type.
+    const actx = await context({ viewport: PHONE, bypassCSP: true });
     const bctx = await context({ viewport: { width: 1280, height: 800 } });
     const a = await page(actx, `${base()}/conv`);
     await join(a, 'alice');
