@@ -13,7 +13,7 @@ import type {
   ProblemCode,
   StatusInfo,
 } from '../ipc/contract.js';
-import type { ServerOptions } from '../server/options.js';
+import { liveOptionKeys, restartOptionKeys, type ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
 import type { ServerFactory } from './server-factory.js';
@@ -57,20 +57,6 @@ export interface ServerHostDeps {
   now?: () => number;
 }
 
-// Options the core can only change by rebinding.
-const restartKeys = ['host', 'port', 'dataDir', 'webClientDir'] as const;
-const liveKeys = [
-  'tls',
-  'accessKey',
-  'pingIntervalMs',
-  'maxPayloadBytes',
-  'offlineTtlMs',
-  'offlineQueueMax',
-  'rateLimit',
-  'maxConnections',
-  'push',
-  'mdns',
-] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const maxProblems = 20;
 
@@ -261,12 +247,12 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     }
     const cur = s.options;
     const tlsToggled = (cur.tls === null) !== (next.tls === null);
-    if (tlsToggled || restartKeys.some((k) => !same(cur[k], next[k]))) {
+    if (tlsToggled || restartOptionKeys.some((k) => !same(cur[k], next[k]))) {
       await doStop();
       const r = await doStart();
       return r.ok ? { ok: true, applied: 'restarted' } : r;
     }
-    const patch = Object.fromEntries(liveKeys.filter((k) => !same(cur[k], next[k])).map((k) => [k, next[k]]));
+    const patch = Object.fromEntries(liveOptionKeys.filter((k) => !same(cur[k], next[k])).map((k) => [k, next[k]]));
     if (Object.keys(patch).length > 0) {
       try {
         await s.reconfigure(patch);

@@ -2,12 +2,27 @@
 // resolve options through `resolveOptions`, so defaults cannot drift apart.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { numberLimits, textLimits, type NumberOption, type TextOption } from './option-limits.js';
+import { isPem } from './pem.js';
+import { vapidSubjectProblem } from './push/subject.js';
+import { KiB, MiB } from './units.js';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
-
+// Any PEM block passes here; checkTls and the VAPID loader then say precisely what is wrong with it.
 const pem = (what: string) =>
-  z.string().refine((s) => s.includes('-----BEGIN '), { message: `${what} must be PEM text (-----BEGIN ...)` });
+  z.string().refine((s) => isPem(s), { message: `${what} must be PEM text (-----BEGIN ...)` });
+
+/** A number schema with the bounds of option-limits.ts. */
+function bounded(option: NumberOption) {
+  const l: { min: number; max?: number; integer: boolean } = numberLimits[option];
+  const n = (l.integer ? z.number().int() : z.number()).min(l.min);
+  return l.max === undefined ? n : n.max(l.max);
+}
+/** A string schema with the lengths of option-limits.ts. */
+function text(option: TextOption) {
+  const l: { minLength: number; maxLength?: number } = textLimits[option];
+  const s = z.string().min(l.minLength);
+  return l.maxLength === undefined ? s : s.max(l.maxLength);
+}
 
 export const tlsOptionsSchema = z
   .object({
@@ -23,9 +38,9 @@ export const tlsOptionsSchema = z
 export const rateLimitSchema = z
   .object({
     /** Sustained messages per second per connection; 0 turns the limit off. */
-    perSecond: z.number().min(0).default(200),
+    perSecond: bounded('rateLimit.perSecond').default(200),
     /** Bucket size: messages a connection may send in a burst. */
-    burst: z.number().int().min(1).default(400),
+    burst: bounded('rateLimit.burst').default(400),
   })
   .strict();
 
@@ -34,13 +49,14 @@ export const pushOptionsSchema = z
     /** VAPID private key as PEM (EC P-256, SEC1 or PKCS#8). */
     vapidPrivateKeyPem: pem('vapidPrivateKeyPem'),
     /** Contact for the push service: a mailto: or https: URL. */
-    subject: z.string().refine((s) => /^(mailto:.+|https:\/\/.+)/.test(s), {
-      message: 'subject must be a mailto: or https: URL, e.g. mailto:admin@example.org',
+    subject: z.string().superRefine((s, ctx) => {
+      const problem = vapidSubjectProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `subject: ${problem}` });
     }),
     /** Content encoding of push messages; aesgcm only for old clients. */
     encoding: z.enum(['aes128gcm', 'aesgcm']).default('aes128gcm'),
     /** Upper bound on one send to a push service, in ms. */
-    timeoutMs: z.number().int().min(100).default(10_000),
+    timeoutMs: bounded('push.timeoutMs').default(10_000),
   })
   .strict();
 
@@ -49,9 +65,9 @@ export const mdnsOptionsSchema = z
     /** Advertise `_rustysignal._tcp` and browse for other servers. */
     enabled: z.boolean().default(true),
     /** Instance name; null means `rustysignal on HOSTNAME`. */
-    name: z.string().min(1).max(63).nullable().default(null),
+    name: text('mdns.name').nullable().default(null),
     /** Advertise only on this interface (name such as `eth0`); null means every LAN interface. */
-    interface: z.string().min(1).nullable().default(null),
+    interface: text('mdns.interface').nullable().default(null),
   })
   .strict();
 
@@ -63,40 +79,31 @@ export const serverOptionsSchema = z
       .refine((h) => h === 'localhost' || isIP(h) !== 0, { message: 'host must be an IP address or localhost' })
       .default('0.0.0.0'),
     /** TCP port; 0 picks a free one. */
-    port: z.number().int().min(0).max(65535).default(3012),
+    port: bounded('port').default(3012),
     /** TLS material; null serves plain ws/http. */
     tls: tlsOptionsSchema.nullable().default(null),
     /** When set, clients must present `?key=` or the upgrade is refused with 401. */
-    accessKey: z.string().min(1).max(256).nullable().default(null),
+    accessKey: text('accessKey').nullable().default(null),
     /** Interval between WebSocket pings, in ms. */
-    pingIntervalMs: z.number().int().min(50).default(30_000),
+    pingIntervalMs: bounded('pingIntervalMs').default(30_000),
     /** Largest accepted frame, in bytes; larger frames close the connection with 1009. */
-    maxPayloadBytes: z
-      .number()
-      .int()
-      .min(256)
-      .max(64 * MiB)
-      .default(64 * KiB),
+    maxPayloadBytes: bounded('maxPayloadBytes').default(64 * KiB),
     /**
      * Bytes that may wait in one connection's send buffer; a client that stops reading while more piles up
      * is disconnected, so it cannot make the server hold unbounded memory for it.
      */
-    maxBufferedBytes: z
-      .number()
-      .int()
-      .min(64 * KiB)
-      .default(4 * MiB),
+    maxBufferedBytes: bounded('maxBufferedBytes').default(4 * MiB),
     /** How long a one-to-one message for an offline user is held, in ms; 0 disables the queue. */
-    offlineTtlMs: z.number().int().min(0).default(15_000),
+    offlineTtlMs: bounded('offlineTtlMs').default(15_000),
     /** Most messages held for one offline target. */
-    offlineQueueMax: z.number().int().min(1).max(10_000).default(32),
+    offlineQueueMax: bounded('offlineQueueMax').default(32),
     rateLimit: rateLimitSchema.default({ perSecond: 200, burst: 400 }),
     /** Server-wide cap on open WebSocket connections; 0 means no cap. */
-    maxConnections: z.number().int().min(0).default(10_000),
+    maxConnections: bounded('maxConnections').default(10_000),
     /** Directory for state that survives a restart (push subscriptions); null keeps nothing on disk. */
-    dataDir: z.string().min(1).nullable().default(null),
+    dataDir: text('dataDir').nullable().default(null),
     /** Directory of the bundled web client served at `/`; null serves no files. */
-    webClientDir: z.string().min(1).nullable().default(null),
+    webClientDir: text('webClientDir').nullable().default(null),
     /** Web Push; null turns push off. */
     push: pushOptionsSchema.nullable().default(null),
     mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
@@ -111,7 +118,7 @@ export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
-const liveKeys = [
+export const liveOptionKeys = [
   'tls',
   'accessKey',
   'pingIntervalMs',
@@ -124,12 +131,16 @@ const liveKeys = [
   'push',
   'mdns',
 ] as const;
-type LiveKey = (typeof liveKeys)[number];
+type LiveKey = (typeof liveOptionKeys)[number];
 const shape = serverOptionsSchema.shape;
+/** Every other option: changing one means binding again (stop, then start). Turning TLS on or off does too. */
+export const restartOptionKeys = (Object.keys(shape) as Array<keyof ServerOptions>).filter(
+  (k): k is Exclude<keyof ServerOptions, LiveKey> => !(liveOptionKeys as readonly string[]).includes(k),
+);
 // A patch has no defaults: a key left out keeps its current value.
 export const liveOptionsSchema = z
   .object(
-    Object.fromEntries(liveKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
+    Object.fromEntries(liveOptionKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
       [K in LiveKey]: z.ZodOptional<ReturnType<(typeof shape)[K]['unwrap']>>;
     },
   )
