@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { contentTypeOf } from './content-types.js';
 
 export interface HttpSources {
   health(): { status: 'ok'; uptime: number; connections: number; peers: number };
@@ -12,21 +13,6 @@ export interface HttpSources {
   /** Directory of the web client, or null when none is served. */
   webClientDir(): string | null;
 }
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const common = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
 
@@ -87,7 +73,7 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
     if (st?.isFile()) {
       res.writeHead(200, {
         ...common,
-        'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(file),
         'Content-Length': st.size,
       });
       if (head) return void res.end();

@@ -1,21 +1,26 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
+import type {
+  DiscoveredServer,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+} from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
-
-/** One URL other devices can use to reach the server, per interface address. */
-export interface ListenUrl {
-  /** Interface name (`eth0`, `lo`, ...). */
-  interface: string;
-  address: string;
-  family: 'IPv4' | 'IPv6';
-  /** True for loopback: only reachable from this machine. */
-  internal: boolean;
-  /** `ws://ADDRESS:PORT/` or `wss://...`. */
-  url: string;
-}
+export type {
+  DiscoveredServer,
+  InterfaceAddress,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+} from './report-types.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
