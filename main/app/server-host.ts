@@ -13,7 +13,7 @@ import type {
   ProblemCode,
   StatusInfo,
 } from '../ipc/contract.js';
-import { liveOptionKeys, restartOptionKeys, type ServerOptions } from '../server/options.js';
+import { liveKeys, restartKeys, type ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
 import type { ServerFactory } from './server-factory.js';
@@ -51,8 +51,8 @@ export interface ServerHost {
 
 export interface ServerHostDeps {
   factory: ServerFactory;
-  /** Builds the options afresh (settings, certificate files). Throws with a message the user can act on. */
-  options: () => ServerOptions;
+  /** Builds the options afresh (settings, certificate files, the local CA's leaf). Throws/rejects with a message the user can act on. */
+  options: () => ServerOptions | Promise<ServerOptions>;
   /** ms since epoch; default Date.now. */
   now?: () => number;
 }
@@ -84,6 +84,8 @@ function address(u: ListenUrl, options: ServerOptions): AddressInfo {
     internal: u.internal,
     url: u.url.includes('key=') ? u.url : `${u.url}${key}`,
     webClientUrl: options.webClientDir ? `${u.url.replace(/^ws/, 'http')}${key}` : null,
+    // Plain http on the same port: the device does not trust the CA yet.
+    trustUrl: options.tls && options.trust ? `${u.url.replace(/^wss/, 'http')}trust` : null,
   };
 }
 
@@ -155,6 +157,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       state,
       port: running ? s.port : null,
       tls: s?.tls ?? false,
+      trust: running ? s.trust : null,
       connections: s?.connections ?? 0,
       peers: s?.peers ?? 0,
       rooms: s?.rooms ?? 0,
@@ -201,7 +204,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     problems = [];
     setState('starting');
     try {
-      const s = deps.factory(deps.options());
+      const s = deps.factory(await deps.options());
       server = s;
       attach(s);
       await s.start();
@@ -238,7 +241,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     if (!s || state !== 'running') return { ok: true, applied: 'stored' };
     let next: ServerOptions;
     try {
-      next = deps.options();
+      next = await deps.options();
     } catch (err) {
       const p = problemFrom(err, now());
       addProblem(p);
@@ -247,12 +250,12 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     }
     const cur = s.options;
     const tlsToggled = (cur.tls === null) !== (next.tls === null);
-    if (tlsToggled || restartOptionKeys.some((k) => !same(cur[k], next[k]))) {
+    if (tlsToggled || restartKeys.some((k) => !same(cur[k], next[k]))) {
       await doStop();
       const r = await doStart();
       return r.ok ? { ok: true, applied: 'restarted' } : r;
     }
-    const patch = Object.fromEntries(liveOptionKeys.filter((k) => !same(cur[k], next[k])).map((k) => [k, next[k]]));
+    const patch = Object.fromEntries(liveKeys.filter((k) => !same(cur[k], next[k])).map((k) => [k, next[k]]));
     if (Object.keys(patch).length > 0) {
       try {
         await s.reconfigure(patch);

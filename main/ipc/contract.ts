@@ -78,12 +78,14 @@ export interface Problem {
   at: number;
 }
 
-/** One way to reach the server, per interface address: the server's ListenUrl as the dashboard shows it. */
+/** One way to reach the server, per interface address (`mDNS` for this machine's `NAME.local`, listed first). */
 export interface AddressInfo extends ListenUrl {
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
   webClientUrl: string | null;
+  /** `http://ADDRESS:PORT/trust`, the onboarding page, when a local CA is offered; else null. */
+  trustUrl: string | null;
 }
 
 export interface StatusInfo {
@@ -91,6 +93,8 @@ export interface StatusInfo {
   /** Bound port; null unless running. */
   port: number | null;
   tls: boolean;
+  /** The local CA devices are asked to trust (fingerprint to compare); null when none is offered. */
+  trust: { fingerprint256: string; validTo: string } | null;
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;
   /** Connections registered under a name. */
@@ -133,6 +137,19 @@ export type CertificateWarningCode =
 export interface CertificateWarning {
   code: CertificateWarningCode;
   message: string;
+}
+
+/** The local CA as the dashboard shows it (docs/tls.md). */
+export interface LocalCaInfo {
+  subject: string;
+  /** SHA-256, colon-separated hex: what devices compare on /trust. */
+  fingerprint256: string;
+  validTo: string;
+  /** What it may certify: DNS names (with subdomains) and CIDR ranges. */
+  constraints: { dns: string[]; ip: string[] };
+  /** True when the server's certificate comes from it (no imported or linked certificate wins). */
+  active: boolean;
+  pem: string;
 }
 
 /** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
@@ -215,6 +232,12 @@ export interface SettingsValues {
   /** ms a one-to-one message for an offline user is held; 0 = off. */
   offlineTtlMs: number;
   offlineQueueMax: number;
+  /** Most bytes the offline queue holds in all. */
+  offlineQueueBytes: number;
+  /** Most bytes the offline queue holds from one client address. */
+  offlineQueueSenderBytes: number;
+  /** Web origins allowed to connect besides this server's own pages and LAN hosts; `*` = any. */
+  allowedOrigins: string[];
   /** ms between WebSocket pings. */
   pingIntervalMs: number;
   mdns: { enabled: boolean; name: string | null; interface: string | null };
@@ -311,6 +334,10 @@ export interface InvokeMap {
   'certs:export': { request: CertificateExportRequest; response: { pem: string; path: string | null } };
   /** Turns TLS off (plain ws/http). */
   'certs:remove': { request: undefined; response: null };
+  /** The local CA; null until one is created. */
+  'certs:ca': { request: undefined; response: LocalCaInfo | null };
+  /** Creates the local CA (once; later calls return the existing one): TLS becomes `auto` unless a certificate was imported. */
+  'certs:createCa': { request: undefined; response: LocalCaInfo };
 
   'push:info': { request: undefined; response: PushInfo };
   /** Generates a new VAPID key pair (existing subscriptions stop working). */

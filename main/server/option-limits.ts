@@ -27,7 +27,16 @@ export const numberLimits = {
   maxConnections: { min: 0, integer: true },
   'rateLimit.perSecond': { min: 0, integer: false },
   'rateLimit.burst': { min: 1, integer: true },
+  offlineQueueBytes: { min: 64 * KiB, max: 1024 * MiB, integer: true },
+  offlineQueueSenderBytes: { min: 64 * KiB, max: 1024 * MiB, integer: true },
+  requestTimeoutMs: { min: 500, max: 120_000, integer: true },
   'push.timeoutMs': { min: 100, integer: true },
+  'push.maxInFlight': { min: 1, max: 1000, integer: true },
+  'push.maxInFlightPerConnection': { min: 1, max: 100, integer: true },
+  'push.maxResponseBytes': { min: 1 * KiB, max: 1 * MiB, integer: true },
+  'push.maxSubscriptions': { min: 1, max: 100_000, integer: true },
+  'push.subscriptionsPerAddress': { min: 1, max: 100_000, integer: true },
+  'push.subscriptionTtlMs': { min: 60_000, integer: true },
 } as const satisfies Record<string, NumberLimit>;
 
 export const textLimits = {

@@ -5,7 +5,27 @@ import { z } from 'zod';
 import { numberLimits, textLimits, type NumberOption, type TextOption } from './option-limits.js';
 import { isPem } from './pem.js';
 import { vapidSubjectProblem } from './push/subject.js';
-import { KiB, MiB } from './units.js';
+import { DAY_MS, KiB, MiB } from './units.js';
+
+/** `host` or `host:port` (IPv6 in brackets), as `--push-allow-hosts` and `allowHosts` take them. */
+export function isHostPort(s: string): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]@]+)(?::(\d{1,5}))?$/.exec(s);
+  return m !== null && (m[2] === undefined || Number(m[2]) <= 65535);
+}
+
+/**
+ * An origin for `allowedOrigins`: `*`, or scheme://host[:port] as a browser sends it in `Origin`
+ * (e.g. `https://app.example.org`); `null` for opaque origins.
+ */
+export function isOriginPattern(s: string): boolean {
+  if (s === '*' || s === 'null') return true;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 // Any PEM block passes here; checkTls and the VAPID loader then say precisely what is wrong with it.
 const pem = (what: string) =>
@@ -35,6 +55,13 @@ export const tlsOptionsSchema = z
   })
   .strict();
 
+export const trustOptionsSchema = z
+  .object({
+    /** The local CA certificate (PEM) offered to devices at /trust (see docs/tls.md). */
+    caCert: pem('trust.caCert'),
+  })
+  .strict();
+
 export const rateLimitSchema = z
   .object({
     /** Sustained messages per second per connection; 0 turns the limit off. */
@@ -57,8 +84,32 @@ export const pushOptionsSchema = z
     encoding: z.enum(['aes128gcm', 'aesgcm']).default('aes128gcm'),
     /** Upper bound on one send to a push service, in ms. */
     timeoutMs: bounded('push.timeoutMs').default(10_000),
+    /**
+     * Push services allowed although they are not public (`HOST` or `HOST:PORT`, e.g. a site's own push
+     * service at `push.lan:8443`). Every other endpoint must be https on port 443 of a host that resolves
+     * to public addresses only, checked when connecting.
+     */
+    allowHosts: z
+      .array(z.string().refine(isHostPort, { message: 'allowHosts entries are HOST or HOST:PORT' }))
+      .default([]),
+    /** Most push requests in flight at once, server-wide; more are refused. */
+    maxInFlight: bounded('push.maxInFlight').default(16),
+    /** Most push requests in flight at once for one connection. */
+    maxInFlightPerConnection: bounded('push.maxInFlightPerConnection').default(2),
+    /** Most bytes read of a push service's answer; a longer one is cut and the send fails. */
+    maxResponseBytes: bounded('push.maxResponseBytes').default(16 * KiB),
+    /** Most stored subscriptions, over all users. */
+    maxSubscriptions: bounded('push.maxSubscriptions').default(10_000),
+    /** Most stored subscriptions made from one client address. */
+    subscriptionsPerAddress: bounded('push.subscriptionsPerAddress').default(16),
+    /** A subscription nobody used (subscribed again, or was woken through it) for this long is deleted, in ms. */
+    subscriptionTtlMs: bounded('push.subscriptionTtlMs').default(30 * DAY_MS),
   })
   .strict();
+
+/** The push table's defaults for everything but the key and subject (push itself is off by default). */
+export const pushLimitsSchema = pushOptionsSchema.omit({ vapidPrivateKeyPem: true, subject: true });
+export const defaultPushLimits = pushLimitsSchema.parse({});
 
 export const mdnsOptionsSchema = z
   .object({
@@ -82,6 +133,11 @@ export const serverOptionsSchema = z
     port: bounded('port').default(3012),
     /** TLS material; null serves plain ws/http. */
     tls: tlsOptionsSchema.nullable().default(null),
+    /**
+     * The local CA whose onboarding pages plain HTTP on the TLS port serves (/trust); null: plain HTTP on
+     * the TLS port is only redirected to https. Ignored without `tls`.
+     */
+    trust: trustOptionsSchema.nullable().default(null),
     /** When set, clients must present `?key=` or the upgrade is refused with 401. */
     accessKey: text('accessKey').nullable().default(null),
     /** Interval between WebSocket pings, in ms. */
@@ -97,8 +153,24 @@ export const serverOptionsSchema = z
     offlineTtlMs: bounded('offlineTtlMs').default(15_000),
     /** Most messages held for one offline target. */
     offlineQueueMax: bounded('offlineQueueMax').default(32),
+    /**
+     * Most bytes the offline queue holds over all targets (payloads plus bookkeeping); a sender whose
+     * message would go over it gets `queue-full`.
+     */
+    offlineQueueBytes: bounded('offlineQueueBytes').default(32 * MiB),
+    /** Most bytes the offline queue holds for messages from one client address. */
+    offlineQueueSenderBytes: bounded('offlineQueueSenderBytes').default(2 * MiB),
+    /**
+     * Web origins allowed to open a WebSocket besides the defaults (no Origin header, this server's own
+     * pages, localhost, *.local and private, loopback or link-local IP hosts); `*` allows any.
+     */
+    allowedOrigins: z
+      .array(z.string().refine(isOriginPattern, { message: 'allowedOrigins entries are * or scheme://host[:port]' }))
+      .default([]),
+    /** Time a client has to send a complete HTTP request or upgrade (headers and body), in ms. */
+    requestTimeoutMs: bounded('requestTimeoutMs').default(5000),
     rateLimit: rateLimitSchema.default({ perSecond: 200, burst: 400 }),
-    /** Server-wide cap on open WebSocket connections; 0 means no cap. */
+    /** Server-wide cap on open connections (WebSockets, and sockets that have not upgraded yet); 0 means no cap. */
     maxConnections: bounded('maxConnections').default(10_000),
     /** Directory for state that survives a restart (push subscriptions); null keeps nothing on disk. */
     dataDir: text('dataDir').nullable().default(null),
@@ -113,34 +185,39 @@ export const serverOptionsSchema = z
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 export type TlsOptions = z.output<typeof tlsOptionsSchema>;
+export type TrustOptions = z.output<typeof trustOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitSchema>;
 export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
-export const liveOptionKeys = [
+export const liveKeys = [
   'tls',
+  'trust',
   'accessKey',
   'pingIntervalMs',
   'maxPayloadBytes',
   'maxBufferedBytes',
   'offlineTtlMs',
   'offlineQueueMax',
+  'offlineQueueBytes',
+  'offlineQueueSenderBytes',
+  'allowedOrigins',
   'rateLimit',
   'maxConnections',
   'push',
   'mdns',
 ] as const;
-type LiveKey = (typeof liveOptionKeys)[number];
+type LiveKey = (typeof liveKeys)[number];
 const shape = serverOptionsSchema.shape;
 /** Every other option: changing one means binding again (stop, then start). Turning TLS on or off does too. */
-export const restartOptionKeys = (Object.keys(shape) as Array<keyof ServerOptions>).filter(
-  (k): k is Exclude<keyof ServerOptions, LiveKey> => !(liveOptionKeys as readonly string[]).includes(k),
+export const restartKeys = (Object.keys(shape) as Array<keyof ServerOptions>).filter(
+  (k): k is Exclude<keyof ServerOptions, LiveKey> => !(liveKeys as readonly string[]).includes(k),
 );
 // A patch has no defaults: a key left out keeps its current value.
 export const liveOptionsSchema = z
   .object(
-    Object.fromEntries(liveOptionKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
+    Object.fromEntries(liveKeys.map((k) => [k, shape[k].unwrap().optional()])) as {
       [K in LiveKey]: z.ZodOptional<ReturnType<(typeof shape)[K]['unwrap']>>;
     },
   )

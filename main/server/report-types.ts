@@ -11,8 +11,12 @@ export interface InterfaceAddress {
   internal: boolean;
 }
 
-/** One URL other devices can use to reach the server, per interface address. */
-export interface ListenUrl extends InterfaceAddress {
+/**
+ * One URL other devices can use to reach the server: per interface address, or this machine's `NAME.local`
+ * (interface `mDNS`, family `name`).
+ */
+export interface ListenUrl extends Omit<InterfaceAddress, 'family'> {
+  family: InterfaceAddress['family'] | 'name';
   /** `ws://ADDRESS:PORT/` or `wss://...`. */
   url: string;
 }

@@ -1,12 +1,21 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { networkInterfaces } from 'node:os';
+import type { Server as NetServer, Socket } from 'node:net';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { listenOn } from './listen.js';
+import { createFrontDoor } from './front-door.js';
+import { localHostName, localLabel } from './local-name.js';
+import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handler.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
@@ -30,7 +39,7 @@ import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
 import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
-import { checkTls, TlsError } from './tls.js';
+import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
@@ -49,8 +58,28 @@ export interface ServerDeps {
   networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
+  /** The OS host name the `.local` name is derived from; default os.hostname. */
+  hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+}
+
+/**
+ * Sockets beyond the connection cap are closed as they arrive, before any HTTP: idle or half-sent
+ * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
+ */
+export const socketHeadroom = 16;
+function setSocketCap(server: NetServer, maxConnections: number): void {
+  server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
+}
+
+/** DNS names of a certificate's subjectAltName as Node prints it (`DNS:a.lan, IP Address:10.0.0.2`). */
+function dnsNames(san: string | null): string[] {
+  return (san ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).toLowerCase());
 }
 
 function destroySocket(this: Duplex): void {
@@ -67,19 +96,33 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
+  const hostname = () => (deps.hostname ?? osHostname)();
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
+  // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
+  let front: NetServer | null = null;
+  let plain: HttpServer | null = null;
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
-  let pendingUpgrades = 0;
+  /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
+  let socketsOpen = 0;
+  /** Sockets no longer counted: closed, or refused and on their way out. */
+  const released = new WeakSet<Duplex>();
+  /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
+  let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push);
   const sessions = new Sessions(
     registry,
@@ -99,14 +142,15 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
   const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
-    logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
     try {
       const checked = checkTls(tls, clock.now());
+      ownNames = new Set([hostname().toLowerCase(), ...dnsNames(checked.info.subjectAltName)]);
       if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
       return checked;
     } catch (err) {
@@ -144,12 +188,17 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
+    const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
     return {
       state,
       port: running ? port : null,
       tls: options.tls !== null,
+      trust,
       urls: running
-        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)(), {
+            // The `.local` name reaches this server only where the advertisement answers for it.
+            localName: options.mdns.enabled ? localHostName(hostname()) : null,
+          })
         : [],
       connections: sessions.size,
       peers: registry.named,
@@ -169,20 +218,43 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroySocket);
     if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
-    if (!a.ok) return refuse(socket, a.status, a.message);
-    pendingUpgrades++;
-    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
+    const a = admit(req, {
+      accessKey: options.accessKey,
+      origins: { allowed: options.allowedOrigins, ownNames: () => ownNames },
+      // This socket is one of socketsOpen; every other open socket (upgraded or not) counts.
+      open: socketsOpen - 1,
+      maxConnections: options.maxConnections,
+    });
+    if (!a.ok) {
+      // A refused socket no longer counts, even before the client has closed its side.
+      release(socket);
+      return refuse(socket, a.status, a.message);
+    }
     wss.handleUpgrade(req, socket, head, (client) => {
-      socket.off('close', upgradeFailed);
       socket.off('error', destroySocket);
-      pendingUpgrades--;
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
   }
-  function upgradeFailed(): void {
-    pendingUpgrades--;
+  function release(socket: Duplex): void {
+    if (released.has(socket)) return;
+    released.add(socket);
+    socketsOpen--;
+  }
+
+  /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
+  function plainOnTlsPort(tlsServer: HttpsServer, deadlines: HttpServerOptions) {
+    const plainServer = createHttpServer(
+      deadlines,
+      createTrustHandler({
+        caCert: () => options.trust?.caCert ?? null,
+        label: () => localLabel(hostname()),
+        fallbackHost: () => `${localHostName(hostname())}:${port ?? options.port}`,
+      }),
+    );
+    plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
+    plainServer.on('clientError', (_err, socket) => socket.destroy());
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
   }
 
   async function start(): Promise<ServerStatus> {
@@ -198,11 +270,34 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
       });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
+      // Node checks the HTTP deadlines every connectionsCheckingInterval.
+      const deadlines = {
+        headersTimeout: options.requestTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: Math.min(5000, options.requestTimeoutMs),
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(options.requestTimeoutMs / 4))),
+      };
+      const server = tls
+        ? createHttpsServer(
+            { ...tls.options, ...tlsPolicy, ...deadlines, handshakeTimeout: options.requestTimeoutMs },
+            handler,
+          )
+        : createHttpServer(deadlines, handler);
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
+      // The cap applies where connections are accepted (with TLS: the front door that tells TLS from plain
+      // HTTP). Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout
+      // bounds) until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      setSocketCap(onboarding?.front ?? server, options.maxConnections);
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+        socketsOpen++;
+        socket.once('close', () => release(socket));
+      });
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
@@ -212,8 +307,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(server, options.host, options.port);
+      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
+      front = onboarding?.front ?? null;
+      plain = onboarding?.plain ?? null;
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
@@ -250,12 +347,16 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
-      if (!http) return resolve();
-      http.close(() => resolve());
-      http.closeAllConnections();
+      const listener = front ?? http;
+      if (!listener) return resolve();
+      listener.close(() => resolve());
+      http?.closeAllConnections();
+      plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
     http = null;
+    front = null;
+    plain = null;
     wss = null;
     push = null;
     port = null;
@@ -278,8 +379,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
     options = { ...options, ...patch };
-    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.maxConnections !== undefined && http) setSocketCap(front ?? http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {

@@ -29,6 +29,9 @@ export interface ServerStatus {
   /** Port actually bound (differs from the option when it was 0); null while stopped. */
   port: number | null;
   tls: boolean;
+  /** The local CA offered at /trust (plain HTTP on the TLS port); null when none is. */
+  trust: { fingerprint256: string; validTo: string } | null;
+  /** `NAME.local` first when it reaches this server (wildcard bind, mDNS on), then each address. */
   urls: ListenUrl[];
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;

@@ -19,6 +19,9 @@ export const settingsValuesSchema = z
     rateLimit: z.object({ perSecond: rate.perSecond.unwrap(), burst: rate.burst.unwrap() }).strict(),
     offlineTtlMs: server.offlineTtlMs.unwrap(),
     offlineQueueMax: server.offlineQueueMax.unwrap(),
+    offlineQueueBytes: server.offlineQueueBytes.unwrap(),
+    offlineQueueSenderBytes: server.offlineQueueSenderBytes.unwrap(),
+    allowedOrigins: server.allowedOrigins.unwrap(),
     pingIntervalMs: server.pingIntervalMs.unwrap(),
     mdns: z
       .object({ enabled: mdns.enabled.unwrap(), name: mdns.name.unwrap(), interface: mdns.interface.unwrap() })

@@ -24,6 +24,9 @@ const values: SettingsValues = {
   rateLimit: { perSecond: 200, burst: 400 },
   offlineTtlMs: 15_000,
   offlineQueueMax: 32,
+  offlineQueueBytes: 32 * 1024 * 1024,
+  offlineQueueSenderBytes: 2 * 1024 * 1024,
+  allowedOrigins: [],
   pingIntervalMs: 30_000,
   mdns: { enabled: true, name: null, interface: null },
   serveWebClient: true,
@@ -92,6 +95,8 @@ describe('dashboard form checks', () => {
       'rateLimit.burst',
       'offlineTtlMs',
       'offlineQueueMax',
+      'offlineQueueBytes',
+      'offlineQueueSenderBytes',
       'pingIntervalMs',
     ] as const satisfies ReadonlyArray<keyof SettingsDraft & keyof typeof numberLimits>;
     const patchOf = (field: string, n: number) =>

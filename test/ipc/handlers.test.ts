@@ -96,6 +96,8 @@ describe('every channel refuses a malformed argument with invalid-argument', () 
     ['certs:generate', { days: 0 }, 'days'],
     ['certs:export', { to: 'usb' }, 'to'],
     ['certs:remove', 1, undefined],
+    ['certs:ca', 1, undefined],
+    ['certs:createCa', { now: true }, undefined],
     ['push:info', 1, undefined],
     ['push:generate', { subject: 5 }, 'subject'],
     ['push:import', { source: 'pem', pem: 'nope' }, 'pem'],
@@ -130,6 +132,7 @@ describe('server', () => {
         internal: true,
         url: `ws://127.0.0.1:${s.port}/`,
         webClientUrl: null,
+        trustUrl: null,
       },
     ]);
     expect(ok(await call('addresses:list'))).toEqual(s.addresses);
@@ -199,7 +202,7 @@ describe('peers', () => {
     alice.send('{"protocol":"one-to-one","endpoint":"bob","data":"hi"}');
     alice.send('{"protocol":"one-to-self","data":"echo"}');
     // Never contacted: storing a subscription sends nothing.
-    const subscription = JSON.stringify(makeBrowserSubscription('https://127.0.0.1:9/push/bob').json);
+    const subscription = JSON.stringify(makeBrowserSubscription('https://push.example.org/push/bob').json);
     bob.send(JSON.stringify({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: subscription }));
     const what = (m: string) => {
       const o = JSON.parse(m) as { data?: string; action?: string };

@@ -4,18 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { numberLimits } from '../../main/server/option-limits.js';
 import {
   defaultOptions,
-  liveOptionKeys,
+  liveKeys,
   resolveLiveOptions,
   resolveOptions,
-  restartOptionKeys,
+  restartKeys,
   type ServerOptionsInput,
 } from '../../main/server/options.js';
 
 describe('server options', () => {
-  it('splits every option into live and restart, rebinding ones being host, port and the directories', () => {
-    expect([...restartOptionKeys].sort()).toEqual(['dataDir', 'host', 'port', 'webClientDir']);
-    expect([...liveOptionKeys, ...restartOptionKeys].sort()).toEqual(Object.keys(defaultOptions).sort());
-    expect(liveOptionKeys).toContain('maxBufferedBytes');
+  it('splits every option into live and restart, rebinding ones being host, port, the directories and the request timeout', () => {
+    expect([...restartKeys].sort()).toEqual(['dataDir', 'host', 'port', 'requestTimeoutMs', 'webClientDir']);
+    expect([...liveKeys, ...restartKeys].sort()).toEqual(Object.keys(defaultOptions).sort());
+    expect(liveKeys).toContain('maxBufferedBytes');
     expect(resolveLiveOptions({ maxBufferedBytes: 128 * 1024 })).toEqual({ maxBufferedBytes: 128 * 1024 });
   });
 
