@@ -55,6 +55,7 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
         }
       : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
+    iceServers: c.iceServers,
   });
 }
 

@@ -1,5 +1,6 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseIceUrl } from '../server/ice-url.js';
 import { defaultOptions } from '../server/options.js';
 import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
 
@@ -30,6 +31,8 @@ export interface ServeCommand {
   mdns: boolean;
   mdnsName: string | null;
   mdnsInterface: string | null;
+  /** External stun:/turn:/turns: URLs, in the order given. */
+  iceServers: string[];
   logLevel: LogLevel;
   jsonLogs: boolean;
 }
@@ -55,6 +58,12 @@ function wrap<T>(parse: (s: string) => T): (s: string) => T {
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+function iceUrl(url: string): string {
+  const parsed = parseIceUrl(url);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return url;
 }
 
 function build(version: string, out: (s: string) => void, result: { value: CliCommand }): Command {
@@ -120,6 +129,11 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       new Option('--push-encoding <encoding>', 'push content encoding')
         .choices(['aes128gcm', 'aesgcm'])
         .default('aes128gcm'),
+    )
+    .option(
+      '--ice-server <url>',
+      'also hand clients this STUN/TURN server (repeatable): stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT]',
+      (url: string, previous: string[] | undefined) => [...(previous ?? []), wrap(iceUrl)(url)],
     )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
@@ -225,6 +239,7 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
     mdns: o.mdns !== false,
     mdnsName: o.mdnsName ?? null,
     mdnsInterface: o.mdnsInterface ?? null,
+    iceServers: o.iceServer ?? [],
     logLevel: o.logLevel,
     jsonLogs: o.jsonLogs === true,
   };

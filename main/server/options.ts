@@ -2,6 +2,7 @@
 // resolve options through `resolveOptions`, so defaults cannot drift apart.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseIceUrl } from './ice-url.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -55,6 +56,11 @@ export const mdnsOptionsSchema = z
   })
   .strict();
 
+const iceServerUrl = z.string().superRefine((url, ctx) => {
+  const parsed = parseIceUrl(url);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${JSON.stringify(url)}: ${parsed}` });
+});
+
 export const serverOptionsSchema = z
   .object({
     /** Address to bind: an IPv4/IPv6 literal or `localhost`. */
@@ -97,6 +103,11 @@ export const serverOptionsSchema = z
     dataDir: z.string().min(1).nullable().default(null),
     /** Directory of the bundled web client served at `/`; null serves no files. */
     webClientDir: z.string().min(1).nullable().default(null),
+    /**
+     * External ICE servers handed to clients after the embedded relay: `stun:`, `turn:` and `turns:` URLs.
+     * TURN servers get time-limited credentials minted with `turnSecret` (their static-auth-secret).
+     */
+    iceServers: z.array(iceServerUrl).max(32).default([]),
     /** Web Push; null turns push off. */
     push: pushOptionsSchema.nullable().default(null),
     mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
@@ -121,6 +132,7 @@ const liveKeys = [
   'offlineQueueMax',
   'rateLimit',
   'maxConnections',
+  'iceServers',
   'push',
   'mdns',
 ] as const;

@@ -109,6 +109,13 @@ export const errorMessages: Record<ErrorCode, string> = {
   'invalid-subscription': 'subscriptionData is not a valid PushSubscription.',
 };
 
+/** An RTCIceServer as JSON: what a browser's `new RTCPeerConnection({ iceServers })` takes. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export type ControlMessage =
   | {
       action: 'welcome';
@@ -118,6 +125,8 @@ export type ControlMessage =
         peers: string[];
         token: string | null;
         push: { publicKey: string } | null;
+        /** For RTCPeerConnection, built for the address this client reached the server on. */
+        iceServers: IceServer[];
       };
     }
   | { action: 'peer-joined' | 'peer-left'; data: { user: string } }

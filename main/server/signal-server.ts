@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
+import { iceServersFor, type IceServerConfig } from './ice-servers.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
@@ -78,6 +79,14 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let pendingUpgrades = 0;
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
+  // One counter names the credentials of HTTP callers, as connection ids name those of WebSocket clients.
+  let iceRequests = 0;
+  function iceConfig(): IceServerConfig {
+    return { relay: null, external: options.iceServers, externalSecret: null };
+  }
+  const iceServers = (localAddress: string | undefined, user: string) =>
+    iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
+
   const registry = new Registry();
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
   const router = new Router(registry, queue, clock, () => push);
@@ -89,6 +98,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     logger,
     () => options,
     () => push,
+    iceServers,
     {
       joined: (p) => events.emit('peer-joined', p),
       left: (p) => events.emit('peer-left', p),
@@ -201,6 +211,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
+        iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
+        accessKey: () => options.accessKey,
       });
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
       const ws = new WebSocketServer({

@@ -33,14 +33,21 @@ describe('welcome and presence', () => {
     expect(welcome).toEqual({
       protocol: 'server',
       action: 'welcome',
-      data: { user: 'bob', room: '', peers: ['old'], token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), push: null },
+      data: {
+        user: 'bob',
+        room: '',
+        peers: ['old'],
+        token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        push: null,
+        iceServers: [],
+      },
     });
   });
 
   it('welcomes anonymous connections with user and token null', async () => {
     await start();
     const { welcome } = await v2('room=lab');
-    expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null });
+    expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null, iceServers: [] });
   });
 
   it('sends the registration error before the welcome, and stays open', async () => {
