@@ -37,5 +37,5 @@ export function parseIceUrl(url: string): IceUrl | string {
     return `transport must be udp or tcp, not ${transport}`;
   if (scheme === 'stun' && transport !== null) return 'stun: takes no ?transport= (STUN runs over UDP)';
   if (scheme === 'turns' && transport === 'udp') return 'turns: runs over TLS, so ?transport=udp cannot work';
-  return { scheme, host, port, transport: transport as IceUrl['transport'] };
+  return { scheme, host, port, transport };
 }
