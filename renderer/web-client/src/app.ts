@@ -127,6 +127,7 @@ export class WebClientApp {
         performance.mark(CHANNEL_OPEN_MARK);
       this.#renderPeers();
     });
+    conv.on('ice', () => this.#renderPeers());
     conv.on('chat', (e) => e.from === 'peer' && attention());
     conv.on('transfer', (t) => t.direction === 'in' && t.state === 'offered' && attention());
     if (this.#selected === null || this.#selected === peer) this.#select(peer);
@@ -150,7 +151,8 @@ export class WebClientApp {
     if (!c) return null;
     const busy = c.transfers.some((t) => !finalStates.has(t.state));
     if (c.state === 'open') return { text: busy ? 'connected, transferring' : 'connected', attention: false };
-    if (c.state === 'connecting') return { text: 'connecting…', attention: false };
+    if (c.state === 'connecting')
+      return c.problem ? { text: 'cannot connect', attention: true } : { text: 'connecting…', attention: false };
     if (c.state === 'interrupted') return { text: 'interrupted', attention: false };
     return null;
   }

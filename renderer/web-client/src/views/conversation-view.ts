@@ -3,6 +3,7 @@
 import { callsAvailable, type CallController } from '../call.js';
 import type { ChatEntry, Conversation } from '../conversation.js';
 import { byId, h } from '../dom.js';
+import { problemText, routeText } from '../ice-words.js';
 import type { Transfer } from '../transfer/types.js';
 import { createTransferItem, updateTransferItem, type TransferActions } from './transfer-item.js';
 
@@ -20,11 +21,12 @@ function statusText(c: Conversation, online: boolean): string {
   const p = c.peer;
   switch (c.state) {
     case 'connecting':
-      return online ? `Connecting to ${p}…` : `${p} is not in the room right now.`;
-    case 'open':
-      return online
-        ? `Connected to ${p} directly.`
-        : `Connected to ${p} directly. ${p} lost the server connection, but this direct connection still works.`;
+      if (!online) return `${p} is not in the room right now.`;
+      return c.problem ? `Cannot connect to ${p} yet. ${problemText(c.problem.problem, p)}` : `Connecting to ${p}…`;
+    case 'open': {
+      const connected = `Connected to ${p}${c.route ? ` ${routeText(c.route)}` : ''}.`;
+      return online ? connected : `${connected} ${p} lost the server connection, but this connection still works.`;
+    }
     case 'interrupted':
       return `The connection to ${p} was interrupted. Trying to recover…`;
     case 'closed':
@@ -100,6 +102,7 @@ export class ConversationView {
     this.#transfers.replaceChildren(...conv.transfers.map((t) => this.#item(t)));
     this.#offs.push(
       conv.on('state', () => this.refresh()),
+      conv.on('ice', () => this.refresh()),
       conv.on('chat', (e) => {
         this.#chatLog.append(this.#chatItem(e));
         this.#chatLog.scrollTop = this.#chatLog.scrollHeight;
@@ -116,6 +119,9 @@ export class ConversationView {
     if (!c) return;
     const online = this.ctx.online(c.peer);
     this.#section.dataset.state = c.state;
+    // For tests and styling: how it travels, and the diagnosed problem while it does not connect.
+    this.#section.dataset.route = c.route?.kind ?? '';
+    this.#section.dataset.problem = c.state === 'connecting' || c.state === 'closed' ? (c.problem?.problem ?? '') : '';
     this.#status.dataset.state = c.state;
     this.#status.textContent = statusText(c, online);
     const open = c.state === 'open';
