@@ -26,6 +26,7 @@ import {
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
+import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
@@ -77,6 +78,31 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let port: number | null = null;
   let pendingUpgrades = 0;
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
+  let lastRelay = '';
+  const relay = new RelayService(
+    options.relay,
+    options.turnSecret,
+    {
+      host: options.host,
+      ownPorts: () => (port === null ? [] : [port]),
+      logger,
+      now: () => clock.now(),
+      interfaces: deps.networkInterfaces,
+    },
+    (message) => {
+      problem({ code: 'relay-failed', message });
+      relayChanged();
+    },
+    () => relayChanged(),
+  );
+  // Counters reach listeners only when something changed, at most once per tick.
+  function relayChanged(): void {
+    const r: RelayStatus = relay.status();
+    const key = JSON.stringify(r);
+    if (key === lastRelay) return;
+    lastRelay = key;
+    events.emit('relay', r);
+  }
 
   const registry = new Registry();
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
@@ -98,7 +124,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set([
+    'tls-expiring',
+    'push-failed',
+    'mdns-failed',
+    'relay-failed',
+  ]);
   const problem = (p: ServerProblem) => {
     logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
@@ -161,6 +192,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         subscriptions: push?.subscriptionCount() ?? 0,
       },
       mdns: { enabled: lan.active, name: lan.name() },
+      relay: relay.status(),
     };
   }
 
@@ -226,6 +258,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       statsTimer = st;
       state = 'running';
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
+      await relay.start();
+      relayChanged();
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -246,6 +280,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (statsTimer !== null) clock.clearInterval(statsTimer);
     heartbeat = statsTimer = null;
     await lan.stop();
+    await relay.stop();
+    relayChanged();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
@@ -287,6 +323,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       push = nextPush;
       await old?.close().catch(() => {});
     }
+    if (patch.relay !== undefined || patch.turnSecret !== undefined) {
+      await relay.reconfigure(options.relay, patch.turnSecret, running);
+      relayChanged();
+    }
     if (running && patch.mdns !== undefined) {
       await lan.stop();
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
@@ -307,6 +347,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
     discovered: () => lan.servers(),
+    get turnSecret() {
+      return relay.secret;
+    },
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);
