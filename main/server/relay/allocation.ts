@@ -122,7 +122,7 @@ export class Allocation {
   }
 
   #toPeer(payload: Buffer, address: string, port: number, now: number): void {
-    if (!this.#up.take(payload.length, now)) return void this.dropped++;
+    if (port === 0 || !this.#up.take(payload.length, now)) return void this.dropped++;
     this.bytes += payload.length;
     this.relay.send(payload, port, address);
   }

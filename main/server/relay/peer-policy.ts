@@ -32,8 +32,8 @@ export class PeerPolicy {
     return this.#allow.check(lower, 'ipv6');
   }
 
-  /** Whether data may be sent to (address, port). */
+  /** Whether a channel may be bound to, or data sent to, (address, port). Port 0 is allowed (coturn's clients bind it) but never sent to. */
   peerAllowed(address: string, port: number): boolean {
-    return port !== 0 && this.addressAllowed(address) && !this.ownPort(address, port);
+    return this.addressAllowed(address) && !this.ownPort(address, port);
   }
 }

@@ -82,7 +82,7 @@ export class TcpListener {
         if (first < 0x40) {
           if (pending.length - at >= 8 && pending.readUInt32BE(at + 4) !== MAGIC_COOKIE) return void socket.destroy();
           size = HEADER_BYTES + len;
-        } else if (first <= 0x4f) size = 4 + len + ((4 - (len % 4)) % 4);
+        } else if (first <= 0x7f) size = 4 + len + ((4 - (len % 4)) % 4);
         else return void socket.destroy();
         if (pending.length - at < size) break;
         const frame = pending.subarray(at, at + size);

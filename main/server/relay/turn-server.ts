@@ -260,7 +260,8 @@ export class TurnServer {
   #bind(msg: StunMessage, a: Allocation): Refusal | null {
     const ch = attr(msg, Attr.ChannelNumber);
     const number = ch && ch.length === 4 ? ch.readUInt16BE(0) : 0;
-    if (number < 0x4000 || number > 0x4fff) return { code: 400, reason: 'Bad Request: channel number out of range' };
+    // RFC 8656 narrowed channels to 0x4000-0x4FFF; RFC 5766 clients (coturn's own) still use up to 0x7FFE.
+    if (number < 0x4000 || number > 0x7ffe) return { code: 400, reason: 'Bad Request: channel number out of range' };
     const peers = this.#peers(msg, a);
     if (!Array.isArray(peers)) return peers;
     const p = peers[0]!;

@@ -39,7 +39,7 @@ export class UdpListener {
     if (buf.length < 4) return;
     const first = buf[0]!;
     const key = `u|${this.address}|${rinfo.address}|${rinfo.port}`;
-    if (first >= 0x40 && first <= 0x4f) return this.core.handleChannelData(buf, key);
+    if (first >= 0x40 && first <= 0x7f) return this.core.handleChannelData(buf, key);
     if (first < 0x40) this.core.handleStun(buf, this.#link(rinfo), key);
   }
 
