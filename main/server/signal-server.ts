@@ -27,6 +27,7 @@ import {
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
+import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
@@ -78,11 +79,42 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let port: number | null = null;
   let pendingUpgrades = 0;
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
+  let lastRelay = '';
+  const relay = new RelayService(
+    options.relay,
+    options.turnSecret,
+    {
+      host: options.host,
+      ownPorts: () => (port === null ? [] : [port]),
+      logger,
+      now: () => clock.now(),
+      interfaces: deps.networkInterfaces,
+    },
+    (message) => {
+      problem({ code: 'relay-failed', message });
+      relayChanged();
+    },
+    () => relayChanged(),
+  );
+  // Counters reach listeners only when something changed, at most once per tick.
+  function relayChanged(): void {
+    const r: RelayStatus = relay.status();
+    const key = JSON.stringify(r);
+    if (key === lastRelay) return;
+    lastRelay = key;
+    events.emit('relay', r);
+  }
 
   // One counter names the credentials of HTTP callers, as connection ids name those of WebSocket clients.
   let iceRequests = 0;
   function iceConfig(): IceServerConfig {
-    return { relay: null, external: options.iceServers, externalSecret: null };
+    const r = relay.status();
+    return {
+      relay: r.enabled && r.port !== null ? { port: r.port, secret: relay.secret } : null,
+      external: options.iceServers,
+      // One secret for the embedded relay and external TURN servers (--turn-secret = coturn's static-auth-secret).
+      externalSecret: relay.secret,
+    };
   }
   const iceServers = (localAddress: string | undefined, user: string) =>
     iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
@@ -108,7 +140,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set([
+    'tls-expiring',
+    'push-failed',
+    'mdns-failed',
+    'relay-failed',
+  ]);
   const problem = (p: ServerProblem) => {
     logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
@@ -171,6 +208,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         subscriptions: push?.subscriptionCount() ?? 0,
       },
       mdns: { enabled: lan.active, name: lan.name() },
+      relay: relay.status(),
     };
   }
 
@@ -238,6 +276,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       statsTimer = st;
       state = 'running';
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
+      await relay.start();
+      relayChanged();
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -258,6 +298,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (statsTimer !== null) clock.clearInterval(statsTimer);
     heartbeat = statsTimer = null;
     await lan.stop();
+    await relay.stop();
+    relayChanged();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
@@ -299,6 +341,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       push = nextPush;
       await old?.close().catch(() => {});
     }
+    if (patch.relay !== undefined || patch.turnSecret !== undefined) {
+      await relay.reconfigure(options.relay, patch.turnSecret, running);
+      relayChanged();
+    }
     if (running && patch.mdns !== undefined) {
       await lan.stop();
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
@@ -319,6 +365,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
     discovered: () => lan.servers(),
+    get turnSecret() {
+      return relay.secret;
+    },
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);

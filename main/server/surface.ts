@@ -2,6 +2,9 @@
 import type { LiveOptions, ServerOptions } from './options.js';
 import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
+import type { RelayStatus } from './relay/service.js';
+
+export type { RelayStatus } from './relay/service.js';
 
 export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 
@@ -36,6 +39,8 @@ export interface ServerStatus {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
+  /** The embedded STUN/TURN relay: on or off, its port, live allocations and relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 /** Something a user should see: what happened and what to do. */
@@ -65,6 +70,8 @@ export interface ServerEventMap {
   discovery: [DiscoveredServer[]];
   /** The advertised mDNS instance name (after conflict resolution). */
   advertised: [{ name: string }];
+  /** The relay's state or counters changed (at most once per second). */
+  relay: [RelayStatus];
 }
 
 export interface SignalServer {
@@ -83,6 +90,8 @@ export interface SignalServer {
   kick(id: number, reason: string): boolean;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
+  /** The TURN REST secret in use (configured, kept by the host, or random for this run). */
+  readonly turnSecret: string;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
 }
