@@ -16,12 +16,21 @@ export interface RunningCli {
   waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
 }
 
+/**
+ * The relay stays off unless a test asks for it (suites must not collide on UDP/TCP 3478, nor write a
+ * TURN secret into the user's data directory); subcommands take no such flag.
+ */
+function withRelayOff(args: string[]): string[] {
+  if (args[0] === 'vapid' || args[0] === 'discover' || args.some((a) => a.startsWith('--turn-port'))) return args;
+  return [...args, '--turn-port', '0'];
+}
+
 /** Runs the CLI to completion (for commands that exit). */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
+  const r = spawnSync(process.execPath, [cliPath, ...withRelayOff(args)], {
     encoding: 'utf8',
     timeout: 20_000,
     env: { ...process.env, ...env },
@@ -31,7 +40,7 @@ export function runCli(
 
 /** Starts the CLI and resolves once it printed its listening banner. */
 export async function startCli(args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...withRelayOff(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<() => void> = [];

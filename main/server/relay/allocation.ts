@@ -71,8 +71,9 @@ export class Allocation {
     readonly relayed: TransportAddress,
     lifetimeMs: number,
     bytesPerSecond: number,
-    now: number,
+    private readonly clock: () => number,
   ) {
+    const now = clock();
     this.expiresAt = now + lifetimeMs;
     this.#up = new ByteBudget(bytesPerSecond, now);
     this.#down = new ByteBudget(bytesPerSecond, now);
@@ -128,7 +129,7 @@ export class Allocation {
   }
 
   #fromPeer(data: Buffer, address: string, port: number): void {
-    const now = Date.now();
+    const now = this.clock();
     if (!this.permitted(address, now) || !this.#down.take(data.length, now)) return void this.dropped++;
     this.bytes += data.length;
     const ch = this.#byPeer.get(`${address}|${port}`);

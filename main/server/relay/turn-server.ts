@@ -50,6 +50,8 @@ export class TurnServer {
   readonly allocations = new Map<string, Allocation>();
   readonly #perUser = new Map<string, number>();
   #closed = false;
+  /** Allocations whose relay port is being bound (they count against the total quota already). */
+  #binding = 0;
 
   constructor(private readonly deps: TurnDeps) {}
 
@@ -166,16 +168,16 @@ export class TurnServer {
     if (family !== link.local.family)
       return this.#error(msg, link, { code: 440, reason: 'Address Family not Supported' }, auth.key);
     const limits = this.deps.limits();
-    if (this.allocations.size >= limits.maxAllocations)
+    if (this.allocations.size + this.#binding >= limits.maxAllocations)
       return this.#error(msg, link, { code: 486, reason: 'Allocation Quota Reached: the server is full' }, auth.key);
     if ((this.#perUser.get(auth.name) ?? 0) >= limits.maxAllocationsPerUser)
       return this.#error(msg, link, { code: 486, reason: 'Allocation Quota Reached for this user' }, auth.key);
     // Count the allocation before the port is bound, so concurrent requests cannot overshoot the quota.
     this.#perUser.set(auth.name, (this.#perUser.get(auth.name) ?? 0) + 1);
-    const placeholder = key;
+    this.#binding++;
     const socket = await this.deps.pool.bind(link.local.address, link.local.family);
-    const now = this.deps.now();
-    if (!socket || this.#closed || this.allocations.has(placeholder)) {
+    this.#binding--;
+    if (!socket || this.#closed || this.allocations.has(key)) {
       const n = (this.#perUser.get(auth.name) ?? 1) - 1;
       if (n > 0) this.#perUser.set(auth.name, n);
       else this.#perUser.delete(auth.name);
@@ -200,7 +202,7 @@ export class TurnServer {
       relayed,
       lifetime * 1000,
       limits.allocationBytesPerSecond,
-      now,
+      this.deps.now,
     );
     this.allocations.set(key, a);
     const response = new StunBuilder(Method.Allocate, Class.Success, msg.transactionId)
