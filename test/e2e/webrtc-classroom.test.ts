@@ -86,7 +86,7 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
       const onA = await joinViaUi(contexts[0]!, url, 'student-a');
       const onB = await joinViaUi(contexts[1]!, url, 'student-b');
       const camera = await onA.evaluate(() =>
-        navigator.permissions.query({ name: 'camera' as PermissionName }).then(
+        navigator.permissions.query({ name: 'camera' }).then(
           (p) => p.state,
           () => 'unavailable',
         ),
