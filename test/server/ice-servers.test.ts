@@ -183,4 +183,35 @@ describe('delivery to clients', () => {
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { iceServers: unknown }).iceServers).toEqual([{ urls: 'stun:stun.example.org' }]);
   });
+
+  it('names the running relay at the address the client used, with credentials its secret accepts', async () => {
+    // A port of its own: suites running side by side must not collide on 3478.
+    const relayPort = 30_000 + (process.pid % 20_000);
+    s = await startServer({
+      relay: { port: relayPort },
+      turnSecret: 'shared-with-coturn',
+      iceServers: ['turn:turn.example.org?transport=tcp'],
+    });
+    expect(s.server.status().relay).toMatchObject({ enabled: true, port: relayPort });
+    const list = (await welcomeOf('v=2&user=a')).iceServers as Array<{ urls: string | string[]; username?: string }>;
+    expect(list.map((e) => e.urls)).toEqual([
+      `stun:127.0.0.1:${relayPort}`,
+      [`turn:127.0.0.1:${relayPort}?transport=udp`, `turn:127.0.0.1:${relayPort}?transport=tcp`],
+      'turn:turn.example.org?transport=tcp',
+    ]);
+    for (const e of list.slice(1)) {
+      expect(e.username).toMatch(/^\d+:c\d+$/);
+      expect(e).toMatchObject({ credential: turnPassword('shared-with-coturn', e.username!) });
+    }
+    const http = (await (await fetch(s.http('/ice-servers'))).json()) as { iceServers: Array<{ username?: string }> };
+    expect(http.iceServers[1]!.username).toMatch(/^\d+:h1$/);
+    await s.server.reconfigure({ relay: { port: 0 } });
+    expect((await welcomeOf('v=2&user=a')).iceServers).toEqual([
+      {
+        urls: 'turn:turn.example.org?transport=tcp',
+        username: expect.stringMatching(/^\d+:c\d+$/),
+        credential: expect.any(String),
+      },
+    ]);
+  });
 });
