@@ -13,7 +13,7 @@ import type {
   ProblemCode,
   StatusInfo,
 } from '../ipc/contract.js';
-import type { ServerOptions } from '../server/options.js';
+import { liveKeys, type ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
 import type { ServerFactory } from './server-factory.js';
@@ -59,18 +59,6 @@ export interface ServerHostDeps {
 
 // Options the core can only change by rebinding.
 const restartKeys = ['host', 'port', 'dataDir', 'webClientDir'] as const;
-const liveKeys = [
-  'tls',
-  'accessKey',
-  'pingIntervalMs',
-  'maxPayloadBytes',
-  'offlineTtlMs',
-  'offlineQueueMax',
-  'rateLimit',
-  'maxConnections',
-  'push',
-  'mdns',
-] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const maxProblems = 20;
 
@@ -110,7 +98,7 @@ class HostEvents extends TypedEmitter<HostEventMap> {
   constructor(private readonly statsWanted: (wanted: boolean) => void) {
     super();
   }
-  override on<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): () => void {
+  override on<K extends keyof HostEventMap>(event: K, fn: (...args: HostEventMap[K]) => void): () => void {
     const off = super.on(event, fn);
     if (event !== 'peer-stats') return off;
     if (this.#statsListeners++ === 0) this.statsWanted(true);
@@ -122,7 +110,7 @@ class HostEvents extends TypedEmitter<HostEventMap> {
       if (--this.#statsListeners === 0) this.statsWanted(false);
     };
   }
-  override once<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): void {
+  override once<K extends keyof HostEventMap>(event: K, fn: (...args: HostEventMap[K]) => void): void {
     const off = this.on(event, (...args) => {
       off();
       fn(...args);

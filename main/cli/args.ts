@@ -1,8 +1,13 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+<<<<<<< HEAD
 import { parseIceUrl } from '../server/ice-url.js';
 import { defaultOptions } from '../server/options.js';
 import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
+=======
+import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
+import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
+>>>>>>> main
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -23,6 +28,17 @@ export interface ServeCommand {
   pingIntervalMs: number;
   offlineTtlMs: number;
   offlineQueueMax: number;
+  offlineQueueBytes: number;
+  offlineQueueSenderBytes: number;
+  allowedOrigins: string[];
+  requestTimeoutMs: number;
+  pushAllowHosts: string[];
+  pushMaxInFlight: number;
+  pushMaxInFlightPerConnection: number;
+  pushMaxResponseBytes: number;
+  pushMaxSubscriptions: number;
+  pushSubscriptionsPerAddress: number;
+  pushSubscriptionTtlMs: number;
   rateLimit: number;
   rateBurst: number;
   maxConnections: number;
@@ -53,6 +69,68 @@ export class UsageError extends Error {
 }
 
 const d = defaultOptions;
+const dp = defaultPushLimits;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+function hostList(value: string, previous: string[] | undefined): string[] {
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (const h of hosts)
+    if (!isHostPort(h)) throw new InvalidArgumentError(`"${h}" is not HOST or HOST:PORT (e.g. push.lan:8443)`);
+  return [...(previous ?? []), ...hosts];
+}
+function origin(value: string, previous: string[] | undefined): string[] {
+  if (!isOriginPattern(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not an origin: give * or scheme://host[:port], e.g. https://app.example.org`,
+    );
+  return collect(value, previous);
+}
+
+/** The serve command's options as commander hands them over (absent unless given, except where a default is set). */
+interface ServeFlags {
+  host?: string;
+  port?: number;
+  cert?: string;
+  key?: string;
+  keyPassphrase?: string;
+  accessKey?: string;
+  dataDir?: string;
+  maxPayload?: number;
+  maxBuffered?: number;
+  pingInterval?: number;
+  offlineTtl?: number;
+  offlineQueue?: number;
+  offlineQueueBytes?: number;
+  offlineQueueSenderBytes?: number;
+  allowOrigin?: string[];
+  requestTimeout?: number;
+  pushAllowHosts?: string[];
+  pushMaxInFlight?: number;
+  pushMaxInFlightPerConnection?: number;
+  pushMaxResponse?: number;
+  pushMaxSubscriptions?: number;
+  pushSubscriptionsPerAddress?: number;
+  pushSubscriptionTtl?: number;
+  rateLimit?: number;
+  rateBurst?: number;
+  maxConnections?: number;
+  /** A directory or false (--no-web-client); absent when neither is given: with both, commander sets no default. */
+  webClient?: string | boolean;
+  vapidKey?: string;
+  vapidSubject?: string;
+  pushEncoding: ServeCommand['pushEncoding'];
+  /** False from --no-mdns (commander's default for a lone --no- option is true). */
+  mdns: boolean;
+  mdnsName?: string;
+  mdnsInterface?: string;
+  logLevel: LogLevel;
+  jsonLogs?: boolean;
+}
 
 /** Adapts a value parser to commander, which then names the option in the error. */
 function wrap<T>(parse: (s: string) => T): (s: string) => T {
@@ -116,6 +194,26 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       wrap(parseCount),
     )
     .option(
+      '--offline-queue-bytes <size>',
+      `most bytes the offline queue holds in all, e.g. 32MiB (default ${d.offlineQueueBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--offline-queue-sender-bytes <size>',
+      `most bytes the offline queue holds from one client address (default ${d.offlineQueueSenderBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--allow-origin <origin>',
+      'also accept WebSocket upgrades from pages of this origin (repeatable; * for any); by default only pages of this server, localhost, *.local and private addresses',
+      origin,
+    )
+    .option(
+      '--request-timeout <duration>',
+      `time a client has to send a complete HTTP request or WebSocket upgrade, ms (default ${d.requestTimeoutMs})`,
+      wrap(parseDuration),
+    )
+    .option(
       '--rate-limit <perSecond>',
       `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`,
       wrap(parseCount),
@@ -136,9 +234,45 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
         .default('aes128gcm'),
     )
     .option(
+<<<<<<< HEAD
       '--ice-server <url>',
       'also hand clients this STUN/TURN server (repeatable): stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT]',
       (url: string, previous: string[] | undefined) => [...(previous ?? []), wrap(iceUrl)(url)],
+=======
+      '--push-allow-hosts <hosts>',
+      'HOST[:PORT],... push services allowed although not public (a private push service); others must be https on 443 of a public address',
+      hostList,
+    )
+    .option(
+      '--push-max-in-flight <count>',
+      `push requests in flight at once, server-wide (default ${dp.maxInFlight})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-in-flight-per-connection <count>',
+      `push requests in flight at once per connection (default ${dp.maxInFlightPerConnection})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-response <size>',
+      `most bytes read of a push service's answer (default ${dp.maxResponseBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--push-max-subscriptions <count>',
+      `most push subscriptions stored (default ${dp.maxSubscriptions})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscriptions-per-address <count>',
+      `most push subscriptions made from one client address (default ${dp.subscriptionsPerAddress})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscription-ttl <duration>',
+      `delete push subscriptions unused for this long, ms, e.g. 30d (default ${dp.subscriptionTtlMs})`,
+      wrap(parseDuration),
+>>>>>>> main
     )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
@@ -169,7 +303,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
-    .action((addr: string | undefined, files: string[], o: Record<string, any>) => {
+    .action((addr: string | undefined, files: string[], o: ServeFlags) => {
       result.value = serveCommand(addr, files, o);
     });
 
@@ -200,7 +334,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
   return program;
 }
 
-function serveCommand(addr: string | undefined, files: string[], o: Record<string, any>): ServeCommand {
+function serveCommand(addr: string | undefined, files: string[], o: ServeFlags): ServeCommand {
   // One extra file is VAPIDKEY, two are CERT KEY, three are CERT KEY VAPIDKEY.
   const [cert, key, vapid]: Array<string | undefined> = files.length === 1 ? [undefined, undefined, files[0]] : files;
   if (files.length > 3)
@@ -258,11 +392,22 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
     pingIntervalMs: o.pingInterval ?? d.pingIntervalMs,
     offlineTtlMs: o.offlineTtl ?? d.offlineTtlMs,
     offlineQueueMax: o.offlineQueue ?? d.offlineQueueMax,
+    offlineQueueBytes: o.offlineQueueBytes ?? d.offlineQueueBytes,
+    offlineQueueSenderBytes: o.offlineQueueSenderBytes ?? d.offlineQueueSenderBytes,
+    allowedOrigins: o.allowOrigin ?? d.allowedOrigins,
+    requestTimeoutMs: o.requestTimeout ?? d.requestTimeoutMs,
+    pushAllowHosts: o.pushAllowHosts ?? dp.allowHosts,
+    pushMaxInFlight: o.pushMaxInFlight ?? dp.maxInFlight,
+    pushMaxInFlightPerConnection: o.pushMaxInFlightPerConnection ?? dp.maxInFlightPerConnection,
+    pushMaxResponseBytes: o.pushMaxResponse ?? dp.maxResponseBytes,
+    pushMaxSubscriptions: o.pushMaxSubscriptions ?? dp.maxSubscriptions,
+    pushSubscriptionsPerAddress: o.pushSubscriptionsPerAddress ?? dp.subscriptionsPerAddress,
+    pushSubscriptionTtlMs: o.pushSubscriptionTtl ?? dp.subscriptionTtlMs,
     rateLimit: o.rateLimit ?? d.rateLimit.perSecond,
     rateBurst: o.rateBurst ?? d.rateLimit.burst,
     maxConnections: o.maxConnections ?? d.maxConnections,
     webClient: o.webClient ?? true,
-    mdns: o.mdns !== false,
+    mdns: o.mdns,
     mdnsName: o.mdnsName ?? null,
     mdnsInterface: o.mdnsInterface ?? null,
     iceServers: o.iceServer ?? [],
@@ -288,7 +433,7 @@ export function parseCommandLine(
     if (err instanceof UsageError) throw err;
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return { kind: 'done' }; // --help, --version
-      throw new UsageError(err.message.replace(/^error: /, '').split('\n')[0]!);
+      throw new UsageError(err.message.replace(/^error: /, '').split('\n')[0]);
     }
     throw err;
   }

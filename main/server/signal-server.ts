@@ -2,7 +2,8 @@
 // the Electron shell are two hosts of this object; nothing here imports electron.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
@@ -32,14 +33,14 @@ import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
 import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
-import { checkTls, TlsError } from './tls.js';
+import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
 export type PushFactory = (
   options: PushOptions,
   context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
-) => Promise<PushService>;
+) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;
@@ -53,6 +54,24 @@ export interface ServerDeps {
   statsIntervalMs?: number;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+}
+
+/**
+ * Sockets beyond the connection cap are closed as they arrive, before any HTTP: idle or half-sent
+ * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
+ */
+export const socketHeadroom = 16;
+function setSocketCap(server: HttpServer | HttpsServer, maxConnections: number): void {
+  server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
+}
+
+/** DNS names of a certificate's subjectAltName as Node prints it (`DNS:a.lan, IP Address:10.0.0.2`). */
+function dnsNames(san: string | null): string[] {
+  return (san ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).toLowerCase());
 }
 
 function destroySocket(this: Duplex): void {
@@ -78,6 +97,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
+  /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
+  let socketsOpen = 0;
+  /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
+  let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
   let lastRelay = '';
   const relay = new RelayService(
@@ -120,7 +143,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
 
   const registry = new Registry();
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push);
   const sessions = new Sessions(
     registry,
@@ -140,20 +168,25 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
+<<<<<<< HEAD
   const warnings: ReadonlySet<ServerProblem['code']> = new Set([
     'tls-expiring',
     'push-failed',
     'mdns-failed',
     'relay-failed',
   ]);
+=======
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  // Hosts log what they receive (one line per problem); logging here as well would say it twice.
+>>>>>>> main
   const problem = (p: ServerProblem) => {
-    logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
     try {
       const checked = checkTls(tls, clock.now());
+      ownNames = new Set([hostname().toLowerCase(), ...dnsNames(checked.info.subjectAltName)]);
       if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
       return checked;
     } catch (err) {
@@ -217,7 +250,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroySocket);
     if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
+    const a = admit(req, {
+      accessKey: options.accessKey,
+      origins: { allowed: options.allowedOrigins, ownNames: () => ownNames },
+      // This socket is one of socketsOpen; every other open socket (upgraded or not) counts.
+      open: socketsOpen - 1,
+      maxConnections: options.maxConnections,
+    });
     if (!a.ok) return refuse(socket, a.status, a.message);
     pendingUpgrades++;
     socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
@@ -246,13 +285,32 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
         iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
         accessKey: () => options.accessKey,
       });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
+      // Node checks the HTTP deadlines every connectionsCheckingInterval.
+      const deadlines = {
+        headersTimeout: options.requestTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: Math.min(5000, options.requestTimeoutMs),
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(options.requestTimeoutMs / 4))),
+      };
+      const server = tls
+        ? createHttpsServer(
+            { ...tls.options, ...tlsPolicy, ...deadlines, handshakeTimeout: options.requestTimeoutMs },
+            handler,
+          )
+        : createHttpServer(deadlines, handler);
+      setSocketCap(server, options.maxConnections);
+      server.on('connection', (socket: Socket) => {
+        socketsOpen++;
+        socket.once('close', () => socketsOpen--);
+      });
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
@@ -261,7 +319,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
-      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       port = await listenOn(server, options.host, options.port);
       http = server;
       wss = ws;
@@ -331,9 +389,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const tls = running && patch.tls ? checkedTls(patch.tls) : null;
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
-    options = { ...options, ...patch } as ServerOptions;
-    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    options = { ...options, ...patch };
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.maxConnections !== undefined && http) setSocketCap(http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {
