@@ -1,13 +1,8 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-<<<<<<< HEAD
 import { parseIceUrl } from '../server/ice-url.js';
-import { defaultOptions } from '../server/options.js';
-import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
-=======
 import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
-import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
->>>>>>> main
+import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -128,6 +123,11 @@ interface ServeFlags {
   mdns: boolean;
   mdnsName?: string;
   mdnsInterface?: string;
+  iceServer?: string[];
+  turnPort?: number;
+  turnRelayPorts?: { min: number; max: number };
+  turnAllowPeers?: string[];
+  turnSecret?: string;
   logLevel: LogLevel;
   jsonLogs?: boolean;
 }
@@ -234,11 +234,11 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
         .default('aes128gcm'),
     )
     .option(
-<<<<<<< HEAD
       '--ice-server <url>',
       'also hand clients this STUN/TURN server (repeatable): stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT]',
       (url: string, previous: string[] | undefined) => [...(previous ?? []), wrap(iceUrl)(url)],
-=======
+    )
+    .option(
       '--push-allow-hosts <hosts>',
       'HOST[:PORT],... push services allowed although not public (a private push service); others must be https on 443 of a public address',
       hostList,
@@ -272,7 +272,6 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       '--push-subscription-ttl <duration>',
       `delete push subscriptions unused for this long, ms, e.g. 30d (default ${dp.subscriptionTtlMs})`,
       wrap(parseDuration),
->>>>>>> main
     )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')

@@ -168,17 +168,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
-<<<<<<< HEAD
   const warnings: ReadonlySet<ServerProblem['code']> = new Set([
     'tls-expiring',
     'push-failed',
     'mdns-failed',
     'relay-failed',
   ]);
-=======
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
   // Hosts log what they receive (one line per problem); logging here as well would say it twice.
->>>>>>> main
   const problem = (p: ServerProblem) => {
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
