@@ -36,7 +36,10 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
       const serve = (port: number, relay: string[]) => {
         const dir = mkdtempSync(path.join(tmpdir(), 'rs-classroom-'));
         dirs.push(dir);
-        return startCli([`${s!.address}:${port}`, '--no-mdns', '--data-dir', dir, ...relay], { netns: s!.name });
+        return startCli([`${s!.address}:${port}`, '--no-mdns', '--data-dir', dir, ...relay], {
+          netns: s!.name,
+          timeoutMs: 30_000,
+        });
       };
       servers.push(
         ...(await Promise.all([
@@ -92,6 +95,7 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
         ),
       );
       expect(camera).not.toBe('granted');
+      clickedAt = performance.now();
       await peerButton(onB, 'student-a').click();
       return [onA, onB];
     }
@@ -109,12 +113,16 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
       expect(received).toBe(sent);
     }
 
+    let clickedAt = 0;
+    const since = () => Math.round(performance.now() - clickedAt);
+
     const route = (page: Page) => page.locator('#conversation').getAttribute('data-route');
     const status = (page: Page) => page.locator('#conversation-status').textContent();
 
     it('(a) multicast dropped: STUN on the server host is enough, the students connect directly', async () => {
       const [onA, onB] = await students('no-multicast', WITH_RELAY);
       await Promise.all([conversationState(onB, 'student-a', 'open'), conversationState(onA, 'student-b', 'open')]);
+      console.log(`classroom, multicast dropped: click → both open ${since()} ms`);
       await sendMebibyte(onA, onB);
       await expect.poll(() => route(onB)).toBe('direct');
       expect(await status(onB)).toBe('Connected to student-a directly.');
@@ -123,6 +131,7 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
     it('(b) client isolation: the data goes through the relay, and the page says so', async () => {
       const [onA, onB] = await students('isolated', WITH_RELAY);
       await Promise.all([conversationState(onB, 'student-a', 'open'), conversationState(onA, 'student-b', 'open')]);
+      console.log(`classroom, client isolation: click → both open through the relay ${since()} ms`);
       await sendMebibyte(onA, onB);
       await expect.poll(() => route(onB)).toBe('relay');
       await expect.poll(() => route(onA)).toBe('relay');
@@ -155,6 +164,7 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
         const [onA, onB] = await students(mode, WITHOUT_RELAY);
         const problem = onB.locator('#conversation[data-state="connecting"]:not([data-problem=""])');
         await problem.waitFor({ timeout: 20_000 });
+        console.log(`classroom, ${mode}, relay off: click → explanation shown ${since()} ms`);
         expect(await onB.locator('#conversation').getAttribute('data-problem')).toBe('peer-hidden');
         expect(await status(onB)).toMatch(
           /^Cannot connect to student-a yet\. student-a's device cannot be found on this network: the Wi-Fi blocks devices from discovering each other .* turn the relay on/,

@@ -42,7 +42,10 @@ export function runCli(
  * Starts the CLI and resolves once it printed its listening banner. `netns`: run it inside that network
  * namespace (`ip netns exec`, which execs in place, so the child is the CLI itself).
  */
-export async function startCli(args: string[], options: { netns?: string } = {}): Promise<RunningCli> {
+export async function startCli(
+  args: string[],
+  options: { netns?: string; timeoutMs?: number } = {},
+): Promise<RunningCli> {
   const argv = [cliPath, ...withRelayOff(args)];
   const child = options.netns
     ? spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -72,7 +75,7 @@ export async function startCli(args: string[], options: { netns?: string } = {})
       check();
       void exited.then(() => setImmediate(check));
     });
-  const banner = await waitFor(/listening on \S+:(\d+)/).catch((err: Error) => {
+  const banner = await waitFor(/listening on \S+:(\d+)/, options.timeoutMs).catch((err: Error) => {
     child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
     throw err;
   });
