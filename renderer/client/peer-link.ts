@@ -107,6 +107,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly #received = { total: 0, hidden: 0 };
   #route: IceRoute | null = null;
   #diagnosis: IceDiagnosis | null = null;
+  #watchingPairs = false;
 
   /**
    * @param peer the remote user's name.
@@ -315,7 +316,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     // Chromium tells when ICE switches pairs (e.g. from the relay to a direct path); elsewhere the route is
     // read again at the next connected state.
     const ice = (this.pc.sctp?.transport as { iceTransport?: EventTarget } | undefined)?.iceTransport;
-    ice?.addEventListener?.('selectedcandidatepairchange', () => void this.#readRoute());
+    if (ice?.addEventListener && !this.#watchingPairs) {
+      this.#watchingPairs = true;
+      ice.addEventListener('selectedcandidatepairchange', () => void this.#readRoute());
+    }
   }
 
   async #readRoute(): Promise<void> {

@@ -20,7 +20,7 @@ const WITHOUT_RELAY = 3013;
 
 describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
   'students without camera permission on classroom Wi-Fi',
-  { timeout: 90_000 },
+  { timeout: 120_000 },
   () => {
     let lan: ThreeHostLan;
     const servers: RunningCli[] = [];
