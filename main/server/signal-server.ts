@@ -38,7 +38,7 @@ import { TypedEmitter } from './typed-emitter.js';
 export type PushFactory = (
   options: PushOptions,
   context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
-) => Promise<PushService>;
+) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;
@@ -243,7 +243,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       });
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
-      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       port = await listenOn(server, options.host, options.port);
       http = server;
       wss = ws;
@@ -313,7 +313,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const tls = running && patch.tls ? checkedTls(patch.tls) : null;
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
-    options = { ...options, ...patch } as ServerOptions;
+    options = { ...options, ...patch };
     if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();

@@ -1,12 +1,15 @@
 // PROTOCOL.md sections 1-3 for v2 clients: control messages, from stamping, rooms, resume, offline queue.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptionsInput } from '../../main/server/options.js';
-import { connect, type TestClient } from '../support/clients.js';
+import type { ControlMessage } from '../../main/server/protocol.js';
+import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startServer, type Running } from '../support/server.js';
 
 let s: Running;
 const open: TestClient[] = [];
+type Welcome = Extract<ControlMessage, { action: 'welcome' }> & { protocol: 'server' };
+
 async function start(options: ServerOptionsInput = {}, clock?: FakeClock): Promise<void> {
   s = await startServer(options, clock ? { clock } : {});
 }
@@ -16,9 +19,9 @@ async function client(query: string): Promise<TestClient> {
   return c;
 }
 /** A v2 client, with its welcome already taken. */
-async function v2(query: string): Promise<{ c: TestClient; welcome: any }> {
+async function v2(query: string): Promise<{ c: TestClient; welcome: Welcome }> {
   const c = await client(`v=2&${query}`);
-  return { c, welcome: await c.nextJson() };
+  return { c, welcome: await c.nextJson<Welcome>() };
 }
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
@@ -33,7 +36,13 @@ describe('welcome and presence', () => {
     expect(welcome).toEqual({
       protocol: 'server',
       action: 'welcome',
-      data: { user: 'bob', room: '', peers: ['old'], token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), push: null },
+      data: {
+        user: 'bob',
+        room: '',
+        peers: ['old'],
+        token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string,
+        push: null,
+      },
     });
   });
 
@@ -50,7 +59,7 @@ describe('welcome and presence', () => {
     expect(await c.nextJson()).toEqual({
       protocol: 'server',
       action: 'error',
-      data: { code: 'username-taken', message: expect.any(String), ref: null },
+      data: { code: 'username-taken', message: expect.any(String) as string, ref: null },
     });
     expect((await c.nextJson()).data).toMatchObject({ user: null, token: null, peers: ['alice'] });
     const bad = await client('v=2&user=');
@@ -91,7 +100,7 @@ describe('relay to v2 recipients', () => {
     expect(got).toBe(
       '{"protocol":"one-to-one","endpoint":"bob","from":"mallory","big":12345678901234567890,"id":3,"from":"alice"}',
     );
-    expect(JSON.parse(got).from).toBe('alice');
+    expect((JSON.parse(got) as Frame).from).toBe('alice');
   });
 
   it('stamps from null for anonymous senders and gives v1 recipients the exact bytes', async () => {
@@ -142,7 +151,7 @@ describe('v2 errors', () => {
     expect(await c.nextJson()).toEqual({
       protocol: 'server',
       action: 'error',
-      data: { code, message: expect.any(String), ref },
+      data: { code, message: expect.any(String) as string, ref },
     });
   });
 
@@ -220,7 +229,7 @@ describe('offline queue', () => {
     expect(await a.nextJson()).toEqual({
       protocol: 'server',
       action: 'error',
-      data: { code: 'unknown-peer', message: expect.any(String), ref: 32 },
+      data: { code: 'unknown-peer', message: expect.any(String) as string, ref: 32 },
     });
   });
 
@@ -249,11 +258,11 @@ describe('resume', () => {
     const { c: old, welcome } = await v2('user=phone');
     await watcher.next(); // peer-joined phone
     const oldClosed = old.closed;
-    const fresh = await client(`v=2&user=phone&token=${encodeURIComponent(welcome.data.token)}`);
+    const fresh = await client(`v=2&user=phone&token=${encodeURIComponent(welcome.data.token!)}`);
     const w2 = await fresh.nextJson();
     expect(w2.data.user).toBe('phone');
     expect(w2.data.token).not.toBe(welcome.data.token);
-    expect(await oldClosed).toEqual({ code: 4001, reason: expect.any(String) });
+    expect(await oldClosed).toEqual({ code: 4001, reason: expect.any(String) as string });
     watcher.send({ protocol: 'one-to-one', to: 'phone', n: 1 });
     expect(JSON.parse(await fresh.next())).toEqual({ protocol: 'one-to-one', to: 'phone', n: 1, from: 'w' });
     expect(watcher.pending()).toEqual([]);
@@ -265,16 +274,16 @@ describe('resume', () => {
     const { welcome } = await v2('user=phone');
     const wrong = await client('v=2&user=phone&token=AAAAAAAAAAAAAAAAAAAAAA');
     expect((await wrong.nextJson()).data.code).toBe('username-taken');
-    const v1 = await client(`user=phone&token=${encodeURIComponent(welcome.data.token)}`);
+    const v1 = await client(`user=phone&token=${encodeURIComponent(welcome.data.token!)}`);
     expect(await v1.next()).toBe('The username is taken');
   });
 
   it('does not accept an old token after a resume', async () => {
     await start();
     const { welcome } = await v2('user=phone');
-    const second = await client(`v=2&user=phone&token=${welcome.data.token}`);
+    const second = await client(`v=2&user=phone&token=${welcome.data.token!}`);
     await second.next();
-    const third = await client(`v=2&user=phone&token=${welcome.data.token}`);
+    const third = await client(`v=2&user=phone&token=${welcome.data.token!}`);
     expect((await third.nextJson()).data.code).toBe('username-taken');
   });
 });

@@ -11,7 +11,7 @@ import { SubscriptionStore } from './subscription-store.js';
  */
 export function pushServiceFactory(extra: { agent?: https.Agent; ca?: string | Buffer } = {}): PushFactory {
   let shared: { dataDir: string | null; store: SubscriptionStore } | null = null;
-  return async (options, ctx) => {
+  return (options, ctx) => {
     const deps = { ...extra, logger: ctx.logger, now: () => ctx.clock.now(), onProblem: ctx.onProblem };
     if (shared === null || shared.dataDir !== ctx.dataDir) {
       // Opening reports a damaged store through onProblem; a bad key throws before anything is opened.
