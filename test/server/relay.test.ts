@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTurnClient } from 'werift';
 import { mintTurnCredentials } from '../../main/server/relay/credentials.js';
-import { Attr, Method } from '../../main/server/relay/stun-message.js';
+import { Attr, Method, u32 } from '../../main/server/relay/stun-message.js';
 import type { RelayOptions } from '../../main/server/options.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { attachPeerHost, netnsAvailable, type AttachedHost } from '../support/netns.js';
@@ -322,7 +322,9 @@ describe.skipIf(!run)('relay (STUN/TURN)', () => {
       try {
         const c = await TurnTestClient.udp({ address: lan.localAddress, port }, lan.localAddress);
         clients.push(c);
-        expect((await c.allocate(...creds('sleepy', 3600, clock.now()))).code).toBe(0);
+        // An hour's allocation outlives the nonce (10 minutes) and keeps the one relay port.
+        const [u, p] = creds('sleepy', 3600, clock.now());
+        expect((await c.allocate(u, p, [[Attr.Lifetime, u32(3600)]])).code).toBe(0);
         clock.advance(601_000);
         const stale = await c.refresh(600);
         expect(stale.code).toBe(438);
