@@ -77,6 +77,10 @@ interface ServeFlags {
   mdns: boolean;
   mdnsName?: string;
   mdnsInterface?: string;
+  turnPort?: number;
+  turnRelayPorts?: { min: number; max: number };
+  turnAllowPeers?: string[];
+  turnSecret?: string;
   logLevel: LogLevel;
   jsonLogs?: boolean;
 }
