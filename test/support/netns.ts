@@ -190,3 +190,38 @@ export function createThreeHostLan(): ThreeHostLan {
     destroy,
   };
 }
+
+/** A peer host joined to the test process's own namespace by a veth pair. */
+export interface AttachedHost extends TestNet {
+  /** This process's address on the link (a non-loopback address servers in this process can bind). */
+  readonly localAddress: string;
+  /** The peer host (its `address` is on the same /24). */
+  readonly peer: Host;
+}
+
+/**
+ * Creates one host joined to THIS process's namespace (the one `npm test` made) by a veth pair on
+ * 10.R.R.0/24 (random R): .1 here, .2 in the new host. For relays and other servers that must be
+ * reached on a non-loopback address from another host; removed with the host.
+ */
+export function attachPeerHost(): AttachedHost {
+  const tag = randomBytes(3).toString('hex');
+  const name = `rs-${tag}-p`;
+  const [here, there] = [`vh${tag}`, `vp${tag}`];
+  const net = `10.${100 + (parseInt(tag.slice(0, 2), 16) % 100)}.${parseInt(tag.slice(2, 4), 16)}`;
+  const [localAddress, peerAddress] = [`${net}.1`, `${net}.2`];
+  ip('netns', 'add', name);
+  try {
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    ip('link', 'add', here, 'type', 'veth', 'peer', 'name', there, 'netns', name);
+    ip('addr', 'add', `${localAddress}/24`, 'dev', here);
+    ip('link', 'set', here, 'up');
+    ip('-n', name, 'addr', 'add', `${peerAddress}/24`, 'dev', there);
+    ip('-n', name, 'link', 'set', there, 'up');
+  } catch (err) {
+    ip('netns', 'del', name);
+    throw err;
+  }
+  const peer = makeHost(name, peerAddress, there);
+  return { hosts: [peer], peer, localAddress, destroy: () => ip('netns', 'del', name) };
+}

@@ -1,6 +1,7 @@
 // Relay ports: each allocation binds one UDP port from the configured range. The search starts at a
 // random place so relayed addresses are not predictable; a port taken by another program is skipped.
 import { createSocket, type Socket } from 'node:dgram';
+import { SOCKET_BUFFER_BYTES } from './udp-listener.js';
 
 export class PortPool {
   readonly #used = new Set<number>();
@@ -28,7 +29,11 @@ export class PortPool {
       const port = this.min + ((start + i) % size);
       if (this.#used.has(port)) continue;
       this.#used.add(port);
-      const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
+      const socket = createSocket({
+        type: family === 4 ? 'udp4' : 'udp6',
+        recvBufferSize: SOCKET_BUFFER_BYTES,
+        sendBufferSize: SOCKET_BUFFER_BYTES,
+      });
       const ok = await new Promise<boolean>((resolve) => {
         socket.once('error', () => resolve(false));
         socket.bind({ address, port, exclusive: true }, () => resolve(true));

@@ -126,7 +126,7 @@ export class RelayService {
     });
     const port = this.#options.port;
     const udp: UdpListener[] = [];
-    let tcp: TcpListener | null = null;
+    let tcp: TcpListener;
     try {
       for (const a of listenAddresses(this.ctx.host, (this.ctx.interfaces ?? networkInterfaces)()))
         udp.push(await UdpListener.open(a.address, a.family, port, core));

@@ -4,6 +4,9 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ClientLink } from './allocation.js';
 import type { TurnServer } from './turn-server.js';
 
+/** Asked of the kernel for each UDP socket (it grants at most net.core.rmem_max / wmem_max). */
+export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export class UdpListener {
   readonly #socket: Socket;
 
@@ -20,7 +23,13 @@ export class UdpListener {
 
   /** Binds `address:port`; rejects with the bind error (EADDRINUSE...). */
   static async open(address: string, family: 4 | 6, port: number, core: TurnServer): Promise<UdpListener> {
-    const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+    // A deeper receive queue rides out bursts (many allocations sending at once) instead of dropping them.
+    const socket = createSocket({
+      type: family === 4 ? 'udp4' : 'udp6',
+      ipv6Only: family === 6,
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address, port, exclusive: true }, () => {
