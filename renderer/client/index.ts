@@ -27,5 +27,5 @@ export { Emitter } from './emitter.js';
 export { backoffDelay, defaultBackoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { buildSignalUrl, iceServersUrl, serverUrlFromPage } from './url.js';
-export { CloseCode, parseIncoming, parseIceServers, parseV1ErrorText } from './protocol.js';
+export { CloseCode, isValidName, parseIncoming, parseIceServers, parseV1ErrorText } from './protocol.js';
 export type * from './protocol.js';
