@@ -167,7 +167,7 @@ describe.runIf(netnsAvailable('webrtc e2e (three-host classroom LAN)'))(
         console.log(`classroom, ${mode}, relay off: click → explanation shown ${since()} ms`);
         expect(await onB.locator('#conversation').getAttribute('data-problem')).toBe('peer-hidden');
         expect(await status(onB)).toMatch(
-          /^Cannot connect to student-a yet\. student-a's device cannot be found on this network: the Wi-Fi blocks devices from discovering each other .* turn the relay on/,
+          /^Cannot connect to student-a yet\. student-a.s device cannot be found on this network: the Wi-Fi blocks devices from discovering each other .* turn the relay on/,
         );
         await expect.poll(() => peerButton(onB, 'student-a').textContent()).toMatch(/cannot connect/);
         expect(await onA.locator('#conversation').getAttribute('data-state')).not.toBe('open');
