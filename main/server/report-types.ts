@@ -68,6 +68,7 @@ export type ProblemCode =
   | 'push-failed'
   | 'push-store-corrupt'
   | 'mdns-failed'
+  | 'relay-failed'
   | 'internal';
 
 /** A rustysignal server found on the LAN over mDNS. */

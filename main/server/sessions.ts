@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
 import { CloseCode, Connection } from './connection.js';
+import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
@@ -20,6 +21,9 @@ export interface SessionEvents {
   counts(): void;
 }
 
+/** The ICE servers for a client that reached the server at `localAddress`, credentials named `user`. */
+export type IceServerSource = (localAddress: string | undefined, user: string) => IceServer[];
+
 export class Sessions {
   readonly #byId = new Map<number, Connection>();
   #nextId = 1;
@@ -32,6 +36,7 @@ export class Sessions {
     private readonly logger: Logger,
     private readonly options: () => ServerOptions,
     private readonly push: () => PushService | null,
+    private readonly iceServers: IceServerSource,
     private readonly events: SessionEvents,
     private readonly policies: RoomPolicies,
   ) {}
@@ -97,6 +102,8 @@ export class Sessions {
           peers: this.registry.names(room, conn),
           token: conn.token,
           push: push ? { publicKey: push.publicKey } : null,
+          // Credentials are named after the connection, not its name: names are the client's choice.
+          iceServers: this.iceServers(req.socket.localAddress, `c${conn.id}`),
         },
       });
     }

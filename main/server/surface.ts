@@ -12,6 +12,9 @@ import type {
   RoomPatch,
 } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
+import type { RelayStatus } from './relay/service.js';
+
+export type { RelayStatus } from './relay/service.js';
 
 export type {
   DiscoveredServer,
@@ -48,6 +51,8 @@ export interface ServerStatus {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
+  /** The embedded STUN/TURN relay: on or off, its port, live allocations and relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 /** Something a user should see: what happened and what to do. */
@@ -77,6 +82,8 @@ export interface ServerEventMap {
   discovery: [DiscoveredServer[]];
   /** The advertised mDNS instance name (after conflict resolution). */
   advertised: [{ name: string }];
+  /** The relay's state or counters changed (at most once per second). */
+  relay: [RelayStatus];
 }
 
 export interface SignalServer {
@@ -102,6 +109,8 @@ export interface SignalServer {
   setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
+  /** The TURN REST secret in use (configured, kept by the host, or random for this run). */
+  readonly turnSecret: string;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
 }
