@@ -108,9 +108,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
-  let pendingUpgrades = 0;
   /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
   let socketsOpen = 0;
+  /** Sockets no longer counted: closed, or refused and on their way out. */
+  const released = new WeakSet<Duplex>();
   /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
   let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
@@ -224,19 +225,21 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       open: socketsOpen - 1,
       maxConnections: options.maxConnections,
     });
-    if (!a.ok) return refuse(socket, a.status, a.message);
-    pendingUpgrades++;
-    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
+    if (!a.ok) {
+      // A refused socket no longer counts, even before the client has closed its side.
+      release(socket);
+      return refuse(socket, a.status, a.message);
+    }
     wss.handleUpgrade(req, socket, head, (client) => {
-      socket.off('close', upgradeFailed);
       socket.off('error', destroySocket);
-      pendingUpgrades--;
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
   }
-  function upgradeFailed(): void {
-    pendingUpgrades--;
+  function release(socket: Duplex): void {
+    if (released.has(socket)) return;
+    released.add(socket);
+    socketsOpen--;
   }
 
   /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
@@ -287,12 +290,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           )
         : createHttpServer(deadlines, handler);
       const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
-      // The listening socket is where the cap applies and connections are counted (with TLS: the front door).
-      const listener: NetServer = onboarding?.front ?? server;
-      setSocketCap(listener, options.maxConnections);
-      listener.on('connection', (socket: Socket) => {
+      // The cap applies where connections are accepted (with TLS: the front door that tells TLS from plain
+      // HTTP). Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout
+      // bounds) until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      setSocketCap(onboarding?.front ?? server, options.maxConnections);
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         socketsOpen++;
-        socket.once('close', () => socketsOpen--);
+        socket.once('close', () => release(socket));
       });
       const ws = new WebSocketServer({
         noServer: true,
@@ -303,7 +307,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(listener, options.host, options.port);
+      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
       front = onboarding?.front ?? null;
       plain = onboarding?.plain ?? null;
