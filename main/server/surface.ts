@@ -1,9 +1,27 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
+import type {
+  DiscoveredServer,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
-export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
+export type {
+  DiscoveredServer,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 
 /** One URL other devices can use to reach the server, per interface address. */
 export interface ListenUrl {
@@ -85,6 +103,13 @@ export interface SignalServer {
   peers(): PeerInfo[];
   /** Closes one connection (code 4000 with the reason). Returns false when no such connection. */
   kick(id: number, reason: string): boolean;
+  /** Rooms that have connections or a policy (lock, code), sorted by name. */
+  rooms(): RoomInfo[];
+  /**
+   * Locks or unlocks a room and sets or removes its access code; connections already in the room stay.
+   * Throws a TypeError for a code that is not 1 to 32 characters without spaces or control characters.
+   */
+  setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
