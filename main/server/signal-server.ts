@@ -94,7 +94,6 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
-  let pendingUpgrades = 0;
   /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
   let socketsOpen = 0;
   /** Sockets no longer counted: closed, or refused and on their way out. */
@@ -212,12 +211,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       release(socket);
       return refuse(socket, a.status, a.message);
     }
-    pendingUpgrades++;
-    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
     wss.handleUpgrade(req, socket, head, (client) => {
-      socket.off('close', upgradeFailed);
       socket.off('error', destroySocket);
-      pendingUpgrades--;
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
@@ -226,9 +221,6 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (released.has(socket)) return;
     released.add(socket);
     socketsOpen--;
-  }
-  function upgradeFailed(): void {
-    pendingUpgrades--;
   }
 
   async function start(): Promise<ServerStatus> {

@@ -99,7 +99,8 @@ describe.runIf(netnsAvailable('webrtc e2e (loopback)'))('web client in Chromium,
     await Promise.all([conversationState(a, 'cam-b', 'open'), conversationState(b, 'cam-a', 'open')]);
     // A function, not a string: the page's CSP (script-src 'self') forbids evaluating strings.
     const shows = (id: string) => {
-      const v = (globalThis as any).document.getElementById(id) as { hidden: boolean; videoWidth: number };
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): unknown } }).document;
+      const v = doc.getElementById(id) as { hidden: boolean; videoWidth: number };
       return !v.hidden && v.videoWidth > 0;
     };
 
