@@ -1,13 +1,21 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { hostname, networkInterfaces } from 'node:os';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { listenOn } from './listen.js';
+import { createFrontDoor } from './front-door.js';
+import { localHostName, localLabel } from './local-name.js';
+import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handler.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
@@ -28,9 +36,20 @@ import {
 import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
+import { RoomPolicies } from './room-policy.js';
+import { isValidName } from './protocol.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import type {
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+  ServerEventMap,
+  ServerProblem,
+  ServerState,
+  ServerStatus,
+  SignalServer,
+} from './surface.js';
 import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -50,6 +69,8 @@ export interface ServerDeps {
   networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
+  /** The OS host name the `.local` name is derived from; default os.hostname. */
+  hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
 }
@@ -59,7 +80,7 @@ export interface ServerDeps {
  * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
  */
 export const socketHeadroom = 16;
-function setSocketCap(server: HttpServer | HttpsServer, maxConnections: number): void {
+function setSocketCap(server: NetServer, maxConnections: number): void {
   server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
 }
 
@@ -86,8 +107,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
+  const hostname = () => (deps.hostname ?? osHostname)();
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
+  // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
+  let front: NetServer | null = null;
+  let plain: HttpServer | null = null;
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
@@ -103,6 +128,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
+  const policies = new RoomPolicies();
   const queue = new OfflineQueue(clock, () => ({
     ttlMs: options.offlineTtlMs,
     max: options.offlineQueueMax,
@@ -123,7 +149,22 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       left: (p) => events.emit('peer-left', p),
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
+    policies,
   );
+
+  function rooms(): RoomInfo[] {
+    const out = new Map<string, RoomInfo>();
+    for (const r of registry.rooms()) out.set(r.room, { ...r, ...policies.get(r.room) });
+    for (const [room, p] of policies.entries())
+      if (!out.has(room)) out.set(room, { room, connections: 0, peers: 0, ...p });
+    return [...out.values()].sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  function setRoom(room: string, patch: RoomPatch): RoomInfo {
+    if (!isValidName(room, 0)) throw new TypeError('room names are up to 64 characters without control characters');
+    policies.set(room, patch);
+    return rooms().find((r) => r.room === room) ?? { room, connections: 0, peers: 0, ...policies.get(room) };
+  }
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
@@ -174,12 +215,17 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
+    const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
     return {
       state,
       port: running ? port : null,
       tls: options.tls !== null,
+      trust,
       urls: running
-        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)(), {
+            // The `.local` name reaches this server only where the advertisement answers for it.
+            localName: options.mdns.enabled ? localHostName(hostname()) : null,
+          })
         : [],
       connections: sessions.size,
       peers: registry.named,
@@ -223,6 +269,21 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     socketsOpen--;
   }
 
+  /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
+  function plainOnTlsPort(tlsServer: HttpsServer, deadlines: HttpServerOptions) {
+    const plainServer = createHttpServer(
+      deadlines,
+      createTrustHandler({
+        caCert: () => options.trust?.caCert ?? null,
+        label: () => localLabel(hostname()),
+        fallbackHost: () => `${localHostName(hostname())}:${port ?? options.port}`,
+      }),
+    );
+    plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
+    plainServer.on('clientError', (_err, socket) => socket.destroy());
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
+  }
+
   async function start(): Promise<ServerStatus> {
     if (state !== 'stopped')
       throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
@@ -255,9 +316,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
             handler,
           )
         : createHttpServer(deadlines, handler);
-      setSocketCap(server, options.maxConnections);
-      // Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout bounds)
-      // until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
+      // The cap applies where connections are accepted (with TLS: the front door that tells TLS from plain
+      // HTTP). Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout
+      // bounds) until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      setSocketCap(onboarding?.front ?? server, options.maxConnections);
       server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         socketsOpen++;
         socket.once('close', () => release(socket));
@@ -271,8 +334,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(server, options.host, options.port);
+      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
+      front = onboarding?.front ?? null;
+      plain = onboarding?.plain ?? null;
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
@@ -309,12 +374,16 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
-      if (!http) return resolve();
-      http.close(() => resolve());
-      http.closeAllConnections();
+      const listener = front ?? http;
+      if (!listener) return resolve();
+      listener.close(() => resolve());
+      http?.closeAllConnections();
+      plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
     http = null;
+    front = null;
+    plain = null;
     wss = null;
     push = null;
     port = null;
@@ -339,7 +408,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     options = { ...options, ...patch };
     if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
-    if (patch.maxConnections !== undefined && http) setSocketCap(http, patch.maxConnections);
+    if (patch.maxConnections !== undefined && http) setSocketCap(front ?? http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {
@@ -366,6 +435,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
+    rooms,
+    setRoom,
     discovered: () => lan.servers(),
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
