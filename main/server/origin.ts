@@ -29,7 +29,7 @@ export function originRefusal(
 ): string | null {
   if (origin === undefined) return null;
   if (policy.allowed.includes('*') || policy.allowed.includes(origin)) return null;
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = origin === 'null' ? null : new URL(origin);
   } catch {

@@ -245,11 +245,11 @@ describe('onboarding over plain HTTP on the TLS port', () => {
   it('the configuration profile is a property list with the CA inside', async () => {
     const r = await plainGet(s.port, '/trust/rustysignal.mobileconfig');
     expect(r.headers['content-type']).toBe('application/x-apple-aspen-config');
-    const profile = parsePlist(r.body.toString()) as Record<string, any>;
+    const profile = parsePlist(r.body.toString()) as Record<string, unknown>;
     expect(profile.PayloadType).toBe('Configuration');
     expect(profile.PayloadVersion).toBe(1);
     expect(profile.PayloadUUID).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-A[0-9A-F]{3}-[0-9A-F]{12}$/);
-    const [payload] = profile.PayloadContent as Array<Record<string, any>>;
+    const [payload] = profile.PayloadContent as Array<Record<string, unknown>>;
     expect(payload!.PayloadType).toBe('com.apple.security.root');
     expect(payload!.PayloadDisplayName).toBe('rustysignal local CA (classroom)');
     expect((payload!.PayloadContent as Buffer).equals(Buffer.from(new X509Certificate(ca.cert).raw))).toBe(true);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateVapidKey } from '../../main/server/push/vapid.js';
 import { startCli, type RunningCli } from '../support/cli.js';
-import { connect, type TestClient } from '../support/clients.js';
+import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { makeBrowserSubscription } from './push/support/browser-subscription.js';
 import { startFakePushService, type FakePushService } from './push/support/fake-push-service.js';
 
@@ -74,10 +74,10 @@ async function talkingPair(i: number, n: number, dialect: 1 | 2): Promise<{ sent
   const expectFrom = async (c: TestClient, from: string) => {
     const got: number[] = [];
     while (got.length < n) {
-      const m = JSON.parse(await c.next(20_000));
+      const m = await c.nextJson(20_000);
       if (m.protocol === 'server') continue; // presence news
       expect(m.from ?? from).toBe(from);
-      got.push(m.seq);
+      got.push(m.seq as number);
     }
     return got;
   };
@@ -101,8 +101,8 @@ async function queueFlooder(address: string, until: number): Promise<{ queued: n
   const ws = new WebSocket(url(`v=2&user=flood-${address}`), { localAddress: address });
   let queued = 0;
   let refused = 0;
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString());
+  ws.on('message', (d: Buffer) => {
+    const m = JSON.parse(d.toString()) as Frame;
     if (m.action === 'queued') queued++;
     if (m.data?.code === 'queue-full') refused++;
   });
@@ -150,7 +150,7 @@ async function otherAttacks(
     await named.close();
     ssrf.send({ action: 'subscribe-push', subscriptionData: makeBrowserSubscription(`${internal.origin}/admin`).json });
     for (;;) {
-      const m = JSON.parse(await ssrf.next());
+      const m = await ssrf.nextJson();
       if (m.action === 'error') {
         if (m.data.code === 'push-refused') refusedPush++;
         break;

@@ -2,7 +2,7 @@
 // clients do; a sender over budget hears `queue-full`, never silence, and others keep their share.
 import { afterEach, describe, expect, it } from 'vitest';
 import { heldOverheadBytes } from '../../../main/server/offline-queue.js';
-import { connect, type TestClient } from '../../support/clients.js';
+import { connect, type Frame, type TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
 
 const KiB = 1024;
@@ -21,7 +21,7 @@ async function v2(query: string, address = '127.0.0.1'): Promise<TestClient> {
   return c;
 }
 /** The next frame that is not presence news. */
-async function answer(c: TestClient): Promise<any> {
+async function answer(c: TestClient): Promise<Frame> {
   for (;;) {
     const m = await c.nextJson();
     if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
@@ -51,7 +51,7 @@ describe('offline queue byte budgets', () => {
       expect(a.data.code).toBe('queue-full');
       expect(a.data.message).toMatch(/your address/);
     }
-    expect(answers.at(-1).data.ref).toBe(fits + 2);
+    expect(answers.at(-1)!.data.ref).toBe(fits + 2);
     // A second connection from the same address shares the budget.
     const again = await v2('user=mallory2');
     again.send(big('ghost-x', 1));
@@ -67,7 +67,7 @@ describe('offline queue byte budgets', () => {
 
     // Delivering held messages frees the budget.
     const ghost = await v2('user=ghost-0', '127.0.0.4');
-    expect(JSON.parse(await ghost.next()).from).toBe('mallory');
+    expect((await ghost.nextJson()).from).toBe('mallory');
     attacker.send(big('ghost-y', 99));
     expect((await answer(attacker)).action).toBe('queued');
   });
@@ -84,7 +84,9 @@ describe('offline queue byte budgets', () => {
       for (let i = 0; i < 4; i++) {
         c.send(big(`ghost-${address}-${i}`, i));
         const a = await answer(c);
-        results.push(a.action === 'queued' ? 'queued' : a.data.message.includes('your address') ? 'sender' : 'total');
+        results.push(
+          a.action === 'queued' ? 'queued' : String(a.data.message).includes('your address') ? 'sender' : 'total',
+        );
       }
     }
     // 2 × 60 KiB fit an address's 128 KiB; the third address finds the 256 KiB total used.

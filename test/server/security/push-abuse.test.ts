@@ -5,7 +5,7 @@ import { KeyedThrottle } from '../../../main/server/limits.js';
 import { pushServiceFactory } from '../../../main/server/push/factory.js';
 import { generateVapidKey } from '../../../main/server/push/vapid.js';
 import type { ServerProblem } from '../../../main/server/surface.js';
-import { connect, type TestClient } from '../../support/clients.js';
+import { connect, type Frame, type TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
 import { makeBrowserSubscription } from '../push/support/browser-subscription.js';
 import { startFakePushService, type FakePushService } from '../push/support/fake-push-service.js';
@@ -55,7 +55,7 @@ async function v2(query: string): Promise<TestClient> {
   expect((await c.nextJson()).action).toBe('welcome');
   return c;
 }
-async function nextControl(c: TestClient): Promise<any> {
+async function nextControl(c: TestClient): Promise<Frame> {
   for (;;) {
     const m = await c.nextJson();
     if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
@@ -142,7 +142,7 @@ describe('outbound push requests are bounded', () => {
     const refusedA = [];
     for (let i = 0; i < 3; i++) refusedA.push((await nextControl(a)).data);
     expect(refusedA.map((d) => d.ref)).toEqual(['t2', 't3', 't4']);
-    expect(refusedA[0].message).toBe(
+    expect(refusedA[0]!.message).toBe(
       'push to "t2" refused: 2 of your push requests are still on their way; wait for their results',
     );
     b.send({ action: 'connection-request', to: 't0', id: 'b0' });
@@ -163,7 +163,7 @@ describe('outbound push requests are bounded', () => {
     class CountingMap extends Map<string, number> {
       override [Symbol.iterator](): MapIterator<[string, number]> {
         const it = super[Symbol.iterator]();
-        return Object.assign(Object.create(it), { next: () => (visited++, it.next()) });
+        return Object.assign(Object.create(it) as typeof it, { next: () => (visited++, it.next()) });
       }
       override entries(): MapIterator<[string, number]> {
         return this[Symbol.iterator]();
