@@ -12,6 +12,8 @@ import type {
   PeerStats,
   ProblemCode as ServerProblemCode,
   PushResult,
+  RoomInfo,
+  RoomPatch,
 } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -116,6 +118,8 @@ export type {
   PeerInfo,
   PeerLeft,
   PeerStats,
+  RoomInfo,
+  RoomPatch,
   LeaveReason as PeerLeftReason,
 } from '../server/report-types.js';
 
@@ -321,6 +325,11 @@ export interface InvokeMap {
   'peers:list': { request: undefined; response: PeerInfo[] };
   /** Closes one connection with code 4000 and the reason (default "kicked by the operator"). */
   'peers:kick': { request: { id: number; reason?: string }; response: null };
+
+  /** Rooms with connections or a lock or access code (empty while stopped). */
+  'rooms:list': { request: undefined; response: RoomInfo[] };
+  /** Locks or unlocks a room, sets or removes its access code; returns the room as it is now. */
+  'rooms:set': { request: { room: string } & RoomPatch; response: RoomInfo };
 
   'addresses:list': { request: undefined; response: AddressInfo[] };
   /** Connects to each advertised URL from this machine and reports which work. */

@@ -10,6 +10,8 @@ import { localLabel } from '../server/local-name.js';
 import { CertificateError, inspectCertificate } from '../certs/inspect.js';
 import { certificateDays, hostLabelPattern } from '../certs/limits.js';
 import { lanAddresses, lanCertificateNames, mdnsHostLabel } from '../certs/lan.js';
+import { isValidName } from '../server/protocol.js';
+import { isValidRoomCode } from '../server/room-policy.js';
 import { isPem } from '../server/pem.js';
 import { generateVapidKey, parseVapidPrivateKey, validateVapidSubject } from '../server/push/vapid.js';
 import type { ProblemCode } from '../server/surface.js';
@@ -48,6 +50,20 @@ const schemas = {
         .optional(),
     })
     .strict() satisfies z.ZodType<RequestOf<'peers:kick'>>,
+  // The same rules as the server's (isValidName, isValidRoomCode), so the field gets the message.
+  roomSet: z
+    .object({
+      room: z
+        .string()
+        .refine((s) => isValidName(s, 0), { message: 'must be up to 64 characters without control characters' }),
+      locked: z.boolean().optional(),
+      code: z
+        .string()
+        .refine(isValidRoomCode, { message: 'must be 1 to 32 characters without spaces or control characters' })
+        .nullable()
+        .optional(),
+    })
+    .strict() satisfies z.ZodType<RequestOf<'rooms:set'>>,
   certImport: z.discriminatedUnion('source', [
     z
       .object({
@@ -264,6 +280,9 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
         fail('not-found', `No connection with id ${id} (it may have left already)`, 'id');
       return null;
     }),
+
+    'rooms:list': handler(none, () => host.current()?.rooms() ?? []),
+    'rooms:set': handler(schemas.roomSet, ({ room, ...patch }) => runningServer().setRoom(room, patch)),
 
     'addresses:list': handler(none, () => host.status().addresses),
     'network:selfCheck': handler(none, () => {

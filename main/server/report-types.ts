@@ -68,6 +68,7 @@ export type ProblemCode =
   | 'push-failed'
   | 'push-store-corrupt'
   | 'mdns-failed'
+  | 'relay-failed'
   | 'internal';
 
 /** A rustysignal server found on the LAN over mDNS. */
@@ -90,4 +91,25 @@ export interface PushResult {
   status: number | null;
   /** Human-readable reason when not ok. */
   message: string | null;
+}
+
+/** One room as the operator sees it: who is in it and what was decided for it. */
+export interface RoomInfo {
+  /** Room name ("" is the default room, where v1 clients are too). */
+  room: string;
+  /** Open connections in the room, anonymous ones included. */
+  connections: number;
+  /** Named connections in the room. */
+  peers: number;
+  /** New names are refused; names already in the room may come back after a reload. */
+  locked: boolean;
+  /** The access code clients must present (`?code=`), or null. */
+  code: string | null;
+}
+
+/** What the operator may change about a room (fields left out stay as they are). */
+export interface RoomPatch {
+  locked?: boolean;
+  /** null removes the code. */
+  code?: string | null;
 }

@@ -22,6 +22,7 @@ import { systemClock, type Clock } from './clock.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
+import { iceServersFor, type IceServerConfig } from './ice-servers.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
@@ -35,10 +36,22 @@ import {
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
+import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
+import { RoomPolicies } from './room-policy.js';
+import { isValidName } from './protocol.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import type {
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+  ServerEventMap,
+  ServerProblem,
+  ServerState,
+  ServerStatus,
+  SignalServer,
+} from './surface.js';
 import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -115,8 +128,48 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
   let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
+  let lastRelay = '';
+  const relay = new RelayService(
+    options.relay,
+    options.turnSecret,
+    {
+      host: options.host,
+      ownPorts: () => (port === null ? [] : [port]),
+      logger,
+      now: () => clock.now(),
+      interfaces: deps.networkInterfaces,
+    },
+    (message) => {
+      problem({ code: 'relay-failed', message });
+      relayChanged();
+    },
+    () => relayChanged(),
+  );
+  // Counters reach listeners only when something changed, at most once per tick.
+  function relayChanged(): void {
+    const r: RelayStatus = relay.status();
+    const key = JSON.stringify(r);
+    if (key === lastRelay) return;
+    lastRelay = key;
+    events.emit('relay', r);
+  }
+
+  // One counter names the credentials of HTTP callers, as connection ids name those of WebSocket clients.
+  let iceRequests = 0;
+  function iceConfig(): IceServerConfig {
+    const r = relay.status();
+    return {
+      relay: r.enabled && r.port !== null ? { port: r.port, secret: relay.secret } : null,
+      external: options.iceServers,
+      // One secret for the embedded relay and external TURN servers (--turn-secret = coturn's static-auth-secret).
+      externalSecret: relay.secret,
+    };
+  }
+  const iceServers = (localAddress: string | undefined, user: string) =>
+    iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
 
   const registry = new Registry();
+  const policies = new RoomPolicies();
   const queue = new OfflineQueue(clock, () => ({
     ttlMs: options.offlineTtlMs,
     max: options.offlineQueueMax,
@@ -132,16 +185,37 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     logger,
     () => options,
     () => push,
+    iceServers,
     {
       joined: (p) => events.emit('peer-joined', p),
       left: (p) => events.emit('peer-left', p),
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
+    policies,
   );
+
+  function rooms(): RoomInfo[] {
+    const out = new Map<string, RoomInfo>();
+    for (const r of registry.rooms()) out.set(r.room, { ...r, ...policies.get(r.room) });
+    for (const [room, p] of policies.entries())
+      if (!out.has(room)) out.set(room, { room, connections: 0, peers: 0, ...p });
+    return [...out.values()].sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  function setRoom(room: string, patch: RoomPatch): RoomInfo {
+    if (!isValidName(room, 0)) throw new TypeError('room names are up to 64 characters without control characters');
+    policies.set(room, patch);
+    return rooms().find((r) => r.room === room) ?? { room, connections: 0, peers: 0, ...policies.get(room) };
+  }
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set([
+    'tls-expiring',
+    'push-failed',
+    'mdns-failed',
+    'relay-failed',
+  ]);
   // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
@@ -210,6 +284,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         subscriptions: push?.subscriptionCount() ?? 0,
       },
       mdns: { enabled: lan.active, name: lan.name() },
+      relay: relay.status(),
     };
   }
 
@@ -274,6 +349,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
+        iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
+        accessKey: () => options.accessKey,
       });
       // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
       // Node checks the HTTP deadlines every connectionsCheckingInterval.
@@ -323,6 +400,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       statsTimer = st;
       state = 'running';
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
+      await relay.start();
+      relayChanged();
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -343,6 +422,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (statsTimer !== null) clock.clearInterval(statsTimer);
     heartbeat = statsTimer = null;
     await lan.stop();
+    await relay.stop();
+    relayChanged();
     queue.expireAll();
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
@@ -389,6 +470,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       push = nextPush;
       await old?.close().catch(() => {});
     }
+    if (patch.relay !== undefined || patch.turnSecret !== undefined) {
+      await relay.reconfigure(options.relay, patch.turnSecret, running);
+      relayChanged();
+    }
     if (running && patch.mdns !== undefined) {
       await lan.stop();
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
@@ -408,7 +493,12 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
+    rooms,
+    setRoom,
     discovered: () => lan.servers(),
+    get turnSecret() {
+      return relay.secret;
+    },
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);

@@ -8,8 +8,13 @@ import type {
   PeerStats,
   ProblemCode,
   PushResult,
+  RoomInfo,
+  RoomPatch,
 } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
+import type { RelayStatus } from './relay/service.js';
+
+export type { RelayStatus } from './relay/service.js';
 
 export type {
   DiscoveredServer,
@@ -20,6 +25,8 @@ export type {
   PeerStats,
   ProblemCode,
   PushResult,
+  RoomInfo,
+  RoomPatch,
 } from './report-types.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -44,6 +51,8 @@ export interface ServerStatus {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
+  /** The embedded STUN/TURN relay: on or off, its port, live allocations and relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 /** Something a user should see: what happened and what to do. */
@@ -73,6 +82,8 @@ export interface ServerEventMap {
   discovery: [DiscoveredServer[]];
   /** The advertised mDNS instance name (after conflict resolution). */
   advertised: [{ name: string }];
+  /** The relay's state or counters changed (at most once per second). */
+  relay: [RelayStatus];
 }
 
 export interface SignalServer {
@@ -89,8 +100,17 @@ export interface SignalServer {
   peers(): PeerInfo[];
   /** Closes one connection (code 4000 with the reason). Returns false when no such connection. */
   kick(id: number, reason: string): boolean;
+  /** Rooms that have connections or a policy (lock, code), sorted by name. */
+  rooms(): RoomInfo[];
+  /**
+   * Locks or unlocks a room and sets or removes its access code; connections already in the room stay.
+   * Throws a TypeError for a code that is not 1 to 32 characters without spaces or control characters.
+   */
+  setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
+  /** The TURN REST secret in use (configured, kept by the host, or random for this run). */
+  readonly turnSecret: string;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
 }

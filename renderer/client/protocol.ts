@@ -16,6 +16,8 @@ export type ServerErrorCode =
   | 'binary-unsupported'
   | 'rate-limited'
   | 'invalid-room'
+  | 'invalid-room-code'
+  | 'room-locked'
   | 'not-registered'
   | 'push-unavailable'
   | 'invalid-subscription';
@@ -39,6 +41,8 @@ export interface WelcomeData {
   /** Resume token for this name; null when anonymous. */
   token: string | null;
   push: PushInfo | null;
+  /** ICE servers for RTCPeerConnection (the server's relay, with credentials); `[]` when it offers none. */
+  iceServers: RTCIceServer[];
 }
 
 /** The `id` a client put in a message, echoed back (null when it gave none). */
@@ -124,6 +128,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The valid entries of an `iceServers` list from the server (anything else is dropped, never thrown on). */
+export function parseIceServers(value: unknown): RTCIceServer[] {
+  if (!Array.isArray(value)) return [];
+  const out: RTCIceServer[] = [];
+  for (const v of value) {
+    if (!isObject(v)) continue;
+    const urls =
+      typeof v.urls === 'string' ? v.urls : Array.isArray(v.urls) ? v.urls.filter((u) => typeof u === 'string') : null;
+    if (urls === null || urls.length === 0) continue;
+    const server: RTCIceServer = { urls };
+    if (typeof v.username === 'string') server.username = v.username;
+    if (typeof v.credential === 'string') server.credential = v.credential;
+    out.push(server);
+  }
+  return out;
+}
+
 /** Classifies one text frame from the server. Never throws. */
 export function parseIncoming(text: string, dialect: Dialect): Incoming {
   let value: unknown;
@@ -174,6 +195,8 @@ export function parseV1ErrorText(text: string): { code: ServerErrorCode; name?: 
   if (text.startsWith(prefix)) return { code: 'unknown-peer', name: text.slice(prefix.length) };
   if (text === 'The username is taken') return { code: 'username-taken' };
   if (text === 'Invalid username') return { code: 'invalid-username' };
+  if (text === 'The room is locked') return { code: 'room-locked' };
+  if (text === 'Invalid room code') return { code: 'invalid-room-code' };
   if (text === 'Binary messages are not supported') return { code: 'binary-unsupported' };
   if (text === 'Rate limit exceeded') return { code: 'rate-limited' };
   if (text === 'Push requires a username') return { code: 'not-registered' };
@@ -205,4 +228,5 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  roomCode: 4003,
 } as const;
