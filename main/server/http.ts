@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { keyMatches, queryOf } from './admission.js';
+import { contentTypeOf } from './content-types.js';
 import { ICE_CREDENTIAL_TTL_SECONDS } from './ice-servers.js';
 import { isValidName, type IceServer } from './protocol.js';
 
@@ -27,21 +28,6 @@ export interface HttpSources {
   /** The access key clients must present, or null. */
   accessKey(): string | null;
 }
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
@@ -161,7 +147,7 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
 function serveFile(res: ServerResponse, file: string, size: number, head: boolean): void {
   res.writeHead(200, {
     ...common,
-    'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Length': size,
   });
   if (head) return void res.end();

@@ -5,15 +5,15 @@ import { RtcHub, type PeerLink } from '../../renderer/client/index.js';
 import { diagnose, isHiddenCandidate, type IceFacts } from '../../renderer/client/ice-report.js';
 import { parseIceServers } from '../../renderer/client/protocol.js';
 import { iceServersUrl } from '../../renderer/client/url.js';
-import { FreezableWebSocket, startServer, type Running } from './helpers.js';
+import { FreezableWebSocket, startServerWithClients, type ServerWithClients } from './helpers.js';
 import { weriftOptions } from './webrtc-helpers.js';
 
-let env: Running;
+let env: ServerWithClients;
 afterEach(async () => env?.stop());
 
 describe('ICE servers from the signaling server', () => {
   beforeEach(async () => {
-    env = await startServer({ iceServers: ['stun:10.1.2.3:3478'], accessKey: 'k1' });
+    env = await startServerWithClients({ iceServers: ['stun:10.1.2.3:3478'], accessKey: 'k1' });
   });
 
   it('v2: from the welcome; after a lost connection, fresh ones, which the hub hands to its open links', async () => {
