@@ -674,7 +674,7 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(await page.evaluate(() => [document.activeElement?.id, location.hash])).toEqual(['main', '#/status']);
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Stop server');
-  });
+  }, 60_000); // axe in two themes on eight views: seconds each on two loaded cores
 
   test('Status: a port in use is shown as a banner with what to do; Stop closes every client', async () => {
     await go('status');
