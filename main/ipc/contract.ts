@@ -6,6 +6,7 @@
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
 import type {
   DiscoveredServer,
+  ListenUrl,
   PeerInfo,
   PeerLeft,
   PeerStats,
@@ -79,14 +80,8 @@ export interface Problem {
   at: number;
 }
 
-/** One way to reach the server, per interface address. */
-export interface AddressInfo {
-  /** Interface name (`eth0`, `wlan0`, `lo`); `mDNS` for this machine's `NAME.local` (listed first). */
-  interface: string;
-  address: string;
-  family: 'IPv4' | 'IPv6' | 'name';
-  /** Loopback: reachable from this machine only. */
-  internal: boolean;
+/** One way to reach the server, per interface address (`mDNS` for this machine's `NAME.local`, listed first). */
+export interface AddressInfo extends ListenUrl {
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */

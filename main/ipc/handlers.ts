@@ -8,9 +8,11 @@ import { createLocalCa, describeCa } from '../certs/ca.js';
 import { generateLanCertificate } from '../certs/generate.js';
 import { localLabel } from '../server/local-name.js';
 import { CertificateError, inspectCertificate } from '../certs/inspect.js';
+import { certificateDays, hostLabelPattern } from '../certs/limits.js';
 import { lanAddresses, lanCertificateNames, mdnsHostLabel } from '../certs/lan.js';
 import { isValidName } from '../server/protocol.js';
 import { isValidRoomCode } from '../server/room-policy.js';
+import { isPem } from '../server/pem.js';
 import { generateVapidKey, parseVapidPrivateKey, validateVapidSubject } from '../server/push/vapid.js';
 import type { ProblemCode } from '../server/surface.js';
 import type { StoredSettings } from '../settings/schema.js';
@@ -25,12 +27,13 @@ export type IpcHandlers = { [C in InvokeChannel]: (arg: unknown) => Promise<Resu
 
 // Request schemas, each checked against the contract's request type.
 const none = z.undefined();
+// Any PEM block passes here; inspecting it then says precisely what is wrong (e.g. a key in the certificate field).
 const pem = (what: string) =>
   z
     .string()
     .min(1)
     .max(200_000)
-    .refine((s) => s.includes('-----BEGIN '), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
+    .refine((s) => isPem(s), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
 const schemas = {
   openExternal: z.object({ url: z.string().min(1).max(4096) }).strict() satisfies z.ZodType<
     RequestOf<'app:openExternal'>
@@ -76,11 +79,11 @@ const schemas = {
     .object({
       hostname: z
         .string()
-        .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, {
+        .regex(hostLabelPattern, {
           message: 'must be a host name: letters, digits and hyphens',
         })
         .optional(),
-      days: z.number().int().min(1).max(825).optional(),
+      days: z.number().int().min(certificateDays.min).max(certificateDays.max).optional(),
     })
     .strict()
     .optional() satisfies z.ZodType<RequestOf<'certs:generate'>>,
@@ -94,7 +97,11 @@ const schemas = {
     .optional() satisfies z.ZodType<RequestOf<'push:generate'>>,
   pushImport: z.discriminatedUnion('source', [
     z
-      .object({ source: z.literal('pem'), pem: pem('EC P-256 private key'), subject: z.string().max(512).optional() })
+      .object({
+        source: z.literal('pem'),
+        pem: pem('EC P-256 private key'),
+        subject: z.string().max(512).optional(),
+      })
       .strict(),
     z.object({ source: z.literal('dialog'), subject: z.string().max(512).optional() }).strict(),
   ]) satisfies z.ZodType<RequestOf<'push:import'>>,

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { isValidName } from './protocol.js';
+import { contentTypeOf } from './content-types.js';
 
 export interface HttpSources {
   health(): {
@@ -21,21 +22,6 @@ export interface HttpSources {
   /** Directory of the web client, or null when none is served. */
   webClientDir(): string | null;
 }
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
@@ -133,7 +119,7 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
 function serveFile(res: ServerResponse, file: string, size: number, head: boolean): void {
   res.writeHead(200, {
     ...common,
-    'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Length': size,
   });
   if (head) return void res.end();

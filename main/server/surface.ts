@@ -2,6 +2,7 @@
 import type { LiveOptions, ServerOptions } from './options.js';
 import type {
   DiscoveredServer,
+  ListenUrl,
   PeerInfo,
   PeerLeft,
   PeerStats,
@@ -14,6 +15,8 @@ import type { TypedEmitter } from './typed-emitter.js';
 
 export type {
   DiscoveredServer,
+  InterfaceAddress,
+  ListenUrl,
   PeerInfo,
   PeerLeft,
   PeerStats,
@@ -22,19 +25,6 @@ export type {
   RoomInfo,
   RoomPatch,
 } from './report-types.js';
-
-/** One URL other devices can use to reach the server, per interface address. */
-export interface ListenUrl {
-  /** Interface name (`eth0`, `lo`, ...); `mDNS` for this machine's `.local` name. */
-  interface: string;
-  /** An address, or `NAME.local` (family `name`). */
-  address: string;
-  family: 'IPv4' | 'IPv6' | 'name';
-  /** True for loopback: only reachable from this machine. */
-  internal: boolean;
-  /** `ws://ADDRESS:PORT/` or `wss://...`. */
-  url: string;
-}
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
