@@ -11,6 +11,7 @@ import type {
   PeerStats,
   ProblemCode as ServerProblemCode,
   PushResult,
+  RelayStatus,
 } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +110,8 @@ export interface StatusInfo {
   /** Current problems (start failure, expiring certificate, mDNS failure), newest last. */
   problems: Problem[];
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
+  /** The connection relay (STUN/TURN): on or off, port, live allocations, relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 // The server's own definitions (main/server/report-types.ts has no imports, so the renderer can share it).
@@ -118,6 +121,7 @@ export type {
   PeerLeft,
   PeerStats,
   LeaveReason as PeerLeftReason,
+  RelayStatus,
 } from '../server/report-types.js';
 
 export interface ConnectionCounts {

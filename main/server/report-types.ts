@@ -72,3 +72,16 @@ export interface PushResult {
   /** Human-readable reason when not ok. */
   message: string | null;
 }
+
+/** The embedded STUN/TURN relay as the control surface reports it. */
+export interface RelayStatus {
+  enabled: boolean;
+  /** UDP/TCP port in use; null while off or failed. */
+  port: number | null;
+  /** Live TURN allocations. */
+  allocations: number;
+  /** Relayed payload bytes per second (both directions), over the last second. */
+  bytesPerSecond: number;
+  /** Why the relay is not running although it should; null when fine. */
+  problem: string | null;
+}
