@@ -70,6 +70,8 @@ const liveKeys = [
   'maxConnections',
   'push',
   'mdns',
+  'relay',
+  'turnSecret',
 ] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const maxProblems = 20;

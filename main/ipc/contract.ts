@@ -227,6 +227,8 @@ export interface SettingsValues {
   /** ms between WebSocket pings. */
   pingIntervalMs: number;
   mdns: { enabled: boolean; name: string | null; interface: string | null };
+  /** The connection relay (STUN/TURN): UDP/TCP port (0 = off) and the UDP ports relayed addresses use. */
+  relay: { port: number; relayPortsMin: number; relayPortsMax: number };
   /** Serve the bundled web client over http(s) on the same port. */
   serveWebClient: boolean;
   startServerOnLaunch: boolean;
@@ -236,9 +238,10 @@ export interface SettingsValues {
 }
 
 /** A change to settings: any subset of fields; `rateLimit` and `mdns` may be partial too. */
-export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns'>> & {
+export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns' | 'relay'>> & {
   rateLimit?: Partial<SettingsValues['rateLimit']>;
   mdns?: Partial<SettingsValues['mdns']>;
+  relay?: Partial<SettingsValues['relay']>;
 };
 
 export interface SettingsInfo {

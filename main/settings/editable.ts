@@ -24,6 +24,17 @@ export const settingsValuesSchema = z
         interface: z.string().min(1).nullable(),
       })
       .strict(),
+    relay: z
+      .object({
+        port: server.relay.unwrap().shape.port.unwrap(),
+        relayPortsMin: z.number().int().min(1024).max(65535),
+        relayPortsMax: z.number().int().min(1024).max(65535),
+      })
+      .strict()
+      .refine((r) => r.relayPortsMin <= r.relayPortsMax, {
+        message: 'the first relay port must not be above the last',
+        path: ['relayPortsMax'],
+      }),
     serveWebClient: z.boolean(),
     startServerOnLaunch: z.boolean(),
     startAtLogin: z.boolean(),
@@ -66,6 +77,7 @@ const patchSchema = settingsValuesSchema
   .extend({
     rateLimit: settingsValuesSchema.shape.rateLimit.partial(),
     mdns: settingsValuesSchema.shape.mdns.partial(),
+    relay: z.object({ port: z.number(), relayPortsMin: z.number(), relayPortsMax: z.number() }).partial().strict(),
   })
   .partial()
   .strict();
@@ -83,6 +95,7 @@ export function applyPatch(
     ...p,
     rateLimit: { ...current.rateLimit, ...p.rateLimit },
     mdns: { ...current.mdns, ...p.mdns },
+    relay: { ...current.relay, ...p.relay },
   };
   const full = settingsValuesSchema.safeParse(merged);
   if (!full.success) return { ok: false, errors: fieldErrors(full.error.issues) };
