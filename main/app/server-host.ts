@@ -189,7 +189,9 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       s.events.on('peer-left', (p) => events.emit('peer-left', p)),
       s.events.on('connections', (c) => events.emit('connections', c)),
       // Relay state and counters (at most once a second) reach the window with the status.
-      s.events.on('relay', () => events.emit('status', status())),
+      s.events.on('relay', () => {
+        if (state === 'running') events.emit('status', status());
+      }),
       s.events.on('discovery', (list) => events.emit('discovery', list)),
       s.events.on('advertised', ({ name }) => {
         advertised = name;
