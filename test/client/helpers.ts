@@ -19,7 +19,7 @@ export interface Running {
 
 export async function startServer(options: ServerOptionsInput = {}, deps: ServerDeps = {}): Promise<Running> {
   const server = createSignalServer(
-    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options },
+    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 }, ...options },
     { stopGraceMs: 200, ...deps },
   );
   const status = await server.start();
