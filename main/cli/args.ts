@@ -1,6 +1,7 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { defaultOptions } from '../server/options.js';
+import { parseIceUrl } from '../server/ice-url.js';
+import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
 import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -12,6 +13,8 @@ export interface ServeCommand {
   certFile: string | null;
   keyFile: string | null;
   keyPassphrase: string | null;
+  /** `--tls auto`: serve a leaf from the local CA in the data dir (created on first use). */
+  tlsAuto: boolean;
   vapidKeyFile: string | null;
   vapidSubject: string | null;
   pushEncoding: 'aes128gcm' | 'aesgcm';
@@ -22,6 +25,17 @@ export interface ServeCommand {
   pingIntervalMs: number;
   offlineTtlMs: number;
   offlineQueueMax: number;
+  offlineQueueBytes: number;
+  offlineQueueSenderBytes: number;
+  allowedOrigins: string[];
+  requestTimeoutMs: number;
+  pushAllowHosts: string[];
+  pushMaxInFlight: number;
+  pushMaxInFlightPerConnection: number;
+  pushMaxResponseBytes: number;
+  pushMaxSubscriptions: number;
+  pushSubscriptionsPerAddress: number;
+  pushSubscriptionTtlMs: number;
   rateLimit: number;
   rateBurst: number;
   maxConnections: number;
@@ -30,6 +44,8 @@ export interface ServeCommand {
   mdns: boolean;
   mdnsName: string | null;
   mdnsInterface: string | null;
+  /** External stun:/turn:/turns: URLs, in the order given. */
+  iceServers: string[];
   turnPort: number;
   turnRelayPorts: { min: number; max: number };
   turnAllowPeers: string[];
@@ -42,6 +58,8 @@ export type CliCommand =
   | ServeCommand
   | { kind: 'vapid-generate'; out: string; force: boolean }
   | { kind: 'discover'; timeoutMs: number; json: boolean; interface: string | null }
+  | { kind: 'ca-show'; dataDir: string | null; json: boolean }
+  | { kind: 'ca-export'; dataDir: string | null; out: string; force: boolean }
   | { kind: 'done' };
 
 /** A command line that cannot run: printed as one line, exit code 2. */
@@ -50,6 +68,27 @@ export class UsageError extends Error {
 }
 
 const d = defaultOptions;
+const dp = defaultPushLimits;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+function hostList(value: string, previous: string[] | undefined): string[] {
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (const h of hosts)
+    if (!isHostPort(h)) throw new InvalidArgumentError(`"${h}" is not HOST or HOST:PORT (e.g. push.lan:8443)`);
+  return [...(previous ?? []), ...hosts];
+}
+function origin(value: string, previous: string[] | undefined): string[] {
+  if (!isOriginPattern(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not an origin: give * or scheme://host[:port], e.g. https://app.example.org`,
+    );
+  return collect(value, previous);
+}
 
 /** The serve command's options as commander hands them over (absent unless given, except where a default is set). */
 interface ServeFlags {
@@ -58,6 +97,8 @@ interface ServeFlags {
   cert?: string;
   key?: string;
   keyPassphrase?: string;
+  /** `auto` from --tls auto (the only mode). */
+  tls?: 'auto';
   accessKey?: string;
   dataDir?: string;
   maxPayload?: number;
@@ -65,6 +106,17 @@ interface ServeFlags {
   pingInterval?: number;
   offlineTtl?: number;
   offlineQueue?: number;
+  offlineQueueBytes?: number;
+  offlineQueueSenderBytes?: number;
+  allowOrigin?: string[];
+  requestTimeout?: number;
+  pushAllowHosts?: string[];
+  pushMaxInFlight?: number;
+  pushMaxInFlightPerConnection?: number;
+  pushMaxResponse?: number;
+  pushMaxSubscriptions?: number;
+  pushSubscriptionsPerAddress?: number;
+  pushSubscriptionTtl?: number;
   rateLimit?: number;
   rateBurst?: number;
   maxConnections?: number;
@@ -77,6 +129,7 @@ interface ServeFlags {
   mdns: boolean;
   mdnsName?: string;
   mdnsInterface?: string;
+  iceServer?: string[];
   turnPort?: number;
   turnRelayPorts?: { min: number; max: number };
   turnAllowPeers?: string[];
@@ -96,11 +149,17 @@ function wrap<T>(parse: (s: string) => T): (s: string) => T {
   };
 }
 
+function iceUrl(url: string): string {
+  const parsed = parseIceUrl(url);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return url;
+}
+
 function build(version: string, out: (s: string) => void, result: { value: CliCommand }): Command {
   const program = new Command('rustysignal')
     .description('WebRTC signaling server for the local network (v1 protocol compatible with rustysignal 2.0.2)')
     .usage(
-      '[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover',
+      '[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover\n       rustysignal ca show|export [--data-dir DIR]',
     )
     .argument(
       '[ADDR]',
@@ -112,6 +171,12 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--port <port>', 'port to listen on (instead of ADDR)', wrap(parseCount))
     .option('--cert <file>', 'PEM certificate (chain) for wss')
     .option('--key <file>', 'PEM private key for --cert')
+    .addOption(
+      new Option(
+        '--tls <mode>',
+        "auto: https/wss with a certificate from this installation's local CA (in --data-dir; devices trust it once at http://HOST:PORT/trust)",
+      ).choices(['auto']),
+    )
     .option('--key-passphrase <passphrase>', 'passphrase of an encrypted --key (or env RUSTYSIGNAL_KEY_PASSPHRASE)')
     .option('--access-key <key>', 'require ?key=KEY from clients (or env RUSTYSIGNAL_ACCESS_KEY)')
     .option('--data-dir <dir>', 'where state that survives a restart is kept (push subscriptions)')
@@ -141,6 +206,26 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       wrap(parseCount),
     )
     .option(
+      '--offline-queue-bytes <size>',
+      `most bytes the offline queue holds in all, e.g. 32MiB (default ${d.offlineQueueBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--offline-queue-sender-bytes <size>',
+      `most bytes the offline queue holds from one client address (default ${d.offlineQueueSenderBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--allow-origin <origin>',
+      'also accept WebSocket upgrades from pages of this origin (repeatable; * for any); by default only pages of this server, localhost, *.local and private addresses',
+      origin,
+    )
+    .option(
+      '--request-timeout <duration>',
+      `time a client has to send a complete HTTP request or WebSocket upgrade, ms (default ${d.requestTimeoutMs})`,
+      wrap(parseDuration),
+    )
+    .option(
       '--rate-limit <perSecond>',
       `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`,
       wrap(parseCount),
@@ -159,6 +244,46 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       new Option('--push-encoding <encoding>', 'push content encoding')
         .choices(['aes128gcm', 'aesgcm'])
         .default('aes128gcm'),
+    )
+    .option(
+      '--ice-server <url>',
+      'also hand clients this STUN/TURN server (repeatable): stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT]',
+      (url: string, previous: string[] | undefined) => [...(previous ?? []), wrap(iceUrl)(url)],
+    )
+    .option(
+      '--push-allow-hosts <hosts>',
+      'HOST[:PORT],... push services allowed although not public (a private push service); others must be https on 443 of a public address',
+      hostList,
+    )
+    .option(
+      '--push-max-in-flight <count>',
+      `push requests in flight at once, server-wide (default ${dp.maxInFlight})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-in-flight-per-connection <count>',
+      `push requests in flight at once per connection (default ${dp.maxInFlightPerConnection})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-response <size>',
+      `most bytes read of a push service's answer (default ${dp.maxResponseBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--push-max-subscriptions <count>',
+      `most push subscriptions stored (default ${dp.maxSubscriptions})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscriptions-per-address <count>',
+      `most push subscriptions made from one client address (default ${dp.subscriptionsPerAddress})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscription-ttl <duration>',
+      `delete push subscriptions unused for this long, ms, e.g. 30d (default ${dp.subscriptionTtlMs})`,
+      wrap(parseDuration),
     )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
@@ -189,6 +314,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .action((addr: string | undefined, files: string[], o: ServeFlags) => {
       result.value = serveCommand(addr, files, o);
     });
@@ -212,6 +338,23 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--interface <iface>', 'listen on this network interface only (default: every LAN interface)')
     .action((o: { timeout: number; json?: boolean; interface?: string }) => {
       result.value = { kind: 'discover', timeoutMs: o.timeout, json: o.json === true, interface: o.interface ?? null };
+    });
+
+  const ca = program.command('ca').description('the local certificate authority that --tls auto uses');
+  ca.command('show')
+    .description('print the local CA: SHA-256 fingerprint, what it may certify, expiry')
+    .option('--data-dir <dir>', 'the data dir the server ran with')
+    .option('--json', 'one JSON object')
+    .action((o: { dataDir?: string; json?: boolean }) => {
+      result.value = { kind: 'ca-show', dataDir: o.dataDir ?? null, json: o.json === true };
+    });
+  ca.command('export')
+    .description('write the local CA certificate to a file (PEM; DER when FILE ends in .crt, .cer or .der)')
+    .option('--data-dir <dir>', 'the data dir the server ran with')
+    .requiredOption('--out <file>', 'where to write the certificate')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { dataDir?: string; out: string; force?: boolean }) => {
+      result.value = { kind: 'ca-export', dataDir: o.dataDir ?? null, out: o.out, force: o.force === true };
     });
 
   for (const c of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
@@ -251,6 +394,9 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     throw new UsageError(
       `${certFile === null ? '--key' : '--cert'} needs ${certFile === null ? '--cert' : '--key'} too`,
     );
+  const tlsAuto = o.tls === 'auto';
+  if (tlsAuto && certFile !== null)
+    throw new UsageError('give either a certificate (CERT KEY or --cert/--key) or --tls auto, not both');
   const vapidKeyFile = vapid ?? o.vapidKey ?? null;
   const vapidSubject = o.vapidSubject ?? null;
   if (vapidKeyFile !== null && vapidSubject === null)
@@ -268,6 +414,7 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     certFile,
     keyFile,
     keyPassphrase: o.keyPassphrase ?? process.env.RUSTYSIGNAL_KEY_PASSPHRASE ?? null,
+    tlsAuto,
     vapidKeyFile,
     vapidSubject,
     pushEncoding: o.pushEncoding,
@@ -278,6 +425,17 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     pingIntervalMs: o.pingInterval ?? d.pingIntervalMs,
     offlineTtlMs: o.offlineTtl ?? d.offlineTtlMs,
     offlineQueueMax: o.offlineQueue ?? d.offlineQueueMax,
+    offlineQueueBytes: o.offlineQueueBytes ?? d.offlineQueueBytes,
+    offlineQueueSenderBytes: o.offlineQueueSenderBytes ?? d.offlineQueueSenderBytes,
+    allowedOrigins: o.allowOrigin ?? d.allowedOrigins,
+    requestTimeoutMs: o.requestTimeout ?? d.requestTimeoutMs,
+    pushAllowHosts: o.pushAllowHosts ?? dp.allowHosts,
+    pushMaxInFlight: o.pushMaxInFlight ?? dp.maxInFlight,
+    pushMaxInFlightPerConnection: o.pushMaxInFlightPerConnection ?? dp.maxInFlightPerConnection,
+    pushMaxResponseBytes: o.pushMaxResponse ?? dp.maxResponseBytes,
+    pushMaxSubscriptions: o.pushMaxSubscriptions ?? dp.maxSubscriptions,
+    pushSubscriptionsPerAddress: o.pushSubscriptionsPerAddress ?? dp.subscriptionsPerAddress,
+    pushSubscriptionTtlMs: o.pushSubscriptionTtl ?? dp.subscriptionTtlMs,
     rateLimit: o.rateLimit ?? d.rateLimit.perSecond,
     rateBurst: o.rateBurst ?? d.rateLimit.burst,
     maxConnections: o.maxConnections ?? d.maxConnections,
@@ -285,6 +443,7 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     mdns: o.mdns,
     mdnsName: o.mdnsName ?? null,
     mdnsInterface: o.mdnsInterface ?? null,
+    iceServers: o.iceServer ?? [],
     turnPort: o.turnPort ?? d.relay.port,
     turnRelayPorts: o.turnRelayPorts ?? d.relay.relayPorts,
     turnAllowPeers: o.turnAllowPeers ?? d.relay.allowPeers,

@@ -6,12 +6,15 @@
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
 import type {
   DiscoveredServer,
+  ListenUrl,
   PeerInfo,
   PeerLeft,
   PeerStats,
   ProblemCode as ServerProblemCode,
   PushResult,
   RelayStatus,
+  RoomInfo,
+  RoomPatch,
 } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,18 +81,14 @@ export interface Problem {
   at: number;
 }
 
-/** One way to reach the server, per interface address. */
-export interface AddressInfo {
-  /** Interface name (`eth0`, `wlan0`, `lo`). */
-  interface: string;
-  address: string;
-  family: 'IPv4' | 'IPv6';
-  /** Loopback: reachable from this machine only. */
-  internal: boolean;
+/** One way to reach the server, per interface address (`mDNS` for this machine's `NAME.local`, listed first). */
+export interface AddressInfo extends ListenUrl {
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
   webClientUrl: string | null;
+  /** `http://ADDRESS:PORT/trust`, the onboarding page, when a local CA is offered; else null. */
+  trustUrl: string | null;
 }
 
 export interface StatusInfo {
@@ -97,6 +96,8 @@ export interface StatusInfo {
   /** Bound port; null unless running. */
   port: number | null;
   tls: boolean;
+  /** The local CA devices are asked to trust (fingerprint to compare); null when none is offered. */
+  trust: { fingerprint256: string; validTo: string } | null;
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;
   /** Connections registered under a name. */
@@ -120,6 +121,8 @@ export type {
   PeerInfo,
   PeerLeft,
   PeerStats,
+  RoomInfo,
+  RoomPatch,
   LeaveReason as PeerLeftReason,
   RelayStatus,
 } from '../server/report-types.js';
@@ -142,6 +145,19 @@ export type CertificateWarningCode =
 export interface CertificateWarning {
   code: CertificateWarningCode;
   message: string;
+}
+
+/** The local CA as the dashboard shows it (docs/tls.md). */
+export interface LocalCaInfo {
+  subject: string;
+  /** SHA-256, colon-separated hex: what devices compare on /trust. */
+  fingerprint256: string;
+  validTo: string;
+  /** What it may certify: DNS names (with subdomains) and CIDR ranges. */
+  constraints: { dns: string[]; ip: string[] };
+  /** True when the server's certificate comes from it (no imported or linked certificate wins). */
+  active: boolean;
+  pem: string;
 }
 
 /** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
@@ -224,6 +240,12 @@ export interface SettingsValues {
   /** ms a one-to-one message for an offline user is held; 0 = off. */
   offlineTtlMs: number;
   offlineQueueMax: number;
+  /** Most bytes the offline queue holds in all. */
+  offlineQueueBytes: number;
+  /** Most bytes the offline queue holds from one client address. */
+  offlineQueueSenderBytes: number;
+  /** Web origins allowed to connect besides this server's own pages and LAN hosts; `*` = any. */
+  allowedOrigins: string[];
   /** ms between WebSocket pings. */
   pingIntervalMs: number;
   mdns: { enabled: boolean; name: string | null; interface: string | null };
@@ -311,6 +333,11 @@ export interface InvokeMap {
   /** Closes one connection with code 4000 and the reason (default "kicked by the operator"). */
   'peers:kick': { request: { id: number; reason?: string }; response: null };
 
+  /** Rooms with connections or a lock or access code (empty while stopped). */
+  'rooms:list': { request: undefined; response: RoomInfo[] };
+  /** Locks or unlocks a room, sets or removes its access code; returns the room as it is now. */
+  'rooms:set': { request: { room: string } & RoomPatch; response: RoomInfo };
+
   'addresses:list': { request: undefined; response: AddressInfo[] };
   /** Connects to each advertised URL from this machine and reports which work. */
   'network:selfCheck': { request: undefined; response: SelfCheckResult[] };
@@ -323,6 +350,10 @@ export interface InvokeMap {
   'certs:export': { request: CertificateExportRequest; response: { pem: string; path: string | null } };
   /** Turns TLS off (plain ws/http). */
   'certs:remove': { request: undefined; response: null };
+  /** The local CA; null until one is created. */
+  'certs:ca': { request: undefined; response: LocalCaInfo | null };
+  /** Creates the local CA (once; later calls return the existing one): TLS becomes `auto` unless a certificate was imported. */
+  'certs:createCa': { request: undefined; response: LocalCaInfo };
 
   'push:info': { request: undefined; response: PushInfo };
   /** Generates a new VAPID key pair (existing subscriptions stop working). */

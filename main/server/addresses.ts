@@ -1,41 +1,61 @@
 // The URLs other devices use to reach the server: one per interface address, not just the bind address.
 import { networkInterfaces } from 'node:os';
-import type { ListenUrl } from './surface.js';
+import type { InterfaceAddress, ListenUrl } from './report-types.js';
 
-function urlFor(scheme: 'ws' | 'wss', address: string, family: 'IPv4' | 'IPv6', port: number): string {
+function urlFor(scheme: 'ws' | 'wss', address: string, family: ListenUrl['family'], port: number): string {
   return `${scheme}://${family === 'IPv6' ? `[${address}]` : address}:${port}/`;
 }
 
-/** Reachable URLs for a server bound to `host`:`port`; LAN addresses first, loopback last. */
-export function listenUrls(host: string, port: number, tls: boolean, interfaces = networkInterfaces()): ListenUrl[] {
-  const scheme = tls ? 'wss' : 'ws';
-  const wildcard4 = host === '0.0.0.0';
-  const wildcard6 = host === '::';
-  const out: ListenUrl[] = [];
+/** Every interface address of this machine, loopback included, in the table's order. */
+export function interfaceAddresses(interfaces = networkInterfaces()): InterfaceAddress[] {
+  const out: InterfaceAddress[] = [];
   for (const [name, addrs] of Object.entries(interfaces)) {
     for (const a of addrs ?? []) {
       const family = a.family === 'IPv6' ? 'IPv6' : 'IPv4';
       // Link-local IPv6 needs a zone id that browsers don't accept in URLs.
-      if (family === 'IPv6' && a.address.startsWith('fe80')) continue;
-      const match =
-        (wildcard4 && family === 'IPv4') ||
-        wildcard6 ||
-        a.address === host ||
-        (host === 'localhost' && a.internal && family === 'IPv4');
-      if (match)
-        out.push({
-          interface: name,
-          address: a.address,
-          family,
-          internal: a.internal,
-          url: urlFor(scheme, a.address, family, port),
-        });
+      if (family === 'IPv6' && a.address.toLowerCase().startsWith('fe80:')) continue;
+      out.push({ interface: name, address: a.address, family, internal: a.internal });
     }
+  }
+  return out;
+}
+
+/**
+ * Reachable URLs for a server bound to `host`:`port`: `localName` (this machine's `NAME.local`) first when
+ * given and the bind is a wildcard, then LAN addresses, loopback last.
+ */
+export function listenUrls(
+  host: string,
+  port: number,
+  tls: boolean,
+  interfaces = networkInterfaces(),
+  opts: { localName?: string | null } = {},
+): ListenUrl[] {
+  const scheme = tls ? 'wss' : 'ws';
+  const wildcard4 = host === '0.0.0.0';
+  const wildcard6 = host === '::';
+  const out: ListenUrl[] = [];
+  for (const a of interfaceAddresses(interfaces)) {
+    const match =
+      (wildcard4 && a.family === 'IPv4') ||
+      wildcard6 ||
+      a.address === host ||
+      (host === 'localhost' && a.internal && a.family === 'IPv4');
+    if (match) out.push({ ...a, url: urlFor(scheme, a.address, a.family, port) });
   }
   if (out.length === 0) {
     const family = host.includes(':') ? 'IPv6' : 'IPv4';
     const address = host === 'localhost' ? '127.0.0.1' : host;
     out.push({ interface: '', address, family, internal: false, url: urlFor(scheme, address, family, port) });
   }
-  return out.sort((x, y) => Number(x.internal) - Number(y.internal));
+  out.sort((x, y) => Number(x.internal) - Number(y.internal));
+  if (opts.localName && (wildcard4 || wildcard6))
+    out.unshift({
+      interface: 'mDNS',
+      address: opts.localName,
+      family: 'name',
+      internal: false,
+      url: urlFor(scheme, opts.localName, 'name', port),
+    });
+  return out;
 }

@@ -13,6 +13,8 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  /** The room's access code was missing or wrong (v2 addition). */
+  roomCode: 4003,
 } as const;
 
 export type { LeaveReason } from './report-types.js';

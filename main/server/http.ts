@@ -1,34 +1,62 @@
-// Plain HTTP on the signaling port: /healthz, /push/public-key and the bundled web client (static files,
-// no catch-all: unknown paths are 404).
+// Plain HTTP on the signaling port: /healthz, /push/public-key, /ice-servers and the bundled web client
+// (static files; a one-segment path that names no file, such as /class1, is a room and gets the page;
+// nothing else is caught: unknown paths are 404).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { keyMatches, queryOf } from './admission.js';
+import { contentTypeOf } from './content-types.js';
+import { ICE_CREDENTIAL_TTL_SECONDS } from './ice-servers.js';
+import { isValidName, type IceServer } from './protocol.js';
 
 export interface HttpSources {
-  health(): { status: 'ok'; uptime: number; connections: number; peers: number };
+  health(): {
+    status: 'ok';
+    uptime: number;
+    connections: number;
+    peers: number;
+    /** What the offline queue holds now: messages and accounted bytes. */
+    queued: { messages: number; bytes: number };
+  };
   /** VAPID public key (base64url), or null when push is off. */
   pushPublicKey(): string | null;
   /** Directory of the web client, or null when none is served. */
   webClientDir(): string | null;
+  /** ICE servers for a client that reached the server at `localAddress` (GET /ice-servers). */
+  iceServers(localAddress: string | undefined): IceServer[];
+  /** The access key clients must present, or null. */
+  accessKey(): string | null;
 }
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/**
+ * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
+ * jacking), no plugins; WebSockets to this server (or, for a page told so, another LAN server).
+ */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-const common = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+/** Sent with every HTTP answer the server gives, files and errors alike. */
+export const securityHeaders = {
+  'Content-Security-Policy': contentSecurityPolicy,
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+const common = { ...securityHeaders, 'Cache-Control': 'no-cache' };
 
 function send(res: ServerResponse, status: number, type: string, body: string, head = false): void {
   res.writeHead(status, { ...common, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -49,6 +77,27 @@ export function staticPath(root: string, pathname: string): string | null {
   return full === root || full.startsWith(root + path.sep) ? full : null;
 }
 
+// Credentials inside: never stored by a cache, and behind the access key like the WebSocket itself.
+function iceServers(src: HttpSources, req: IncomingMessage, res: ServerResponse, head: boolean): void {
+  const key = src.accessKey();
+  if (key !== null && !keyMatches(queryOf(req.url).get('key'), key))
+    return send(
+      res,
+      401,
+      'text/plain; charset=utf-8',
+      'a valid access key is required: add ?key=ACCESS_KEY to the URL\n',
+      head,
+    );
+  const body = JSON.stringify({ iceServers: src.iceServers(req.socket.localAddress), ttl: ICE_CREDENTIAL_TTL_SECONDS });
+  res.writeHead(200, {
+    ...common,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(head ? undefined : body);
+}
+
 /** Builds the request listener for the HTTP(S) server. */
 export function createRequestHandler(src: HttpSources): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -64,7 +113,7 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
   const q = url.indexOf('?');
   const pathname = q < 0 ? url : url.slice(0, q);
   const head = req.method === 'HEAD';
-  const known = pathname === '/healthz' || pathname === '/push/public-key';
+  const known = pathname === '/healthz' || pathname === '/push/public-key' || pathname === '/ice-servers';
   if (req.method !== 'GET' && !head) {
     if (known) {
       res.setHeader('Allow', 'GET, HEAD');
@@ -80,22 +129,44 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
       ? send(res, 404, 'text/plain; charset=utf-8', 'push is not enabled on this server\n', head)
       : send(res, 200, 'text/plain; charset=utf-8', key, head);
   }
+  if (pathname === '/ice-servers') return iceServers(src, req, res, head);
   const root = src.webClientDir();
   const file = root === null ? null : staticPath(path.resolve(root), pathname);
   if (file !== null) {
     const st = await stat(file).catch(() => null);
-    if (st?.isFile()) {
-      res.writeHead(200, {
-        ...common,
-        'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': st.size,
-      });
-      if (head) return void res.end();
-      const stream = createReadStream(file);
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
-      return;
-    }
+    if (st?.isFile()) return serveFile(res, file, st.size, head);
+  }
+  if (root !== null && roomPath(pathname) !== null) {
+    const index = path.join(path.resolve(root), 'index.html');
+    const st = await stat(index).catch(() => null);
+    if (st?.isFile()) return serveFile(res, index, st.size, head);
   }
   send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+}
+
+function serveFile(res: ServerResponse, file: string, size: number, head: boolean): void {
+  res.writeHead(200, {
+    ...common,
+    'Content-Type': contentTypeOf(file),
+    'Content-Length': size,
+  });
+  if (head) return void res.end();
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * The room a path like `/class1` names (one segment, no dot so it cannot be a missing asset, a valid
+ * room name once decoded); null for any other path.
+ */
+export function roomPath(pathname: string): string | null {
+  if (!/^\/[^/.]+$/.test(pathname)) return null;
+  let room: string;
+  try {
+    room = decodeURIComponent(pathname.slice(1));
+  } catch {
+    return null;
+  }
+  return isValidName(room, 1) && !room.includes('/') ? room : null;
 }

@@ -10,14 +10,18 @@ export type ErrorCode =
   | 'invalid-protocol'
   | 'missing-endpoint'
   | 'unknown-peer'
+  | 'queue-full'
   | 'binary-unsupported'
   | 'rate-limited'
   | 'username-taken'
   | 'invalid-username'
   | 'invalid-room'
+  | 'invalid-room-code'
+  | 'room-locked'
   | 'not-registered'
   | 'push-unavailable'
-  | 'invalid-subscription';
+  | 'invalid-subscription'
+  | 'push-refused';
 
 /** A client frame that parsed as a JSON object. Only the members routing needs are read. */
 export interface ClientMessage {
@@ -29,6 +33,8 @@ export interface ClientMessage {
   /** The client's `id` (string or number), echoed as `ref`. */
   ref: string | number | null;
   subscriptionData: unknown;
+  /** `pushSecret` (16 to 256 characters), which lets its holder replace or remove the subscription later. */
+  pushSecret: string | null;
 }
 
 /** A parsed message, or why the frame is not one. */
@@ -58,6 +64,10 @@ function refOf(v: unknown): string | number | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
 
+function secretOf(v: unknown): string | null {
+  return typeof v === 'string' && v.length >= 16 && v.length <= 256 ? v : null;
+}
+
 /** Parses one text frame (size already bounded by ws). Never throws; one allocation besides JSON.parse's. */
 export function parseClientFrame(text: string): ParseResult {
   let value: unknown;
@@ -76,6 +86,7 @@ export function parseClientFrame(text: string): ParseResult {
     push: lookup(pushActions, own(o, 'action')),
     ref: refOf(own(o, 'id')),
     subscriptionData: own(o, 'subscriptionData'),
+    pushSecret: secretOf(own(o, 'pushSecret')),
   };
 }
 
@@ -86,6 +97,9 @@ export const v1Text = {
   unknownPeer: (name: string) => `Could not find a node with the name ${name}`,
   usernameTaken: 'The username is taken',
   invalidUsername: 'Invalid username',
+  /** Additions (not in 2.0.2): the operator's room controls. */
+  roomLocked: 'The room is locked',
+  invalidRoomCode: 'Invalid room code',
   binaryUnsupported: 'Binary messages are not supported',
   rateLimited: 'Rate limit exceeded',
   pushRequiresName: 'Push requires a username',
@@ -98,15 +112,30 @@ export const errorMessages: Record<ErrorCode, string> = {
   'invalid-protocol': 'The message needs "protocol": one-to-one, one-to-all or one-to-self.',
   'missing-endpoint': 'A one-to-one message needs "endpoint" (or "to") naming the recipient.',
   'unknown-peer': 'No user with that name is connected in this room.',
+  'queue-full':
+    'The offline queue holds as much as it may for now; this message was not held. Send it again once the recipient is connected.',
   'binary-unsupported': 'Binary messages are not supported; send JSON text.',
   'rate-limited': 'Too many messages; this one was dropped. Slow down.',
   'username-taken': 'That username is taken in this room; you are connected without a name.',
-  'invalid-username': 'Usernames are 1 to 64 characters without control characters; you are connected without a name.',
-  'invalid-room': 'Room names are up to 64 characters without control characters.',
+  'invalid-username':
+    'Usernames are 1 to 64 characters, not only spaces, without control or invisible formatting characters; you are connected without a name.',
+  'invalid-room':
+    'Room names are up to 64 characters, not only spaces, without control or invisible formatting characters.',
+  'invalid-room-code':
+    'This room needs its access code: add ?code=CODE to the address (the person running the room has it).',
+  'room-locked': 'This room is locked: no new names are let in. Ask the person running the room to unlock it.',
   'not-registered': 'Push needs a username: connect with ?user=NAME.',
   'push-unavailable': 'Push notifications are not enabled on this server.',
   'invalid-subscription': 'subscriptionData is not a valid PushSubscription.',
+  'push-refused': 'The server did not accept this push request.',
 };
+
+/** An RTCIceServer as JSON: what a browser's `new RTCPeerConnection({ iceServers })` takes. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
 
 export type ControlMessage =
   | {
@@ -117,6 +146,8 @@ export type ControlMessage =
         peers: string[];
         token: string | null;
         push: { publicKey: string } | null;
+        /** For RTCPeerConnection, built for the address this client reached the server on. */
+        iceServers: IceServer[];
       };
     }
   | { action: 'peer-joined' | 'peer-left'; data: { user: string } }
@@ -142,13 +173,30 @@ export function errorMessage(
   return control({ action: 'error', data: { code, message, ref } });
 }
 
-/** Names and rooms: at most `max` code points, no control characters (U+0000–U+001F, U+007F). */
+// Unicode control (Cc) and format (Cf) characters: C0/C1 controls, bidi overrides, BOM, zero-width
+// spaces. They make names that look alike or read backwards (in the peer list and OS notifications).
+const controlOrFormat = /[\p{Cc}\p{Cf}]/u;
+// The one Cf character real names need: the zero-width joiner inside an emoji sequence (👨‍👩‍👧).
+const emojiJoiner = /(?<=[\p{Extended_Pictographic}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
+const onlyWhitespace = /^\s+$/u;
+
+/**
+ * Names and rooms: `min` to `max` code points, no Unicode control or format characters (categories Cc,
+ * Cf; a ZWJ inside an emoji sequence is allowed), and not whitespace only.
+ */
 export function isValidName(s: string, min: number, max = 64): boolean {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(s)) return false;
+  if (controlOrFormat.test(s.replace(emojiJoiner, '')) || onlyWhitespace.test(s)) return false;
   let n = 0;
   for (const _ of s) if (++n > max) return false;
   return n >= min;
+}
+
+/**
+ * The key under which v2 compares names for uniqueness: NFC-normalised and lower-cased, so "Zoë" typed
+ * precomposed or decomposed, and "Ana" and "ana", are the same person. Display keeps what was typed.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase().normalize('NFC');
 }
 
 /**

@@ -2,6 +2,7 @@
 // `Directory` interface, so a multi-node backplane can later answer for users on other instances.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from './connection.js';
+import { nameKey } from './protocol.js';
 
 /** What routing needs to find recipients. */
 export interface Directory {
@@ -15,11 +16,16 @@ export type Claim =
   | { kind: 'registered' }
   /** A matching token took the name over from `previous`, which the caller must close (4001). */
   | { kind: 'resumed'; previous: Connection }
-  | { kind: 'taken' };
+  | { kind: 'taken' }
+  /** The room is locked and this is not a resume of a name already in it. */
+  | { kind: 'locked' };
 
 interface Room {
   members: Set<Connection>;
+  /** Exact name → holder: routing and v1 compare names byte for byte. */
   names: Map<string, Connection>;
+  /** nameKey(name) → how many registered names fold to it: v2 registrations must find none. */
+  folded: Map<string, number>;
   /** v2 members: presence notices are only worth a loop over the room when someone can receive them. */
   v2: number;
 }
@@ -42,7 +48,7 @@ export class Registry implements Directory {
 
   #room(name: string): Room {
     let r = this.#rooms.get(name);
-    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map(), v2: 0 }));
+    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map(), folded: new Map(), v2: 0 }));
     return r;
   }
 
@@ -54,16 +60,25 @@ export class Registry implements Directory {
     this.#connections++;
   }
 
-  /** Registers `name` for `conn`, or resumes it when `token` matches the holder's token. */
-  claim(conn: Connection, name: string, token: string | null): Claim {
+  /**
+   * Registers `name` for `conn`, or resumes it when `token` matches the holder's token. A v2 name is
+   * refused when another registered name reads the same (nameKey: NFC, case-insensitive); a v1 name only
+   * when the exact bytes are taken. A locked room refuses everything but a resume.
+   */
+  claim(conn: Connection, name: string, token: string | null, locked = false): Claim {
     const room = this.#room(conn.room);
     const holder = room.names.get(name);
-    if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token)))
-      return { kind: 'taken' };
+    const resumes = holder !== undefined && token !== null && holder.token !== null && sameToken(token, holder.token);
+    if (holder && !resumes) return { kind: 'taken' };
+    if (!resumes && locked) return { kind: 'locked' };
+    const key = nameKey(name);
+    // A resumed holder counts under the same key; anyone else there is a look-alike.
+    if (conn.dialect === 2 && (room.folded.get(key) ?? 0) > (holder ? 1 : 0)) return { kind: 'taken' };
     room.names.set(name, conn);
     // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
     conn.setName(name, conn.dialect === 2 ? newToken() : null);
     if (!holder) {
+      room.folded.set(key, (room.folded.get(key) ?? 0) + 1);
       this.#named++;
       return { kind: 'registered' };
     }
@@ -80,6 +95,10 @@ export class Registry implements Directory {
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
       room.names.delete(conn.name);
+      const key = nameKey(conn.name);
+      const n = (room.folded.get(key) ?? 1) - 1;
+      if (n > 0) room.folded.set(key, n);
+      else room.folded.delete(key);
       this.#named--;
       released = true;
     }
@@ -106,6 +125,11 @@ export class Registry implements Directory {
     const out: string[] = [];
     for (const [name, c] of this.#rooms.get(room)?.names ?? []) if (c !== except) out.push(name);
     return out;
+  }
+
+  /** Rooms that have members now, with how many are named. */
+  *rooms(): IterableIterator<{ room: string; connections: number; peers: number }> {
+    for (const [room, r] of this.#rooms) yield { room, connections: r.members.size, peers: r.names.size };
   }
 
   /** Every connection, for status, heartbeat and shutdown. */

@@ -4,12 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
 import { CloseCode, Connection } from './connection.js';
+import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
 import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Registry } from './registry.js';
+import type { RoomPolicies } from './room-policy.js';
 import type { Router } from './router.js';
 import type { PeerInfo, PeerLeft, PeerStats } from './report-types.js';
 
@@ -18,6 +20,9 @@ export interface SessionEvents {
   left(peer: PeerLeft): void;
   counts(): void;
 }
+
+/** The ICE servers for a client that reached the server at `localAddress`, credentials named `user`. */
+export type IceServerSource = (localAddress: string | undefined, user: string) => IceServer[];
 
 export class Sessions {
   readonly #byId = new Map<number, Connection>();
@@ -31,7 +36,9 @@ export class Sessions {
     private readonly logger: Logger,
     private readonly options: () => ServerOptions,
     private readonly push: () => PushService | null,
+    private readonly iceServers: IceServerSource,
     private readonly events: SessionEvents,
+    private readonly policies: RoomPolicies,
   ) {}
 
   readonly #maxBuffered = () => this.options().maxBufferedBytes;
@@ -64,14 +71,20 @@ export class Sessions {
       conn.fail('invalid-room', null);
       return conn.close(CloseCode.policy, 'invalid room name');
     }
+    if (!this.policies.admits(room, query.get('code'))) {
+      conn.fail('invalid-room-code', v1Text.invalidRoomCode);
+      return conn.close(CloseCode.roomCode, 'room code missing or wrong');
+    }
     this.registry.join(conn);
     const user = query.get('user');
     let fresh = false;
     if (user !== null) {
       if (!isValidName(user, 1)) conn.fail('invalid-username', v1Text.invalidUsername);
       else {
-        const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null);
+        const locked = this.policies.get(room).locked;
+        const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null, locked);
         if (claim.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
+        else if (claim.kind === 'locked') conn.fail('room-locked', v1Text.roomLocked);
         // The old connection is closed before the new one is welcomed; the room sees no leave/join.
         else if (claim.kind === 'resumed')
           claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
@@ -89,6 +102,8 @@ export class Sessions {
           peers: this.registry.names(room, conn),
           token: conn.token,
           push: push ? { publicKey: push.publicKey } : null,
+          // Credentials are named after the connection, not its name: names are the client's choice.
+          iceServers: this.iceServers(req.socket.localAddress, `c${conn.id}`),
         },
       });
     }

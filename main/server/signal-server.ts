@@ -1,18 +1,28 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { networkInterfaces } from 'node:os';
+import type { Server as NetServer, Socket } from 'node:net';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { listenOn } from './listen.js';
+import { createFrontDoor } from './front-door.js';
+import { localHostName, localLabel } from './local-name.js';
+import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handler.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
+import { iceServersFor, type IceServerConfig } from './ice-servers.js';
 import { silentLogger, type Logger } from './logger.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
@@ -28,10 +38,21 @@ import { pushServiceFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
 import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
+import { RoomPolicies } from './room-policy.js';
+import { isValidName } from './protocol.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
-import { checkTls, TlsError } from './tls.js';
+import type {
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+  ServerEventMap,
+  ServerProblem,
+  ServerState,
+  ServerStatus,
+  SignalServer,
+} from './surface.js';
+import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
@@ -50,8 +71,28 @@ export interface ServerDeps {
   networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
+  /** The OS host name the `.local` name is derived from; default os.hostname. */
+  hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+}
+
+/**
+ * Sockets beyond the connection cap are closed as they arrive, before any HTTP: idle or half-sent
+ * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
+ */
+export const socketHeadroom = 16;
+function setSocketCap(server: NetServer, maxConnections: number): void {
+  server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
+}
+
+/** DNS names of a certificate's subjectAltName as Node prints it (`DNS:a.lan, IP Address:10.0.0.2`). */
+function dnsNames(san: string | null): string[] {
+  return (san ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).toLowerCase());
 }
 
 function destroySocket(this: Duplex): void {
@@ -68,15 +109,24 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
+  const hostname = () => (deps.hostname ?? osHostname)();
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
+  // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
+  let front: NetServer | null = null;
+  let plain: HttpServer | null = null;
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
-  let pendingUpgrades = 0;
+  /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
+  let socketsOpen = 0;
+  /** Sockets no longer counted: closed, or refused and on their way out. */
+  const released = new WeakSet<Duplex>();
+  /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
+  let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
   let lastRelay = '';
   const relay = new RelayService(
@@ -104,8 +154,28 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     events.emit('relay', r);
   }
 
+  // One counter names the credentials of HTTP callers, as connection ids name those of WebSocket clients.
+  let iceRequests = 0;
+  function iceConfig(): IceServerConfig {
+    const r = relay.status();
+    return {
+      relay: r.enabled && r.port !== null ? { port: r.port, secret: relay.secret } : null,
+      external: options.iceServers,
+      // One secret for the embedded relay and external TURN servers (--turn-secret = coturn's static-auth-secret).
+      externalSecret: relay.secret,
+    };
+  }
+  const iceServers = (localAddress: string | undefined, user: string) =>
+    iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
+
   const registry = new Registry();
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const policies = new RoomPolicies();
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push);
   const sessions = new Sessions(
     registry,
@@ -115,12 +185,28 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     logger,
     () => options,
     () => push,
+    iceServers,
     {
       joined: (p) => events.emit('peer-joined', p),
       left: (p) => events.emit('peer-left', p),
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
+    policies,
   );
+
+  function rooms(): RoomInfo[] {
+    const out = new Map<string, RoomInfo>();
+    for (const r of registry.rooms()) out.set(r.room, { ...r, ...policies.get(r.room) });
+    for (const [room, p] of policies.entries())
+      if (!out.has(room)) out.set(room, { room, connections: 0, peers: 0, ...p });
+    return [...out.values()].sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  function setRoom(room: string, patch: RoomPatch): RoomInfo {
+    if (!isValidName(room, 0)) throw new TypeError('room names are up to 64 characters without control characters');
+    policies.set(room, patch);
+    return rooms().find((r) => r.room === room) ?? { room, connections: 0, peers: 0, ...policies.get(room) };
+  }
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
@@ -130,14 +216,15 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     'mdns-failed',
     'relay-failed',
   ]);
+  // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
-    logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
     try {
       const checked = checkTls(tls, clock.now());
+      ownNames = new Set([hostname().toLowerCase(), ...dnsNames(checked.info.subjectAltName)]);
       if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
       return checked;
     } catch (err) {
@@ -175,12 +262,17 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
+    const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
     return {
       state,
       port: running ? port : null,
       tls: options.tls !== null,
+      trust,
       urls: running
-        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)(), {
+            // The `.local` name reaches this server only where the advertisement answers for it.
+            localName: options.mdns.enabled ? localHostName(hostname()) : null,
+          })
         : [],
       connections: sessions.size,
       peers: registry.named,
@@ -201,20 +293,43 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroySocket);
     if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
-    if (!a.ok) return refuse(socket, a.status, a.message);
-    pendingUpgrades++;
-    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
+    const a = admit(req, {
+      accessKey: options.accessKey,
+      origins: { allowed: options.allowedOrigins, ownNames: () => ownNames },
+      // This socket is one of socketsOpen; every other open socket (upgraded or not) counts.
+      open: socketsOpen - 1,
+      maxConnections: options.maxConnections,
+    });
+    if (!a.ok) {
+      // A refused socket no longer counts, even before the client has closed its side.
+      release(socket);
+      return refuse(socket, a.status, a.message);
+    }
     wss.handleUpgrade(req, socket, head, (client) => {
-      socket.off('close', upgradeFailed);
       socket.off('error', destroySocket);
-      pendingUpgrades--;
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
   }
-  function upgradeFailed(): void {
-    pendingUpgrades--;
+  function release(socket: Duplex): void {
+    if (released.has(socket)) return;
+    released.add(socket);
+    socketsOpen--;
+  }
+
+  /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
+  function plainOnTlsPort(tlsServer: HttpsServer, deadlines: HttpServerOptions) {
+    const plainServer = createHttpServer(
+      deadlines,
+      createTrustHandler({
+        caCert: () => options.trust?.caCert ?? null,
+        label: () => localLabel(hostname()),
+        fallbackHost: () => `${localHostName(hostname())}:${port ?? options.port}`,
+      }),
+    );
+    plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
+    plainServer.on('clientError', (_err, socket) => socket.destroy());
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
   }
 
   async function start(): Promise<ServerStatus> {
@@ -230,11 +345,36 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
+        iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
+        accessKey: () => options.accessKey,
       });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
+      // Node checks the HTTP deadlines every connectionsCheckingInterval.
+      const deadlines = {
+        headersTimeout: options.requestTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: Math.min(5000, options.requestTimeoutMs),
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(options.requestTimeoutMs / 4))),
+      };
+      const server = tls
+        ? createHttpsServer(
+            { ...tls.options, ...tlsPolicy, ...deadlines, handshakeTimeout: options.requestTimeoutMs },
+            handler,
+          )
+        : createHttpServer(deadlines, handler);
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
+      // The cap applies where connections are accepted (with TLS: the front door that tells TLS from plain
+      // HTTP). Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout
+      // bounds) until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      setSocketCap(onboarding?.front ?? server, options.maxConnections);
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+        socketsOpen++;
+        socket.once('close', () => release(socket));
+      });
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
@@ -244,8 +384,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(server, options.host, options.port);
+      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
+      front = onboarding?.front ?? null;
+      plain = onboarding?.plain ?? null;
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
@@ -286,12 +428,16 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
-      if (!http) return resolve();
-      http.close(() => resolve());
-      http.closeAllConnections();
+      const listener = front ?? http;
+      if (!listener) return resolve();
+      listener.close(() => resolve());
+      http?.closeAllConnections();
+      plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
     http = null;
+    front = null;
+    plain = null;
     wss = null;
     push = null;
     port = null;
@@ -314,8 +460,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
     options = { ...options, ...patch };
-    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.maxConnections !== undefined && http) setSocketCap(front ?? http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {
@@ -346,6 +493,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
+    rooms,
+    setRoom,
     discovered: () => lan.servers(),
     get turnSecret() {
       return relay.secret;

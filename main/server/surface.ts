@@ -1,24 +1,33 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
+import type {
+  DiscoveredServer,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 import type { RelayStatus } from './relay/service.js';
 
 export type { RelayStatus } from './relay/service.js';
 
-export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
-
-/** One URL other devices can use to reach the server, per interface address. */
-export interface ListenUrl {
-  /** Interface name (`eth0`, `lo`, ...). */
-  interface: string;
-  address: string;
-  family: 'IPv4' | 'IPv6';
-  /** True for loopback: only reachable from this machine. */
-  internal: boolean;
-  /** `ws://ADDRESS:PORT/` or `wss://...`. */
-  url: string;
-}
+export type {
+  DiscoveredServer,
+  InterfaceAddress,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
@@ -27,6 +36,9 @@ export interface ServerStatus {
   /** Port actually bound (differs from the option when it was 0); null while stopped. */
   port: number | null;
   tls: boolean;
+  /** The local CA offered at /trust (plain HTTP on the TLS port); null when none is. */
+  trust: { fingerprint256: string; validTo: string } | null;
+  /** `NAME.local` first when it reaches this server (wildcard bind, mDNS on), then each address. */
   urls: ListenUrl[];
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;
@@ -88,6 +100,13 @@ export interface SignalServer {
   peers(): PeerInfo[];
   /** Closes one connection (code 4000 with the reason). Returns false when no such connection. */
   kick(id: number, reason: string): boolean;
+  /** Rooms that have connections or a policy (lock, code), sorted by name. */
+  rooms(): RoomInfo[];
+  /**
+   * Locks or unlocks a room and sets or removes its access code; connections already in the room stay.
+   * Throws a TypeError for a code that is not 1 to 32 characters without spaces or control characters.
+   */
+  setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
   /** The TURN REST secret in use (configured, kept by the host, or random for this run). */

@@ -8,6 +8,7 @@ import {
   relayOptionsSchema,
   serverOptionsSchema,
 } from '../server/options.js';
+import { isPem } from '../server/pem.js';
 
 /** Current version of the settings file layout; migrations.ts lifts older files to it. */
 export const SETTINGS_VERSION = 1;
@@ -28,6 +29,9 @@ export const storedServerSchema = z
     rateLimit: rateLimitSchema.default(defaultOptions.rateLimit),
     offlineTtlMs: server.offlineTtlMs,
     offlineQueueMax: server.offlineQueueMax,
+    offlineQueueBytes: server.offlineQueueBytes,
+    offlineQueueSenderBytes: server.offlineQueueSenderBytes,
+    allowedOrigins: server.allowedOrigins,
     pingIntervalMs: server.pingIntervalMs,
     mdns: mdnsOptionsSchema.default(defaultOptions.mdns),
     relay: relayOptionsSchema.default(defaultOptions.relay),
@@ -36,7 +40,7 @@ export const storedServerSchema = z
   })
   .strict();
 
-const pemText = z.string().refine((s) => s.includes('-----BEGIN '), { message: 'must be PEM text' });
+const pemText = z.string().refine((s) => isPem(s), { message: 'must be PEM text' });
 
 export const storedTlsSchema = z.discriminatedUnion('kind', [
   z
@@ -52,6 +56,10 @@ export const storedTlsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('files'), certPath: z.string().min(1), keyPath: z.string().min(1) }).strict(),
 ]);
 export type StoredTls = z.infer<typeof storedTlsSchema>;
+
+/** The local CA (docs/tls.md): certificate in clear, key sealed like every other secret. */
+export const storedCaSchema = z.object({ cert: pemText, key: secretSchema }).strict();
+export type StoredCa = z.infer<typeof storedCaSchema>;
 
 export const storedPushSchema = z
   .object({
@@ -70,6 +78,8 @@ export const storedSettingsSchema = z
     server: storedServerSchema.default(() => storedServerSchema.parse({})),
     serveWebClient: z.boolean().default(true),
     tls: storedTlsSchema.nullable().default(null),
+    /** Once set, TLS is `auto` (leaves from this CA) unless an imported or linked certificate is set. */
+    ca: storedCaSchema.nullable().default(null),
     push: storedPushSchema.nullable().default(null),
     app: z
       .object({

@@ -48,6 +48,11 @@ export interface Settings {
   /** The certificate and key to serve; null when TLS is off. Throws with a user-facing message. */
   tlsMaterial(): TlsMaterial | null;
   setTls(tls: TlsInput | null): void;
+  /** The local CA (key opened); null when none was created. */
+  ca(): { cert: string; key: string } | null;
+  setCa(ca: { cert: string; key: string } | null): void;
+  /** The CA when TLS runs in `auto` mode: a CA exists and no imported or linked certificate wins over it. */
+  autoTlsCa(): { cert: string; key: string } | null;
   push(): { privateKeyPem: string; subject: string | null; encoding: StoredPush['encoding'] } | null;
   setPush(push: { privateKeyPem: string; subject: string | null } | null): void;
   setPushSubject(subject: string): void;
@@ -159,6 +164,7 @@ export function createSettings(deps: SettingsDeps): Settings {
     ...omitStored(d.server),
     accessKey: d.server.accessKey ? openSecret(d.server.accessKey, enc, 'The access key') : null,
     rateLimit: { ...d.server.rateLimit },
+    allowedOrigins: [...d.server.allowedOrigins],
     mdns: { ...d.server.mdns },
     relay: {
       port: d.server.relay.port,
@@ -231,6 +237,15 @@ export function createSettings(deps: SettingsDeps): Settings {
         },
       });
     },
+    ca: () => (data.ca ? { cert: data.ca.cert, key: openSecret(data.ca.key, enc, 'The local CA key') } : null),
+    setCa(ca) {
+      commit({ ...data, ca: ca ? { cert: ca.cert, key: sealSecret(ca.key, enc) } : null });
+    },
+    autoTlsCa() {
+      const t = data.tls;
+      const imported = t !== null && (t.kind === 'files' || t.origin === 'imported');
+      return imported ? null : svc.ca();
+    },
     push() {
       const p = data.push;
       return p
@@ -259,7 +274,8 @@ export function createSettings(deps: SettingsDeps): Settings {
     },
     serverOptions(paths) {
       const v = toValues(data);
-      const tls = svc.tlsMaterial();
+      // In auto mode the host supplies a leaf from the CA (main/app/auto-tls.ts); not the stored certificate.
+      const tls = data.ca && svc.autoTlsCa() ? null : svc.tlsMaterial();
       const push = svc.push();
       return resolveOptions({
         host: v.host,
@@ -270,6 +286,9 @@ export function createSettings(deps: SettingsDeps): Settings {
         rateLimit: v.rateLimit,
         offlineTtlMs: v.offlineTtlMs,
         offlineQueueMax: v.offlineQueueMax,
+        offlineQueueBytes: v.offlineQueueBytes,
+        offlineQueueSenderBytes: v.offlineQueueSenderBytes,
+        allowedOrigins: v.allowedOrigins,
         pingIntervalMs: v.pingIntervalMs,
         mdns: v.mdns,
         relay: data.server.relay,

@@ -9,11 +9,15 @@ export type ServerErrorCode =
   | 'invalid-protocol'
   | 'missing-endpoint'
   | 'unknown-peer'
+  | 'queue-full'
+  | 'push-refused'
   | 'username-taken'
   | 'invalid-username'
   | 'binary-unsupported'
   | 'rate-limited'
   | 'invalid-room'
+  | 'invalid-room-code'
+  | 'room-locked'
   | 'not-registered'
   | 'push-unavailable'
   | 'invalid-subscription';
@@ -37,6 +41,8 @@ export interface WelcomeData {
   /** Resume token for this name; null when anonymous. */
   token: string | null;
   push: PushInfo | null;
+  /** ICE servers for RTCPeerConnection (the server's relay, with credentials); `[]` when it offers none. */
+  iceServers: RTCIceServer[];
 }
 
 /** The `id` a client put in a message, echoed back (null when it gave none). */
@@ -122,6 +128,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The valid entries of an `iceServers` list from the server (anything else is dropped, never thrown on). */
+export function parseIceServers(value: unknown): RTCIceServer[] {
+  if (!Array.isArray(value)) return [];
+  const out: RTCIceServer[] = [];
+  for (const v of value) {
+    if (!isObject(v)) continue;
+    const urls =
+      typeof v.urls === 'string' ? v.urls : Array.isArray(v.urls) ? v.urls.filter((u) => typeof u === 'string') : null;
+    if (urls === null || urls.length === 0) continue;
+    const server: RTCIceServer = { urls };
+    if (typeof v.username === 'string') server.username = v.username;
+    if (typeof v.credential === 'string') server.credential = v.credential;
+    out.push(server);
+  }
+  return out;
+}
+
 /** Classifies one text frame from the server. Never throws. */
 export function parseIncoming(text: string, dialect: Dialect): Incoming {
   let value: unknown;
@@ -172,6 +195,8 @@ export function parseV1ErrorText(text: string): { code: ServerErrorCode; name?: 
   if (text.startsWith(prefix)) return { code: 'unknown-peer', name: text.slice(prefix.length) };
   if (text === 'The username is taken') return { code: 'username-taken' };
   if (text === 'Invalid username') return { code: 'invalid-username' };
+  if (text === 'The room is locked') return { code: 'room-locked' };
+  if (text === 'Invalid room code') return { code: 'invalid-room-code' };
   if (text === 'Binary messages are not supported') return { code: 'binary-unsupported' };
   if (text === 'Rate limit exceeded') return { code: 'rate-limited' };
   if (text === 'Push requires a username') return { code: 'not-registered' };
@@ -179,10 +204,18 @@ export function parseV1ErrorText(text: string): { code: ServerErrorCode; name?: 
   return null;
 }
 
-/** Rooms and names: 1 (names) or 0 (rooms) to 64 code points, no control characters. */
+// The server's rule (main/server/protocol.ts), copied so the browser bundle does not import the server;
+// test/client/contract-twins.test.ts keeps the two in step.
+const controlOrFormat = /[\p{Cc}\p{Cf}]/u;
+const emojiJoiner = /(?<=[\p{Extended_Pictographic}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
+const onlyWhitespace = /^\s+$/u;
+
+/**
+ * Rooms and names: 1 (names) or 0 (rooms) to 64 code points, no Unicode control or format characters
+ * (a ZWJ inside an emoji sequence is allowed), not whitespace only.
+ */
 export function isValidName(s: string, min = 1): boolean {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(s)) return false;
+  if (controlOrFormat.test(s.replace(emojiJoiner, '')) || onlyWhitespace.test(s)) return false;
   const n = [...s].length;
   return n >= min && n <= 64;
 }
@@ -195,4 +228,5 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  roomCode: 4003,
 } as const;

@@ -8,6 +8,7 @@ import {
   parseIncoming,
   isValidName,
   parseV1ErrorText,
+  parseIceServers,
   type ControlMessage,
   type Dialect,
   type PushResultData,
@@ -15,7 +16,7 @@ import {
   type RelayedMessage,
   type WelcomeData,
 } from './protocol.js';
-import { buildSignalUrl, serverUrlFromPage } from './url.js';
+import { buildSignalUrl, iceServersUrl, serverUrlFromPage } from './url.js';
 
 /** The part of the WebSocket API the client uses (the browser's, or `ws` in Node). */
 export interface WebSocketLike {
@@ -38,6 +39,8 @@ export interface SignalClientOptions {
   room?: string;
   /** Access key, when the server requires one. */
   key?: string | null;
+  /** The room's access code (`?code=`), when the operator set one; missing or wrong closes with 4003. */
+  code?: string | null;
   /** Resume token from an earlier session (e.g. kept in sessionStorage across a page reload). */
   token?: string | null;
   /** Protocol dialect. Default 2. */
@@ -54,6 +57,16 @@ export interface SignalClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Random source for jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /**
+   * v1 only (v2 gets them in the welcome): where to fetch the server's ICE servers at every (re)connect.
+   * Default `ice-servers` next to the server URL (with the key); null: do not fetch, use none.
+   */
+  iceServersUrl?: string | null;
+  /** fetch implementation for `iceServersUrl`. Default `globalThis.fetch`. */
+  fetch?: (
+    url: string,
+    init: { signal: AbortSignal; cache: 'no-store' },
+  ) => Promise<{ ok: boolean; json(): Promise<unknown> }>;
 }
 
 /**
@@ -63,7 +76,8 @@ export interface SignalClientOptions {
 export type SignalState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Why the connection stopped for good. */
-export type ClosedReason = 'closed-by-client' | 'taken-over' | 'kicked' | 'no-reconnect';
+/** `room-code`: the room's access code was missing or wrong (close 4003); retrying cannot help. */
+export type ClosedReason = 'closed-by-client' | 'taken-over' | 'kicked' | 'room-code' | 'no-reconnect';
 
 export interface CloseInfo {
   code: number;
@@ -96,6 +110,8 @@ export interface SignalEvents {
   close: [CloseInfo];
   /** A text frame that is neither JSON nor a known error (v1 servers, other clients' raw text). */
   text: [string];
+  /** The server's ICE servers, fresh at every (re)connect (before `welcome` in v2, before `open` in v1). */
+  'ice-servers': [RTCIceServer[]];
 }
 
 const OPEN = 1;
@@ -107,12 +123,19 @@ export class SignalClient extends Emitter<SignalEvents> {
   readonly #url: string;
   readonly #requestedName: string | null;
   readonly #key: string | null;
+  readonly #code: string | null;
   readonly #backoff: false | BackoffOptions;
   readonly #keepAliveMs: number;
   readonly #keepAliveTimeoutMs: number;
   readonly #WebSocket: WebSocketConstructor;
   readonly #random: () => number;
   readonly #acks: AckTracker;
+  readonly #iceServersUrl: string | null;
+  readonly #fetch: SignalClientOptions['fetch'] | null;
+  readonly #requestTimeoutMs: number;
+  #iceServers: RTCIceServer[] = [];
+  /** v1: the ICE server fetch of the current attempt. */
+  #iceFetch: Promise<RTCIceServer[] | null> | null = null;
 
   #state: SignalState = 'idle';
   #socket: WebSocketLike | null = null;
@@ -147,6 +170,7 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.#requestedName = options.name ?? null;
     this.#name = this.dialect === 1 ? this.#requestedName : null;
     this.#key = options.key ?? null;
+    this.#code = options.code ?? null;
     this.#token = options.token ?? null;
     this.#backoff = options.reconnect ?? {};
     this.#keepAliveMs = options.keepAliveMs ?? 30_000;
@@ -158,6 +182,11 @@ export class SignalClient extends Emitter<SignalEvents> {
       );
     this.#WebSocket = WS;
     this.#random = options.random ?? Math.random;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#iceServersUrl =
+      options.iceServersUrl === undefined ? iceServersUrl(this.#url, this.#key) : options.iceServersUrl;
+    const f = options.fetch ?? (globalThis as { fetch?: SignalClientOptions['fetch'] }).fetch;
+    this.#fetch = f ? f.bind(globalThis) : null;
     this.#acks = new AckTracker({
       timeoutMs: options.requestTimeoutMs ?? 10_000,
       sendProbe: (seq) => this.#write({ protocol: 'one-to-self', action: PROBE_ACTION, data: seq }),
@@ -179,9 +208,13 @@ export class SignalClient extends Emitter<SignalEvents> {
   get welcome(): WelcomeData | null {
     return this.#welcome;
   }
+  /** The server's ICE servers as of the latest (re)connect; `[]` before, or when it offers none. */
+  get iceServers(): RTCIceServer[] {
+    return this.#iceServers;
+  }
   /** Names in the room (v2), sorted, without self. */
   get peers(): string[] {
-    return [...this.#peers].sort();
+    return [...this.#peers].sort(byName);
   }
 
   /**
@@ -226,6 +259,11 @@ export class SignalClient extends Emitter<SignalEvents> {
         closedReason: 'closed-by-client',
       });
     }
+  }
+
+  /** While waiting to reconnect: tries now instead of at the end of the backoff delay. */
+  reconnectNow(): void {
+    if (this.#state === 'reconnecting' && this.#retryTimer !== null) this.#retryNow();
   }
 
   /**
@@ -310,6 +348,7 @@ export class SignalClient extends Emitter<SignalEvents> {
       name: this.#requestedName,
       room: this.room,
       key: this.#key,
+      code: this.#code,
       token: this.dialect === 2 ? this.#token : null,
     });
     let socket: WebSocketLike;
@@ -322,10 +361,12 @@ export class SignalClient extends Emitter<SignalEvents> {
     }
     this.#socket = socket;
     this.#socketOpen = false;
+    // v1 has no welcome: fetch the ICE servers alongside the handshake, and open once both are done.
+    this.#iceFetch = this.dialect === 1 ? this.#fetchIceServers() : null;
     socket.onopen = () => {
       this.#socketOpen = true;
       this.#touch();
-      if (this.dialect === 1) this.#opened(null);
+      if (this.dialect === 1) void this.#openV1(socket);
     };
     socket.onmessage = (ev) => {
       this.#touch();
@@ -335,6 +376,35 @@ export class SignalClient extends Emitter<SignalEvents> {
       // Details arrive with the close event; browsers give none here.
     };
     socket.onclose = (ev) => this.#onSocketClosed(socket, ev.code, ev.reason);
+  }
+
+  async #openV1(socket: WebSocketLike): Promise<void> {
+    const servers = await this.#iceFetch;
+    if (socket !== this.#socket || this.#state === 'closed') return;
+    if (servers) this.#setIceServers(servers);
+    this.#opened(null);
+  }
+
+  /** GET /ice-servers, bounded by the request timeout; null when it cannot be had (old server, network). */
+  async #fetchIceServers(): Promise<RTCIceServer[] | null> {
+    if (this.#iceServersUrl === null || !this.#fetch) return null;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.#requestTimeoutMs);
+    try {
+      const r = await this.#fetch(this.#iceServersUrl, { signal: abort.signal, cache: 'no-store' });
+      if (!r.ok) return null;
+      const body = await r.json();
+      return parseIceServers((body as { iceServers?: unknown } | null)?.iceServers);
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #setIceServers(servers: RTCIceServer[]): void {
+    this.#iceServers = servers;
+    this.emit('ice-servers', servers);
   }
 
   #opened(welcome: WelcomeData | null): void {
@@ -366,6 +436,8 @@ export class SignalClient extends Emitter<SignalEvents> {
     switch (m.action) {
       case 'welcome': {
         const w = m.data;
+        w.iceServers = parseIceServers(w.iceServers);
+        this.#setIceServers(w.iceServers);
         this.#welcome = w;
         this.#name = w.user;
         this.#token = w.token;
@@ -424,6 +496,7 @@ export class SignalClient extends Emitter<SignalEvents> {
     let closedReason: ClosedReason | null = null;
     if (code === CloseCode.takenOver) closedReason = 'taken-over';
     else if (code === CloseCode.kicked) closedReason = 'kicked';
+    else if (code === CloseCode.roomCode) closedReason = 'room-code';
     else if (this.#backoff === false) closedReason = 'no-reconnect';
     if (closedReason) {
       this.emit('close', { code, reason, wasOpen, retryInMs: null, closedReason });
@@ -519,6 +592,12 @@ export class SignalClient extends Emitter<SignalEvents> {
       this.emit('peers', []);
     }
   }
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+/** People's order: locale-aware, upper and lower case together (exact order only breaks ties). */
+function byName(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** The action of the client's own one-to-self probes (acks and keep-alive); never shown to users. */

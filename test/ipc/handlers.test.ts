@@ -88,6 +88,8 @@ describe('every channel refuses a malformed argument with invalid-argument', () 
     ['server:restart', [], undefined],
     ['peers:list', null, undefined],
     ['peers:kick', { id: 'x' }, 'id'],
+    ['rooms:list', 1, undefined],
+    ['rooms:set', { room: 'lab', code: 'has space' }, 'code'],
     ['addresses:list', 0, undefined],
     ['network:selfCheck', true, undefined],
     ['discovery:list', {}, undefined],
@@ -96,6 +98,8 @@ describe('every channel refuses a malformed argument with invalid-argument', () 
     ['certs:generate', { days: 0 }, 'days'],
     ['certs:export', { to: 'usb' }, 'to'],
     ['certs:remove', 1, undefined],
+    ['certs:ca', 1, undefined],
+    ['certs:createCa', { now: true }, undefined],
     ['push:info', 1, undefined],
     ['push:generate', { subject: 5 }, 'subject'],
     ['push:import', { source: 'pem', pem: 'nope' }, 'pem'],
@@ -130,6 +134,7 @@ describe('server', () => {
         internal: true,
         url: `ws://127.0.0.1:${s.port}/`,
         webClientUrl: null,
+        trustUrl: null,
       },
     ]);
     expect(ok(await call('addresses:list'))).toEqual(s.addresses);
@@ -199,7 +204,7 @@ describe('peers', () => {
     alice.send('{"protocol":"one-to-one","endpoint":"bob","data":"hi"}');
     alice.send('{"protocol":"one-to-self","data":"echo"}');
     // Never contacted: storing a subscription sends nothing.
-    const subscription = JSON.stringify(makeBrowserSubscription('https://127.0.0.1:9/push/bob').json);
+    const subscription = JSON.stringify(makeBrowserSubscription('https://push.example.org/push/bob').json);
     bob.send(JSON.stringify({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: subscription }));
     const what = (m: string) => {
       const o = JSON.parse(m) as { data?: string; action?: string };
@@ -228,6 +233,30 @@ describe('peers', () => {
       ['bob', 1, 2, true],
     ]);
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  it('locks a room and sets its code; lists rooms with their connections; refuses a bad code by field', async () => {
+    const s = await running();
+    expect(ok(await call('rooms:set', { room: 'lab', locked: true, code: 'k7' }))).toEqual({
+      room: 'lab',
+      connections: 0,
+      peers: 0,
+      locked: true,
+      code: 'k7',
+    });
+    const inside = await connect(`ws://127.0.0.1:${s.port}/?v=2&room=lab&code=k7`);
+    await inside.next();
+    expect(ok(await call('rooms:list'))).toEqual([{ room: 'lab', connections: 1, peers: 0, locked: true, code: 'k7' }]);
+    expect(err(await call('rooms:set', { room: 'x'.repeat(65), locked: true })).field).toBe('room');
+    expect(ok(await call('rooms:set', { room: 'lab', locked: false, code: null }))).toMatchObject({
+      locked: false,
+      code: null,
+    });
+    await inside.close();
+    await until(() => eventsOf('peer-left').length === 1);
+    expect(ok(await call('rooms:list'))).toEqual([]);
+    await call('server:stop');
+    expect(err(await call('rooms:set', { room: 'lab', locked: true })).code).toBe('not-running');
   });
 
   it('answers not-found for an unknown id and not-running when stopped', async () => {

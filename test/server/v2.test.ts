@@ -42,6 +42,7 @@ describe('welcome and presence', () => {
         peers: ['old'],
         token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string,
         push: null,
+        iceServers: [],
       },
     });
   });
@@ -49,7 +50,7 @@ describe('welcome and presence', () => {
   it('welcomes anonymous connections with user and token null', async () => {
     await start();
     const { welcome } = await v2('room=lab');
-    expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null });
+    expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null, iceServers: [] });
   });
 
   it('sends the registration error before the welcome, and stays open', async () => {

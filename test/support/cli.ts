@@ -38,9 +38,18 @@ export function runCli(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the CLI and resolves once it printed its listening banner. */
-export async function startCli(args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [cliPath, ...withRelayOff(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the CLI and resolves once it printed its listening banner. `netns`: run it inside that network
+ * namespace (`ip netns exec`, which execs in place, so the child is the CLI itself).
+ */
+export async function startCli(
+  args: string[],
+  options: { netns?: string; timeoutMs?: number } = {},
+): Promise<RunningCli> {
+  const argv = [cliPath, ...withRelayOff(args)];
+  const child = options.netns
+    ? spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<() => void> = [];
@@ -66,7 +75,7 @@ export async function startCli(args: string[]): Promise<RunningCli> {
       check();
       void exited.then(() => setImmediate(check));
     });
-  const banner = await waitFor(/listening on \S+:(\d+)/).catch((err: Error) => {
+  const banner = await waitFor(/listening on \S+:(\d+)/, options.timeoutMs).catch((err: Error) => {
     child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
     throw err;
   });

@@ -1,12 +1,14 @@
 // One conversation with one peer over a WebRTC link: a DataChannel carrying chat and files. DOM-free, so
 // a Node peer (werift) can hold the same conversation as a browser.
-import { Emitter, type LinkCloseReason, type PeerLink } from '../../client/index.js';
+import { Emitter, type IceDiagnosis, type IceRoute, type LinkCloseReason, type PeerLink } from '../../client/index.js';
+import { problemText } from './ice-words.js';
 import { parseChannelMessage, type ChannelLike, type ChannelMessage } from './channel-protocol.js';
 import { LOW_WATER_BYTES } from './transfer/constants.js';
 import { FileReceiver } from './transfer/incoming.js';
 import { FileSender } from './transfer/outgoing.js';
 import type { TransferPort } from './transfer/port.js';
 import type { Transfer } from './transfer/types.js';
+import { t as msg } from './i18n/index.js';
 
 /** connecting: negotiating. open: the channel works. interrupted: the network path dropped, ICE may recover. closed: over. */
 export type ConversationState = 'connecting' | 'open' | 'interrupted' | 'closed';
@@ -26,6 +28,8 @@ export interface ConversationEvents {
   transfer: [Transfer];
   /** The peer ended the video call. */
   'call-end': [];
+  /** The route or the ICE problem changed. */
+  ice: [];
 }
 
 /** Label and id of the negotiated channel both sides create. */
@@ -35,12 +39,17 @@ const PROGRESS_EVERY_MS = 100;
 
 export class Conversation extends Emitter<ConversationEvents> {
   readonly channel: ChannelLike;
-  readonly chat: ChatEntry[] = [];
-  readonly transfers: Transfer[] = [];
+  /** Kept from an earlier conversation with the same peer when one is passed in (reopening keeps history). */
+  readonly chat: ChatEntry[];
+  readonly transfers: Transfer[];
   /** ms (performance clock) when the channel opened; null before. */
   openedAt: number | null = null;
   /** Why it closed, in words for the user; null while not closed. */
   closedReason: string | null = null;
+  /** How the connection travels (direct or through the server's relay), once connected. */
+  route: IceRoute | null = null;
+  /** Why it does not connect, once the link reported a stall; cleared when it connects. */
+  problem: IceDiagnosis | null = null;
   #state: ConversationState = 'connecting';
   readonly #sender: FileSender;
   readonly #receiver: FileReceiver;
@@ -49,9 +58,11 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   constructor(
     readonly link: PeerLink,
-    options: { now?: () => number } = {},
+    options: { now?: () => number; history?: { chat: ChatEntry[]; transfers: Transfer[] } } = {},
   ) {
     super();
+    this.chat = options.history?.chat ?? [];
+    this.transfers = options.history?.transfers ?? [];
     this.#now = options.now ?? (() => performance.now());
     const peer = link.peer;
     // Negotiated on both sides with the same id: one channel, whoever starts, even when both start at once.
@@ -70,13 +81,24 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.#setState('open');
     });
     // The channel closes when the peer closes its side or its page; network failures end the link first.
-    this.channel.addEventListener('close', () => this.#end(`${peer} left the conversation.`));
+    this.channel.addEventListener('close', () => this.#end(msg.closeRemote(peer)));
     this.channel.addEventListener('message', (ev) => this.#onData(ev.data));
     link.on('state', (s) => {
       if (s === 'disconnected' && this.#state === 'open') this.#setState('interrupted');
       if (s === 'connected' && this.#state === 'interrupted') this.#setState('open');
     });
-    link.on('closed', (why) => this.#end(closeText(why, peer)));
+    link.on('route', (r) => {
+      this.route = r;
+      this.problem = null;
+      this.emit('ice');
+    });
+    link.on('stalled', (d) => {
+      this.problem = d;
+      this.emit('ice');
+    });
+    link.on('closed', (why) =>
+      this.#end(why === 'failed' && link.diagnosis ? problemText(link.diagnosis.problem, peer) : closeText(why, peer)),
+    );
   }
 
   get peer(): string {
@@ -166,11 +188,13 @@ export class Conversation extends Emitter<ConversationEvents> {
           reason: typeof m.reason === 'string' ? m.reason : null,
         });
       case 'file-cancel': {
-        const reason = typeof m.reason === 'string' ? m.reason : 'no reason given';
+        const reason = typeof m.reason === 'string' ? m.reason : msg.noReason;
         this.#sender.answer(m.id, { kind: 'cancel', reason });
         this.#receiver.cancelled(m.id, reason);
         return;
       }
+      case 'file-progress':
+        return this.#sender.progress(m.id, m.bytes);
       case 'file-done':
         void this.#receiver.done(m);
         return;
@@ -235,12 +259,12 @@ export class Conversation extends Emitter<ConversationEvents> {
 function closeText(why: LinkCloseReason, peer: string): string {
   switch (why) {
     case 'local':
-      return 'You closed the conversation.';
+      return msg.closeLocal;
     case 'remote':
-      return `${peer} left the conversation.`;
+      return msg.closeRemote(peer);
     case 'failed':
-      return `The connection to ${peer} failed: the two devices could not reach each other. Are both on the same network?`;
+      return msg.closeFailed(peer);
     case 'replaced':
-      return `${peer} started a new connection.`;
+      return msg.closeReplaced(peer);
   }
 }
