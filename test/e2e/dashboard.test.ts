@@ -108,7 +108,7 @@ describe.skipIf(!run)('dashboard window', () => {
     // The real server (logging into the dashboard's log), seeing a LAN interface besides loopback.
     deps = createNodeIpcDeps({
       dir: dataDir,
-      settings: { host: '0.0.0.0', port: 0, mdns: { enabled: false } },
+      settings: { host: '0.0.0.0', port: 0, mdns: { enabled: false }, relay: { port: 0 } },
       // The web client is served, so join QR codes point at it (Status, Rooms).
       webClientDir: path.join(root, 'dist/renderer/web-client'),
       factory: factoryWithTestInterfaces({ logger: () => deps.logs.logger, stopGraceMs: 500 }),
