@@ -18,7 +18,13 @@ afterEach(async () => {
 });
 
 function make(initial: ServerOptionsInput) {
-  let input: ServerOptionsInput = { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 }, ...initial };
+  let input: ServerOptionsInput = {
+    host: '127.0.0.1',
+    port: 0,
+    mdns: { enabled: false },
+    relay: { port: 0 },
+    ...initial,
+  };
   const h = createServerHost({ factory: serverFactory({ stopGraceMs: 300 }), options: () => resolveOptions(input) });
   host = h;
   return { h, set: (patch: ServerOptionsInput) => (input = { ...input, ...patch }) };

@@ -171,7 +171,7 @@ describe('server options', () => {
       dataDir: '/data',
       webClientDir: null,
       mdns: { enabled: true, name: 'Room 101', interface: null },
-      turnSecret: expect.stringMatching(/^[\w-]{43}$/),
+      turnSecret: expect.stringMatching(/^[\w-]{43}$/) as unknown,
     });
     s.update({ serveWebClient: true });
     expect(s.serverOptions({ dataDir: null, webClientDir: '/web' }).webClientDir).toBe('/web');
