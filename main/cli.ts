@@ -55,6 +55,9 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
         }
       : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
+    redis: c.redis,
+    nodeId: c.nodeId,
+    metricsToken: c.metricsToken,
   });
 }
 

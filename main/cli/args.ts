@@ -32,6 +32,9 @@ export interface ServeCommand {
   mdnsInterface: string | null;
   logLevel: LogLevel;
   jsonLogs: boolean;
+  redis: string | null;
+  nodeId: string | null;
+  metricsToken: string | null;
 }
 export type CliCommand =
   | ServeCommand
@@ -128,6 +131,15 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
         .default('info'),
+    )
+    .option(
+      '--redis <url>',
+      'join a cluster through this Redis: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// (or env RUSTYSIGNAL_REDIS)',
+    )
+    .option('--node-id <id>', "this node's name in the cluster (default HOSTNAME-PID)")
+    .option(
+      '--metrics-token <token>',
+      'serve GET /metrics to any address with Authorization: Bearer TOKEN (or env RUSTYSIGNAL_METRICS_TOKEN); without it /metrics answers loopback only',
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
@@ -227,6 +239,9 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
     mdnsInterface: o.mdnsInterface ?? null,
     logLevel: o.logLevel,
     jsonLogs: o.jsonLogs === true,
+    redis: o.redis ?? process.env.RUSTYSIGNAL_REDIS ?? null,
+    nodeId: o.nodeId ?? null,
+    metricsToken: o.metricsToken ?? process.env.RUSTYSIGNAL_METRICS_TOKEN ?? null,
   };
 }
 

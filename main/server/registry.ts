@@ -1,20 +1,35 @@
 // Rooms → names → connections, and resume tokens. The router finds recipients only through the
-// `Directory` interface, so a multi-node backplane can later answer for users on other instances.
+// `Directory` interface, so a cluster (cluster/directory.ts) answers for users on other nodes too.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from './connection.js';
+import type { Dialect } from './protocol.js';
+
+/** Someone a one-to-one message can be delivered to: a local Connection, or (clustered) a peer on another node. */
+export interface Peer {
+  readonly dialect: Dialect;
+  /** Sends a relayed frame (already stamped for a v2 recipient). */
+  deliver(frame: Buffer | string): void;
+}
 
 /** What routing needs to find recipients. */
 export interface Directory {
-  /** The connection registered as `name` in `room`. */
-  find(room: string, name: string): Connection | undefined;
-  /** Every connection in `room`, anonymous ones included. */
+  /** The peer registered as `name` in `room`, on this node or (clustered) another. */
+  find(room: string, name: string): Peer | undefined;
+  /** Every connection of this node in `room`, anonymous ones included. */
   members(room: string): Iterable<Connection>;
+  /** Names registered in `room` (on every node), without `except`. */
+  names(room: string, except: Connection | null): string[];
+  /** Clustered only: carries a one-to-all from a local sender to the room's members on other nodes. */
+  readonly toOtherNodes?: (room: string, raw: Buffer, fromSuffix: Buffer) => void;
 }
 
 export type Claim =
   | { kind: 'registered' }
-  /** A matching token took the name over from `previous`, which the caller must close (4001). */
-  | { kind: 'resumed'; previous: Connection }
+  /**
+   * A matching token took the name over from `previous`, which the caller must close (4001); null when the
+   * previous holder is on another node (that node closes it).
+   */
+  | { kind: 'resumed'; previous: Connection | null }
   | { kind: 'taken' };
 
 interface Room {
@@ -60,15 +75,35 @@ export class Registry implements Directory {
     const holder = room.names.get(name);
     if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token)))
       return { kind: 'taken' };
-    room.names.set(name, conn);
     // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
-    conn.setName(name, conn.dialect === 2 ? newToken() : null);
+    const previous = this.assign(conn, name, conn.dialect === 2 ? newToken() : null);
+    return previous ? { kind: 'resumed', previous } : { kind: 'registered' };
+  }
+
+  /**
+   * Gives `name` to `conn` with `token`, without checks (a cluster decided in Redis). Returns the local
+   * connection that held it, now superseded (the caller closes it with 4001).
+   */
+  assign(conn: Connection, name: string, token: string | null): Connection | undefined {
+    const room = this.#room(conn.room);
+    const holder = room.names.get(name);
+    room.names.set(name, conn);
+    conn.setName(name, token);
     if (!holder) {
       this.#named++;
-      return { kind: 'registered' };
+      return undefined;
     }
     holder.superseded = true;
-    return { kind: 'resumed', previous: holder };
+    return holder;
+  }
+
+  /** Takes `conn`'s name away (resumed on another node, or lost a conflict); it stays a member until it closes. */
+  release(conn: Connection): void {
+    const room = this.#rooms.get(conn.room);
+    if (conn.name === null || room?.names.get(conn.name) !== conn) return;
+    room.names.delete(conn.name);
+    this.#named--;
+    conn.superseded = true;
   }
 
   /** Removes `conn`; true when it released a name (a leave the room should hear about). */
@@ -101,11 +136,16 @@ export class Registry implements Directory {
     return r && r.v2 > 0 ? r.members : [];
   }
 
-  /** Names registered in `room`, without `except`. */
+  /** Names registered in `room` on this node, without `except`. */
   names(room: string, except: Connection | null = null): string[] {
     const out: string[] = [];
     for (const [name, c] of this.#rooms.get(room)?.names ?? []) if (c !== except) out.push(name);
     return out;
+  }
+
+  /** Rooms that have members on this node. */
+  rooms(): IterableIterator<string> {
+    return this.#rooms.keys();
   }
 
   /** Every connection, for status, heartbeat and shutdown. */

@@ -2,7 +2,7 @@
 // the Electron shell are two hosts of this object; nothing here imports electron.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
@@ -10,10 +10,13 @@ import { listenOn } from './listen.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
+import type { ClusterNode, ClusterStatus, RedisState } from './cluster-types.js';
+import { Counters } from './counters.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
   OptionsError,
@@ -25,7 +28,7 @@ import {
   type ServerOptionsInput,
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
-import type { PushService } from './push/types.js';
+import type { PushService, SubscriptionStoreLike } from './push/types.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
@@ -36,7 +39,14 @@ import { TypedEmitter } from './typed-emitter.js';
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
 export type PushFactory = (
   options: PushOptions,
-  context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
+  context: {
+    dataDir: string | null;
+    logger: Logger;
+    clock: Clock;
+    onProblem: (p: ServerProblem) => void;
+    /** Clustered: the subscriptions every node shares (in Redis), instead of a file in dataDir. */
+    store?: SubscriptionStoreLike;
+  },
 ) => Promise<PushService>;
 
 export interface ServerDeps {
@@ -51,6 +61,15 @@ export interface ServerDeps {
   statsIntervalMs?: number;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+  /** Failure detection timings of a cluster node (tests shorten them); see cluster/node.ts. */
+  clusterTimings?: Partial<import('./cluster/node.js').ClusterTimings>;
+}
+
+/** This node's name in a cluster when none is given: host name and process id. */
+export function defaultNodeId(): string {
+  return `${hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 50)}-${process.pid}`;
 }
 
 function destroySocket(this: Duplex): void {
@@ -79,8 +98,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
+  const counters = new Counters();
+  let cluster: ClusterNode | null = null;
   const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
-  const router = new Router(registry, queue, clock, () => push);
+  const router = new Router(registry, queue, clock, () => push, counters);
   const sessions = new Sessions(
     registry,
     router,
@@ -94,11 +115,24 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       left: (p) => events.emit('peer-left', p),
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
+    counters,
+    () => cluster,
   );
+  const metrics = createMetrics({
+    counters,
+    counts: () => ({ connections: sessions.size, peers: registry.named, rooms: registry.roomsWithPeers }),
+    cluster: () => cluster?.status() ?? null,
+    token: () => options.metricsToken,
+  });
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
-  const warnings: ReadonlySet<ServerProblem['code']> = new Set(['tls-expiring', 'push-failed', 'mdns-failed']);
+  const warnings: ReadonlySet<ServerProblem['code']> = new Set([
+    'tls-expiring',
+    'push-failed',
+    'mdns-failed',
+    'redis-unavailable',
+  ]);
   const problem = (p: ServerProblem) => {
     logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
@@ -118,9 +152,40 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   async function makePush(p: PushOptions | null): Promise<PushService | null> {
     if (!p) return null;
     try {
-      return await pushFactory(p, { dataDir: options.dataDir, logger, clock, onProblem: problem });
+      const store = cluster?.pushStore;
+      return await pushFactory(p, {
+        dataDir: options.dataDir,
+        logger,
+        clock,
+        onProblem: problem,
+        ...(store ? { store } : {}),
+      });
     } catch (err) {
       throw new ServerError({ code: 'push-failed', message: `push: ${(err as Error).message}` });
+    }
+  }
+
+  // The Redis client is loaded here, and only here, when --redis is given: one server never loads it.
+  async function joinCluster(url: string): Promise<ClusterNode> {
+    const { startClusterNode } = await import('./cluster/index.js');
+    try {
+      return await startClusterNode({
+        url,
+        nodeId: options.nodeId ?? defaultNodeId(),
+        registry,
+        router,
+        queue,
+        announce: (room, action, name) => sessions.announce(room, action, name),
+        logger,
+        now: () => clock.now(),
+        onState: (state: RedisState, message: string) => {
+          if (state === 'disconnected') problem({ code: 'redis-unavailable', message });
+          else logger.info({}, message);
+        },
+        timings: deps.clusterTimings,
+      });
+    } catch (err) {
+      throw new ServerError({ code: 'redis-unavailable', message: (err as Error).message });
     }
   }
 
@@ -191,6 +256,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     state = 'starting';
     try {
       const tls = options.tls ? checkedTls(options.tls) : null;
+      if (options.redis !== null) {
+        cluster = await joinCluster(options.redis);
+        router.directory = cluster.directory;
+      }
       push = await makePush(options.push);
       const handler = createRequestHandler({
         health: () => ({
@@ -201,6 +270,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
+        metrics,
       });
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
       const ws = new WebSocketServer({
@@ -232,6 +302,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       return s;
     } catch (err) {
       await push?.close().catch(() => {});
+      await leaveCluster();
       push = null;
       state = 'stopped';
       if (err instanceof ServerError) events.emit('error', err.problem);
@@ -255,6 +326,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       http.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
+    await leaveCluster();
     http = null;
     wss = null;
     push = null;
@@ -263,6 +335,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     state = 'stopped';
     logger.info({}, 'stopped');
     events.emit('stopped');
+  }
+
+  async function leaveCluster(): Promise<void> {
+    const c = cluster;
+    cluster = null;
+    router.directory = registry;
+    await c?.stop();
   }
 
   async function reconfigure(input: LiveOptions): Promise<void> {
@@ -307,6 +386,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
     discovered: () => lan.servers(),
+    cluster: (): ClusterStatus | null => cluster?.status() ?? null,
+    metrics: () => metrics.text(),
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);

@@ -1,8 +1,10 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
+import type { ClusterStatus } from './cluster-types.js';
 import type { LiveOptions, ServerOptions } from './options.js';
 import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
+export type { ClusterStatus } from './cluster-types.js';
 export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
 
 /** One URL other devices can use to reach the server, per interface address. */
@@ -83,6 +85,10 @@ export interface SignalServer {
   kick(id: number, reason: string): boolean;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
+  /** Clustered (--redis): this node's id, Redis state, live nodes and names known on other nodes; else null. */
+  cluster(): ClusterStatus | null;
+  /** The Prometheus text GET /metrics serves. */
+  metrics(): Promise<string>;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
 }

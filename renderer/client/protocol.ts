@@ -195,4 +195,6 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  /** Clustered servers: the same name was registered on two nodes while Redis was unreachable; this one lost. */
+  nameConflict: 4002,
 } as const;

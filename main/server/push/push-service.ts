@@ -8,7 +8,7 @@ import { connectionRequestPayload, pushTtlSeconds } from './payload.js';
 import { sendPush, type SendOutcome } from './sender.js';
 import { parseSubscriptionData } from './subscription.js';
 import { maxSubscriptions, SubscriptionStore } from './subscription-store.js';
-import type { PushService, SubscribeOutcome } from './types.js';
+import type { PushService, SubscribeOutcome, SubscriptionStoreLike } from './types.js';
 import { parseVapidPrivateKey, validateVapidSubject } from './vapid.js';
 
 export type PushServiceOptions = PushOptions & {
@@ -31,13 +31,13 @@ export interface PushServiceDeps {
    * An already open store to use instead of opening `dataDir` (so a service made for new keys shares the
    * old one's subscriptions and pending writes); `dataDir` is then ignored.
    */
-  store?: SubscriptionStore;
+  store?: SubscriptionStoreLike;
 }
 
 /** The PushService plus what a host may want to show. */
 export interface LocalPushService extends PushService {
   /** Its subscriptions; `store.file` is null when kept in memory only (no data dir, or it was unreadable). */
-  readonly store: SubscriptionStore;
+  readonly store: SubscriptionStoreLike;
   /** Problems found while opening the store (also passed to `onProblem`), for hosts that subscribe late. */
   readonly startupProblems: readonly ServerProblem[];
 }

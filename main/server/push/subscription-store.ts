@@ -8,19 +8,14 @@ import type { ServerProblem } from '../surface.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
 import type { PushLogger } from './logger.js';
 import { subscriptionSchema, type StoredSubscription } from './subscription.js';
+import type { StoreEntry, SubscriptionStoreLike } from './types.js';
 
 /** File name of the store inside the data directory. */
 export const storeFileName = 'push-subscriptions.json';
 /** Most subscriptions kept; each change rewrites the whole file, so it stays small. */
 export const maxSubscriptions = 10_000;
 
-export interface StoreEntry {
-  room: string;
-  name: string;
-  subscription: StoredSubscription;
-  /** ms since epoch of the last subscribe. */
-  updatedAt: number;
-}
+export type { StoreEntry } from './types.js';
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -42,7 +37,7 @@ export interface StoreDeps {
 
 const keyOf = (room: string, name: string) => JSON.stringify([room, name]);
 
-export class SubscriptionStore {
+export class SubscriptionStore implements SubscriptionStoreLike {
   readonly #entries = new Map<string, StoreEntry>();
   readonly #file: string | null;
   readonly #deps: StoreDeps;

@@ -1,5 +1,29 @@
 // The seam between the signaling core (router) and Web Push. The router only ever calls this.
 import type { PushResult } from '../surface.js';
+import type { StoredSubscription } from './subscription.js';
+
+/** One stored subscription of room/name. */
+export interface StoreEntry {
+  room: string;
+  name: string;
+  subscription: StoredSubscription;
+  /** ms since epoch of the last subscribe. */
+  updatedAt: number;
+}
+
+/** Where subscriptions live: a file in the data directory (one server) or Redis (a cluster). */
+export interface SubscriptionStoreLike {
+  /** Path of the store file; null when not kept in a file (memory only, or Redis). */
+  readonly file: string | null;
+  readonly size: number;
+  get(room: string, name: string): StoreEntry | undefined;
+  /** Stores or replaces room/name's subscription; false when the store is full. */
+  set(room: string, name: string, subscription: StoredSubscription): boolean;
+  /** Deletes room/name's subscription; with `endpoint`, only if it is still that one. */
+  delete(room: string, name: string, endpoint?: string): boolean;
+  /** Resolves when every change so far is saved (or its failure reported). */
+  flush(): Promise<void>;
+}
 
 export type SubscribeOutcome = { ok: true } | { ok: false; code: 'invalid-subscription'; message: string };
 

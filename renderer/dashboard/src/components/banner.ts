@@ -23,6 +23,7 @@ const titles: Record<ProblemCode, string> = {
   'push-failed': 'Push notifications failed',
   'push-store-corrupt': 'Stored push subscriptions could not be read',
   'mdns-failed': 'LAN discovery (mDNS) failed',
+  'redis-unavailable': 'The cluster lost its Redis',
   'settings-invalid': 'Some settings are invalid',
   'secrets-unavailable': 'Secrets cannot be stored encrypted',
   internal: 'Something went wrong',
