@@ -13,6 +13,8 @@ export interface ClusterStatus {
   nodes: number;
   /** Names registered on other nodes that this node knows of. */
   remotePeers: number;
+  /** Registrations waiting for Redis's answer. */
+  pendingClaims: number;
 }
 
 export interface ClusterNode {

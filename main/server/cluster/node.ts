@@ -115,6 +115,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   let nodes = 1;
   let recovering: Promise<void> | null = null;
   let beating = false;
+  let pendingClaims = 0;
   const missingSince = new Map<string, number>();
 
   const pushStore = new RedisSubscriptionStore(cmd, nodeId, ctx.now, logger);
@@ -353,6 +354,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     const fresh = conn.dialect === 2 ? newToken() : null;
     const field = fieldOf(room, name);
     let r: string[];
+    pendingClaims++;
     try {
       r = await timeout(
         cmd.rsClaim(
@@ -371,6 +373,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     } catch (err) {
       degrade((err as Error).message);
       return claim(conn, name, token);
+    } finally {
+      pendingClaims--;
     }
     if (conn.ws.readyState === 3) {
       // It went away while Redis decided: give the name back.
@@ -413,7 +417,13 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       if (released && conn.name !== null && healthy) publishRelease(fieldOf(conn.room, conn.name), conn);
     },
     status(): ClusterStatus {
-      return { nodeId, redis: healthy ? 'connected' : 'disconnected', nodes, remotePeers: remote.size };
+      return {
+        nodeId,
+        redis: healthy ? 'connected' : 'disconnected',
+        nodes,
+        remotePeers: remote.size,
+        pendingClaims,
+      };
     },
     async stop() {
       stopped = true;
