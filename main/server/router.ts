@@ -84,6 +84,8 @@ export class Router {
     let exact: Buffer | null = null;
     let stamped: Buffer | null = null;
     for (const c of this.directory.members(room)) {
+      // Clustered, a connection waits for its name claim before its welcome; nothing may come before that.
+      if (!c.announced) continue;
       if (c.dialect === 1) c.deliverFrame((exact ??= textFrameOf(data)));
       else if (c !== except) c.deliverFrame((stamped ??= textFrameOf(stampFrom(data, fromSuffix))));
     }

@@ -99,7 +99,9 @@ export class Sessions {
 
   /** Tells this node's v2 members of `room` (but `except`) that `name` joined or left. */
   announce(room: string, action: 'peer-joined' | 'peer-left', name: string, except: Connection | null = null): void {
-    for (const c of this.registry.v2Members(room)) if (c !== except) c.control({ action, data: { user: name } });
+    // A connection still waiting for its claim has not had its welcome: it learns the room from that.
+    for (const c of this.registry.v2Members(room))
+      if (c !== except && c.announced) c.control({ action, data: { user: name } });
   }
 
   #settle(conn: Connection, claim: Claim | null): void {

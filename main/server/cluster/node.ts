@@ -117,6 +117,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   let beating = false;
   let pendingClaims = 0;
   const missingSince = new Map<string, number>();
+  const unlistedSince = new Map<string, number>();
 
   const pushStore = new RedisSubscriptionStore(cmd, nodeId, ctx.now, logger);
 
@@ -158,7 +159,39 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       ctx.announce(room, 'peer-left', name);
   }
 
+  // What node `node` holds now replaces what this node knew of it.
+  function applySync(node: string, held: Array<[string, 1 | 2]>): void {
+    const keep = new Set<string>();
+    for (const [field, dialect] of held) {
+      keep.add(field);
+      const { room, name } = splitField(field);
+      const known = remote.get(room, name);
+      if (known?.node !== node || known.dialect !== dialect) addRemote(node, field, dialect, true);
+    }
+    for (const p of remote.ofNode(node)) if (!keep.has(fieldOf(p.room, p.name))) dropRemote(p.room, p.name, true);
+  }
+
+  function localNames(): Connection[] {
+    const out: Connection[] = [];
+    for (const c of registry.all())
+      if (c.name !== null && !c.superseded && registry.find(c.room, c.name) === c) out.push(c);
+    return out;
+  }
+
+  function publishSync(): void {
+    const p = localNames().map((c) => [fieldOf(c.room, c.name!), c.dialect]);
+    publish(channels.presence, JSON.stringify({ t: 'sync', n: nodeId, p }));
+  }
+
   function onPresence(e: PresenceEvent): void {
+    if (e.t === 'sync') {
+      if (e.n !== nodeId) applySync(e.n, e.p);
+      return;
+    }
+    if (e.t === 'hello') {
+      if (e.n !== nodeId && healthy) publishSync();
+      return;
+    }
     if (e.t === 'gone') {
       if (e.n === nodeId) {
         if (!stopped) void recover('this node was presumed dead');
@@ -217,6 +250,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     if (!healthy || stopped) return;
     healthy = false;
     missingSince.clear();
+    unlistedSince.clear();
     ctx.onState(
       'disconnected',
       `Redis at ${where} is unreachable (${why}): serving this node's clients only; messages to users on other nodes are queued or refused until it is back`,
@@ -224,13 +258,9 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   }
 
   // After an outage (or when the others presumed this node dead): put this node's names back, close the
-  // holders of names another node claimed first (4002), and reload the other nodes' names.
+  // holders of names another node claimed first (4002), and ask every other node for what it holds.
   async function reconcile(): Promise<void> {
-    const mine: Array<{ f: string; v: string; d: number }> = [];
-    for (const c of registry.all()) {
-      if (c.name === null || c.superseded || registry.find(c.room, c.name) !== c) continue;
-      mine.push({ f: fieldOf(c.room, c.name), v: valueOf(c, c.token), d: c.dialect });
-    }
+    const mine = localNames().map((c) => ({ f: fieldOf(c.room, c.name!), v: valueOf(c, c.token), d: c.dialect }));
     const lost = await timeout(
       cmd.rsReconcile(keys.peers, owned, channels.presence, nodeId, JSON.stringify(mine)),
       t.commandTimeoutMs * 4,
@@ -244,28 +274,15 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       ctx.announce(room, 'peer-left', name);
       holder.close(CloseCode.nameConflict, 'name registered on another node while Redis was away', 'name-conflict');
     }
-    const all = await timeout(cmd.hgetall(keys.peers), t.commandTimeoutMs * 4);
-    const seen = new Set<string>();
-    for (const [field, text] of Object.entries(all)) {
-      let h: { n?: unknown; d?: unknown };
-      try {
-        h = JSON.parse(text) as typeof h;
-      } catch {
-        continue;
-      }
-      if (typeof h.n !== 'string' || h.n === nodeId) continue;
-      seen.add(field);
-      const { room, name } = splitField(field);
-      const known = remote.get(room, name);
-      if (known?.node !== h.n) addRemote(h.n, field, h.d === 1 ? 1 : 2, true);
-    }
-    for (const p of [...remote.all()]) if (!seen.has(fieldOf(p.room, p.name))) dropRemote(p.room, p.name, true);
+    await timeout(cmd.publish(channels.presence, JSON.stringify({ t: 'hello', n: nodeId })), t.commandTimeoutMs);
     await pushStore.load();
   }
 
   function recover(why: string): Promise<void> {
     recovering ??= (async () => {
       try {
+        // Answers to our hello must find this node subscribed again.
+        if (sub.status !== 'ready') throw new Error('the subscriber connection is not ready yet');
         await reconcile();
         const wasHealthy = healthy;
         healthy = true;
@@ -304,12 +321,22 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   }
 
   async function sweep(): Promise<void> {
-    const [live, ...missing] = await timeout(cmd.rsSweep(keys.nodes, keys.nodeAlive), t.commandTimeoutMs);
-    nodes = Number(live);
+    const [live, missing] = await timeout(cmd.rsSweep(keys.nodes, keys.nodeAlive), t.commandTimeoutMs);
+    nodes = live.length;
     const now = Date.now();
     for (const id of missingSince.keys()) if (!missing.includes(id)) missingSince.delete(id);
-    for (const m of missing) {
-      const id = String(m);
+    // Names of a node Redis no longer lists at all (it died while an emptied Redis was away) are dropped
+    // here after the same grace, since nobody is left to reap it.
+    const listed = new Set([...live, ...missing]);
+    const known = new Set(remote.nodes());
+    for (const id of unlistedSince.keys()) if (listed.has(id) || !known.has(id)) unlistedSince.delete(id);
+    for (const id of known) {
+      if (listed.has(id)) continue;
+      const since = unlistedSince.get(id);
+      if (since === undefined) unlistedSince.set(id, now);
+      else if (now - since >= t.graceMs) for (const q of remote.ofNode(id)) dropRemote(q.room, q.name, true);
+    }
+    for (const id of missing) {
       if (id === nodeId) continue;
       const since = missingSince.get(id);
       if (since === undefined) missingSince.set(id, now);

@@ -19,6 +19,8 @@ export class RemotePeer implements Peer {
 
 export class RemotePeers {
   readonly #rooms = new Map<string, Map<string, RemotePeer>>();
+  /** Peers per node. */
+  readonly #perNode = new Map<string, number>();
   #size = 0;
 
   get size(): number {
@@ -36,6 +38,8 @@ export class RemotePeers {
     const old = r.get(peer.name);
     r.set(peer.name, peer);
     if (!old) this.#size++;
+    else this.#count(old.node, -1);
+    this.#count(peer.node, 1);
     return old;
   }
 
@@ -45,12 +49,24 @@ export class RemotePeers {
     if (!r || !old) return undefined;
     r.delete(name);
     this.#size--;
+    this.#count(old.node, -1);
     if (r.size === 0) this.#rooms.delete(room);
     return old;
   }
 
   names(room: string): Iterable<string> {
     return this.#rooms.get(room)?.keys() ?? [];
+  }
+
+  #count(node: string, by: 1 | -1): void {
+    const n = (this.#perNode.get(node) ?? 0) + by;
+    if (n > 0) this.#perNode.set(node, n);
+    else this.#perNode.delete(node);
+  }
+
+  /** Nodes that hold at least one known peer. */
+  nodes(): IterableIterator<string> {
+    return this.#perNode.keys();
   }
 
   *all(): IterableIterator<RemotePeer> {

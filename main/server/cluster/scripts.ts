@@ -39,14 +39,14 @@ redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 return redis.call('SADD', KEYS[2], ARGV[2])
 `;
 
-/** KEYS nodes. ARGV node key prefix. Returns {live count, missing ids...}. */
+/** KEYS nodes. ARGV node key prefix. Returns {live ids, ids whose key expired}. */
 const sweep = `
-local ids = redis.call('SMEMBERS', KEYS[1])
-local out = {0}
-for _, id in ipairs(ids) do
-  if redis.call('EXISTS', ARGV[1] .. id) == 1 then out[1] = out[1] + 1 else table.insert(out, id) end
+local live = {}
+local missing = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. id) == 1 then table.insert(live, id) else table.insert(missing, id) end
 end
-return out
+return {live, missing}
 `;
 
 /**
@@ -69,22 +69,21 @@ return 1
 /**
  * KEYS peers, owned:self, presence. ARGV node, JSON list of {f, v, d} this node holds now.
  * After an outage: claims what is free, keeps what is already its own, frees what it no longer holds,
- * and returns the fields another node claimed first (this node's holders lose them).
+ * announces the names it keeps (sync), and returns the fields another node claimed first (this node's
+ * holders lose them).
  */
 const reconcile = `
 local mine = cjson.decode(ARGV[2])
 local keep = {}
 local lost = {}
+local held = {}
 for _, e in ipairs(mine) do
   keep[e.f] = true
   local cur = redis.call('HGET', KEYS[1], e.f)
-  if not cur then
+  if not cur or cjson.decode(cur).n == ARGV[1] then
     redis.call('HSET', KEYS[1], e.f, e.v)
     redis.call('SADD', KEYS[2], e.f)
-    redis.call('PUBLISH', KEYS[3], cjson.encode({t='join', n=ARGV[1], f=e.f, d=e.d}))
-  elseif cjson.decode(cur).n == ARGV[1] then
-    redis.call('HSET', KEYS[1], e.f, e.v)
-    redis.call('SADD', KEYS[2], e.f)
+    table.insert(held, {e.f, e.d})
   else
     table.insert(lost, e.f)
   end
@@ -95,10 +94,10 @@ for _, f in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     local cur = redis.call('HGET', KEYS[1], f)
     if cur and cjson.decode(cur).n == ARGV[1] then
       redis.call('HDEL', KEYS[1], f)
-      redis.call('PUBLISH', KEYS[3], cjson.encode({t='leave', n=ARGV[1], f=f}))
     end
   end
 end
+redis.call('PUBLISH', KEYS[3], cjson.encode({t='sync', n=ARGV[1], p=held}))
 return lost
 `;
 
@@ -117,7 +116,7 @@ export interface ScriptCommands {
   rsClaim(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<string[]>;
   rsRelease(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<number>;
   rsHeartbeat(k1: string, k2: string, ...args: Arg[]): Promise<number>;
-  rsSweep(k1: string, ...args: Arg[]): Promise<Array<number | string>>;
+  rsSweep(k1: string, ...args: Arg[]): Promise<[string[], string[]]>;
   rsReap(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<number>;
   rsReconcile(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<string[]>;
 }

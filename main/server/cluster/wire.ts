@@ -10,16 +10,27 @@ export type PresenceEvent =
   /** `f` now belongs to node `n`; node `p` closes its connection `c` (4001). */
   | { t: 'resume'; n: string; f: string; d: Dialect; p: string; c: string }
   | { t: 'gone'; n: string }
-  | { t: 'push'; n: string; f: string };
+  | { t: 'push'; n: string; f: string }
+  /** Every name node `n` holds now, [field, dialect] (replaces what others knew of it). */
+  | { t: 'sync'; n: string; p: Array<[string, Dialect]> }
+  /** Node `n` (re)joined: every other node answers with its sync. */
+  | { t: 'hello'; n: string };
 
-const kinds = new Set(['join', 'leave', 'resume', 'gone', 'push']);
+const kinds = new Set(['join', 'leave', 'resume', 'gone', 'push', 'sync', 'hello']);
 
 /** Parses a presence event; null for anything else (never throws). */
 export function parsePresence(text: string): PresenceEvent | null {
   try {
     const e = JSON.parse(text) as { t?: unknown; n?: unknown; f?: unknown; d?: unknown };
     if (typeof e !== 'object' || e === null || !kinds.has(e.t as string) || typeof e.n !== 'string') return null;
-    if (e.t !== 'gone' && typeof e.f !== 'string') return null;
+    if (e.t === 'sync') {
+      // Lua's cjson writes an empty list as {}.
+      const p = (e as { p?: unknown }).p;
+      const list = Array.isArray(p) ? p : [];
+      const ok = list.every((x) => Array.isArray(x) && typeof x[0] === 'string' && (x[1] === 1 || x[1] === 2));
+      return ok ? { t: 'sync', n: e.n, p: list as Array<[string, Dialect]> } : null;
+    }
+    if (e.t !== 'gone' && e.t !== 'hello' && typeof e.f !== 'string') return null;
     if ((e.t === 'join' || e.t === 'resume') && e.d !== 1 && e.d !== 2) return null;
     return e as PresenceEvent;
   } catch {
