@@ -31,7 +31,8 @@ export class Router {
     conn.messagesIn++;
     const verdict = conn.limiter.take(this.clock);
     if (verdict === 'close') {
-      this.counters.rateLimitCloses++;
+      // Frames already read after the close count once.
+      if (conn.ws.readyState === 1) this.counters.rateLimitCloses++;
       return conn.close(CloseCode.policy, 'message rate limit exceeded');
     }
     if (verdict === 'drop') return conn.fail('rate-limited', v1Text.rateLimited);
