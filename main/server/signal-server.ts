@@ -95,6 +95,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let startedAt: number | null = null;
   let port: number | null = null;
   let pendingUpgrades = 0;
+  /** Detaches from a host server (attach); null when listening on our own. */
+  let attached: (() => void) | null = null;
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
@@ -250,7 +252,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     pendingUpgrades--;
   }
 
-  async function start(): Promise<ServerStatus> {
+  /** Serves through `bind`, which receives the upgrade handler and returns the port; shared by start and attach. */
+  async function begin(
+    bind: (
+      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+      tls: ReturnType<typeof checkedTls> | null,
+    ) => Promise<number | null>,
+  ): Promise<ServerStatus> {
     if (state !== 'stopped')
       throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
     state = 'starting';
@@ -261,29 +269,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         router.directory = cluster.directory;
       }
       push = await makePush(options.push);
-      const handler = createRequestHandler({
-        health: () => ({
-          status: 'ok',
-          uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
-          connections: sessions.size,
-          peers: registry.named,
-        }),
-        pushPublicKey: () => push?.publicKey ?? null,
-        webClientDir: () => options.webClientDir,
-        metrics,
-      });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
       const ws = new WebSocketServer({
         noServer: true,
         maxPayload: options.maxPayloadBytes,
         perMessageDeflate: false,
         clientTracking: false,
       });
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
-      server.on('clientError', (_err, socket) => socket.destroy());
-      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(server, options.host, options.port);
-      http = server;
+      port = await bind((req, socket, head) => onUpgrade(ws, req, socket, head), tls);
       wss = ws;
       startedAt = clock.now();
       startHeartbeat();
@@ -295,7 +287,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       st.unref?.();
       statsTimer = st;
       state = 'running';
-      if (options.mdns.enabled) lan.start(options.mdns, advertisement());
+      if (options.mdns.enabled && port !== null) lan.start(options.mdns, advertisement());
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -310,6 +302,43 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     }
   }
 
+  function start(): Promise<ServerStatus> {
+    return begin(async (upgrade, tls) => {
+      const handler = createRequestHandler({
+        health: () => ({
+          status: 'ok',
+          uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
+          connections: sessions.size,
+          peers: registry.named,
+        }),
+        pushPublicKey: () => push?.publicKey ?? null,
+        webClientDir: () => options.webClientDir,
+        metrics,
+      });
+      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      server.on('upgrade', upgrade);
+      server.on('clientError', (_err, socket) => socket.destroy());
+      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      const bound = await listenOn(server, options.host, options.port);
+      http = server;
+      return bound;
+    });
+  }
+
+  // Embedded in someone else's HTTP(S) server: take its WebSocket upgrades under `path`, nothing else.
+  function attach(host: HttpServer | HttpsServer, at: { path?: string } = {}): Promise<ServerStatus> {
+    const prefix = at.path ?? '/';
+    return begin((upgrade) => {
+      const onHostUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if ((req.url ?? '/').startsWith(prefix)) upgrade(req, socket, head);
+      };
+      host.on('upgrade', onHostUpgrade);
+      attached = () => host.off('upgrade', onHostUpgrade);
+      const address = host.address();
+      return Promise.resolve(typeof address === 'object' && address !== null ? address.port : null);
+    });
+  }
+
   async function stop(): Promise<void> {
     if (state !== 'running') return;
     state = 'stopping';
@@ -318,6 +347,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     heartbeat = statsTimer = null;
     await lan.stop();
     queue.expireAll();
+    attached?.();
+    attached = null;
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
@@ -380,6 +411,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       return options;
     },
     start,
+    attach,
     stop,
     reconfigure,
     status,

@@ -1,4 +1,6 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { ClusterStatus } from './cluster-types.js';
 import type { LiveOptions, ServerOptions } from './options.js';
 import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
@@ -75,6 +77,13 @@ export interface SignalServer {
   readonly options: Readonly<ServerOptions>;
   /** Binds and serves. Rejects with a ServerProblem-carrying error (port in use, bad TLS). */
   start(): Promise<ServerStatus>;
+  /**
+   * Instead of start(): serves WebSocket upgrades of an existing HTTP(S) server whose URL path starts with
+   * `path` (default '/', every upgrade). That server keeps its own requests, TLS and listening; the
+   * options' host, port and tls are not used, and neither are /healthz, /metrics and the web client
+   * (call metrics() to serve the Prometheus text yourself). stop() detaches and leaves that server running.
+   */
+  attach(server: HttpServer | HttpsServer, at?: { path?: string }): Promise<ServerStatus>;
   /** Closes every client with 1001, withdraws the mDNS advertisement, stops listening. */
   stop(): Promise<void>;
   /** Applies live options (TLS material, limits, access key, push keys, mDNS) without dropping connections. */

@@ -1,6 +1,9 @@
 // Cluster failures (docs/protocol.md "Several nodes"): a node killed with SIGKILL, Redis stalled with
 // SIGSTOP, Redis restarted empty; push subscriptions shared through Redis. Real redis-server, real nodes
 // (in-process, and one CLI process for the kill), real clients; the default failure timings.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushServiceFactory } from '../../main/server/push/factory.js';
 import { generateVapidKey } from '../../main/server/push/vapid.js';
@@ -206,5 +209,32 @@ describe('resume and push across nodes', () => {
     bob.send({ action: 'connection-request', to: 'alice', id: 7 });
     expect((await bob.nextJson()).data).toMatchObject({ to: 'alice', ok: true, ref: 7 });
     expect((await arrived).path).toBe('/p/a');
+  });
+});
+
+describe('without --redis', () => {
+  // ioredis is CommonJS, so whatever loaded it is in the require cache of a fresh process.
+  const probe = `
+    import { createRequire } from 'node:module';
+    const { createSignalServer } = await import(process.argv[1]);
+    const s = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, redis: process.argv[2] || null });
+    await s.start();
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('ioredis')).length;
+    await s.stop();
+    console.log(loaded);`;
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const run = (redisUrl: string) =>
+    spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, path.join(root, 'dist/main/server/signal-server.js'), redisUrl],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+
+  it('loads no Redis code at all (and with --redis it does)', () => {
+    const single = run('');
+    expect([single.status, single.stdout.trim()]).toEqual([0, '0']);
+    const clustered = run(redis.url);
+    expect(clustered.status).toBe(0);
+    expect(Number(clustered.stdout.trim())).toBeGreaterThan(0);
   });
 });

@@ -364,7 +364,9 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   } catch (err) {
     cmd.disconnect();
     sub.disconnect();
-    throw new Error(`could not join the cluster through Redis at ${where}: ${(err as Error).message}`);
+    throw new Error(`could not join the cluster through Redis at ${where}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const timer = setInterval(() => void beat(), t.heartbeatMs);
   timer.unref();

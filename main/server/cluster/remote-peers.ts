@@ -34,7 +34,7 @@ export class RemotePeers {
   /** Sets room/name; returns the peer it replaced, if any. */
   set(peer: RemotePeer): RemotePeer | undefined {
     let r = this.#rooms.get(peer.room);
-    if (!r) this.#rooms.set(peer.room, (r = new Map()));
+    if (!r) this.#rooms.set(peer.room, (r = new Map<string, RemotePeer>()));
     const old = r.get(peer.name);
     r.set(peer.name, peer);
     if (!old) this.#size++;
