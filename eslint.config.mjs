@@ -5,6 +5,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'release/', 'test-artifacts/', 'bench-results/', '**/*.d.ts', '**/*.d.mts'] },
+  // A disable comment that no longer suppresses anything is an error, so stale ones cannot pile up.
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   {
     files: ['**/*.ts', '**/*.cts', '**/*.mts'],
@@ -40,5 +42,10 @@ export default tseslint.config(
         __dirname: 'readonly',
       },
     },
+  },
+  {
+    // The web client's service worker runs in a ServiceWorkerGlobalScope.
+    files: ['renderer/web-client/public/sw.js'],
+    languageOptions: { globals: { self: 'readonly', URL: 'readonly' } },
   },
 );

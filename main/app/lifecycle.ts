@@ -14,7 +14,7 @@ export interface ControllerDeps {
   notify: (title: string, body: string) => void;
   showWindow: () => void;
   openExternal: (url: string) => void | Promise<void>;
-  copyText: (text: string) => void;
+  copyText: (text: string) => void | Promise<void>;
   loginItem: LoginItem | null;
   /** Asks the app to quit (it calls shutdown() first, via before-quit). */
   quit: () => void;
@@ -90,7 +90,7 @@ export function createAppController(d: ControllerDeps): AppController {
           await d.host.stop();
           return;
         case 'copy':
-          d.copyText(a.text);
+          await d.copyText(a.text);
           return;
         case 'show-dashboard':
           d.showWindow();

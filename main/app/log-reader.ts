@@ -74,7 +74,7 @@ export function memoryLogSource(
     [msg, Object.keys(obj).length ? JSON.stringify(obj) : ''].filter(Boolean).join(' ');
   return {
     folder,
-    recent: async (limit) => lines.slice(-limit),
+    recent: (limit) => Promise.resolve(lines.slice(-limit)),
     onLine(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);

@@ -16,7 +16,9 @@ export function loginItem(platform: NodeJS.Platform = process.platform): LoginIt
   }
   const args = [HIDDEN_FLAG];
   return {
-    get: async () => app.getLoginItemSettings({ args }).openAtLogin,
-    set: async (enabled) => app.setLoginItemSettings({ openAtLogin: enabled, args }),
+    // Electron's calls are synchronous; the interface is asynchronous for the Linux file-based variant.
+    // The promise constructor still turns a throw into a rejection.
+    get: () => new Promise((resolve) => resolve(app.getLoginItemSettings({ args }).openAtLogin)),
+    set: (enabled) => new Promise((resolve) => resolve(app.setLoginItemSettings({ openAtLogin: enabled, args }))),
   };
 }

@@ -66,4 +66,4 @@ const on: PreloadApi['on'] = (event, listener) => {
 };
 
 const name: PreloadGlobalName = 'rustysignal';
-contextBridge.exposeInMainWorld(name, Object.freeze({ ...api, on }) as unknown as PreloadApi);
+contextBridge.exposeInMainWorld(name, Object.freeze({ ...api, on }));

@@ -110,7 +110,7 @@ class HostEvents extends TypedEmitter<HostEventMap> {
   constructor(private readonly statsWanted: (wanted: boolean) => void) {
     super();
   }
-  override on<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): () => void {
+  override on<K extends keyof HostEventMap>(event: K, fn: (...args: HostEventMap[K]) => void): () => void {
     const off = super.on(event, fn);
     if (event !== 'peer-stats') return off;
     if (this.#statsListeners++ === 0) this.statsWanted(true);
@@ -122,7 +122,7 @@ class HostEvents extends TypedEmitter<HostEventMap> {
       if (--this.#statsListeners === 0) this.statsWanted(false);
     };
   }
-  override once<K extends keyof HostEventMap & string>(event: K, fn: (...args: HostEventMap[K]) => void): void {
+  override once<K extends keyof HostEventMap>(event: K, fn: (...args: HostEventMap[K]) => void): void {
     const off = this.on(event, (...args) => {
       off();
       fn(...args);

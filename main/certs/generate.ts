@@ -43,7 +43,7 @@ export async function generateLanCertificate(opts: GenerateOptions): Promise<Gen
     throw new RangeError('days must be a whole number from 1 to 825');
   if (opts.dns.length === 0) throw new RangeError('at least one DNS name is needed');
   const notBefore = new Date((opts.now ?? new Date()).getTime() - 3_600_000);
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));
   serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -52,7 +52,7 @@ export async function generateLanCertificate(opts: GenerateOptions): Promise<Gen
     notBefore,
     notAfter: new Date(notBefore.getTime() + days * DAY_MS),
     signingAlgorithm: alg,
-    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
+    keys,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -61,9 +61,7 @@ export async function generateLanCertificate(opts: GenerateOptions): Promise<Gen
         ...opts.dns.map((value) => ({ type: 'dns' as const, value })),
         ...opts.ip.map((value) => ({ type: 'ip' as const, value })),
       ]),
-      await x509.SubjectKeyIdentifierExtension.create(
-        keys.publicKey as unknown as Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0],
-      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);

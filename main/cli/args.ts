@@ -49,6 +49,39 @@ export class UsageError extends Error {
 
 const d = defaultOptions;
 
+/** The serve command's options as commander hands them over (absent unless given, except where a default is set). */
+interface ServeFlags {
+  host?: string;
+  port?: number;
+  cert?: string;
+  key?: string;
+  keyPassphrase?: string;
+  accessKey?: string;
+  dataDir?: string;
+  maxPayload?: number;
+  maxBuffered?: number;
+  pingInterval?: number;
+  offlineTtl?: number;
+  offlineQueue?: number;
+  rateLimit?: number;
+  rateBurst?: number;
+  maxConnections?: number;
+  /** A directory or false (--no-web-client); absent when neither is given: with both, commander sets no default. */
+  webClient?: string | boolean;
+  vapidKey?: string;
+  vapidSubject?: string;
+  pushEncoding: ServeCommand['pushEncoding'];
+  /** False from --no-mdns (commander's default for a lone --no- option is true). */
+  mdns: boolean;
+  mdnsName?: string;
+  mdnsInterface?: string;
+  logLevel: LogLevel;
+  jsonLogs?: boolean;
+  redis?: string;
+  nodeId?: string;
+  metricsToken?: string;
+}
+
 /** Adapts a value parser to commander, which then names the option in the error. */
 function wrap<T>(parse: (s: string) => T): (s: string) => T {
   return (s) => {
@@ -143,7 +176,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
-    .action((addr: string | undefined, files: string[], o: Record<string, any>) => {
+    .action((addr: string | undefined, files: string[], o: ServeFlags) => {
       result.value = serveCommand(addr, files, o);
     });
 
@@ -174,7 +207,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
   return program;
 }
 
-function serveCommand(addr: string | undefined, files: string[], o: Record<string, any>): ServeCommand {
+function serveCommand(addr: string | undefined, files: string[], o: ServeFlags): ServeCommand {
   // One extra file is VAPIDKEY, two are CERT KEY, three are CERT KEY VAPIDKEY.
   const [cert, key, vapid]: Array<string | undefined> = files.length === 1 ? [undefined, undefined, files[0]] : files;
   if (files.length > 3)
@@ -234,7 +267,7 @@ function serveCommand(addr: string | undefined, files: string[], o: Record<strin
     rateBurst: o.rateBurst ?? d.rateLimit.burst,
     maxConnections: o.maxConnections ?? d.maxConnections,
     webClient: o.webClient ?? true,
-    mdns: o.mdns !== false,
+    mdns: o.mdns,
     mdnsName: o.mdnsName ?? null,
     mdnsInterface: o.mdnsInterface ?? null,
     logLevel: o.logLevel,
@@ -258,7 +291,7 @@ export function parseCommandLine(
     if (err instanceof UsageError) throw err;
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return { kind: 'done' }; // --help, --version
-      throw new UsageError(err.message.replace(/^error: /, '').split('\n')[0]!);
+      throw new UsageError(err.message.replace(/^error: /, '').split('\n')[0]);
     }
     throw err;
   }

@@ -253,7 +253,8 @@ export interface SettingsSetResult {
 export interface AppInfo {
   name: string;
   version: string;
-  platform: 'linux' | 'darwin' | 'win32' | string;
+  /** Node's process.platform: 'linux', 'darwin', 'win32', ... */
+  platform: string;
   logFolder: string;
   dataFolder: string;
   /** Hosts without Electron (browser tests) have no file dialogs. */

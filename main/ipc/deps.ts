@@ -45,7 +45,7 @@ export interface IpcDeps {
   openPath?: (path: string) => Promise<string>;
   /** Opens a URL in the default browser. */
   openExternal?: (url: string) => Promise<void>;
-  copyText?: (text: string) => void;
+  copyText?: (text: string) => void | Promise<void>;
   loginItem?: LoginItem;
   /** Current time for certificate checks; default new Date(). */
   now?: () => Date;

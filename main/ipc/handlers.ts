@@ -200,7 +200,7 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
   }
 
   return {
-    'app:info': handler(none, async () => ({
+    'app:info': handler(none, () => ({
       ...deps.app,
       logFolder: deps.logs.folder,
       dialogs: deps.dialogs !== undefined,
@@ -226,31 +226,31 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     }),
     'app:copyText': handler(schemas.copyText, async ({ text }) => {
       if (!deps.copyText) fail('unsupported', 'The clipboard is not available here');
-      deps.copyText(text);
+      await deps.copyText(text);
       return null;
     }),
 
-    'server:status': handler(none, async () => host.status()),
+    'server:status': handler(none, () => host.status()),
     'server:start': handler(none, () => lifecycle('start')),
     'server:stop': handler(none, () => lifecycle('stop')),
     'server:restart': handler(none, () => lifecycle('restart')),
 
-    'peers:list': handler(none, async () => host.current()?.peers() ?? []),
-    'peers:kick': handler(schemas.kick, async ({ id, reason }) => {
+    'peers:list': handler(none, () => host.current()?.peers() ?? []),
+    'peers:kick': handler(schemas.kick, ({ id, reason }) => {
       if (!runningServer().kick(id, reason ?? 'kicked by the operator'))
         fail('not-found', `No connection with id ${id} (it may have left already)`, 'id');
       return null;
     }),
 
-    'addresses:list': handler(none, async () => host.status().addresses),
-    'network:selfCheck': handler(none, async () => {
+    'addresses:list': handler(none, () => host.status().addresses),
+    'network:selfCheck': handler(none, () => {
       runningServer();
       const cert = settings.tlsSource() ? (settings.tlsMaterial()?.cert ?? null) : null;
       return selfCheck(host.status().addresses, cert, deps.selfCheckTimeoutMs ?? 3000);
     }),
-    'discovery:list': handler(none, async () => host.current()?.discovered() ?? []),
+    'discovery:list': handler(none, () => host.current()?.discovered() ?? []),
 
-    'certs:current': handler(none, async () => certificateInfo(deps)),
+    'certs:current': handler(none, () => certificateInfo(deps)),
     'certs:import': handler(schemas.certImport, async (req) => {
       if (req.source === 'pem') {
         checkedCertificate(req.cert, req.key, req.passphrase);
@@ -309,8 +309,8 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
       return null;
     }),
 
-    'push:info': handler(none, async () => pushInfo(deps)),
-    'push:generate': handler(schemas.pushGenerate, async (req) => setPushKey(generateVapidKey().pem, req?.subject)),
+    'push:info': handler(none, () => pushInfo(deps)),
+    'push:generate': handler(schemas.pushGenerate, (req) => setPushKey(generateVapidKey().pem, req?.subject)),
     'push:import': handler(schemas.pushImport, async (req) => {
       const text =
         req.source === 'pem' ? req.pem : await readText(await chooseFile('Choose the VAPID private key (PEM)'));

@@ -48,12 +48,11 @@ const pushActions: Record<string, PushAction> = {
 };
 
 // Own properties only: a frame's `__proto__` or `constructor` key must never be read through the prototype.
-const has = Object.prototype.hasOwnProperty;
 function own(o: Record<string, unknown>, key: string): unknown {
-  return has.call(o, key) ? o[key] : undefined;
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 function lookup<T>(table: Record<string, T>, v: unknown): T | null {
-  return typeof v === 'string' && has.call(table, v) ? table[v]! : null;
+  return typeof v === 'string' && Object.hasOwn(table, v) ? table[v]! : null;
 }
 function refOf(v: unknown): string | number | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;

@@ -47,7 +47,7 @@ export type PushFactory = (
     /** Clustered: the subscriptions every node shares (in Redis), instead of a file in dataDir. */
     store?: SubscriptionStoreLike;
   },
-) => Promise<PushService>;
+) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;
@@ -318,7 +318,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
       server.on('upgrade', upgrade);
       server.on('clientError', (_err, socket) => socket.destroy());
-      server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS handshake failed'));
+      server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
       const bound = await listenOn(server, options.host, options.port);
       http = server;
       return bound;
@@ -387,7 +387,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const tls = running && patch.tls ? checkedTls(patch.tls) : null;
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
-    options = { ...options, ...patch } as ServerOptions;
+    options = { ...options, ...patch };
     if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();

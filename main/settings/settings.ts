@@ -1,7 +1,7 @@
 // The settings service: loads (migrating and validating once), hands out the editable values, keeps the
 // TLS and push material with secrets sealed, and turns it all into the server's options.
 import { readFileSync } from 'node:fs';
-import type { FieldError, SettingsPatch, SettingsValues } from '../ipc/contract.js';
+import type { FieldError, SettingsValues } from '../ipc/contract.js';
 import { resolveOptions, type ServerOptions } from '../server/options.js';
 import { applyPatch } from './editable.js';
 import { migrate, migrations as appMigrations, type Migration } from './migrations.js';
@@ -41,8 +41,8 @@ export interface Settings {
   readonly encryption: { encrypted: boolean; message: string | null };
   values(): SettingsValues;
   defaults(): SettingsValues;
-  /** Validates and stores a change; returns every field error instead when it is invalid. */
-  update(patch: SettingsPatch | unknown): { ok: true; values: SettingsValues } | { ok: false; errors: FieldError[] };
+  /** Validates and stores a change (any input; a valid one is a SettingsPatch); returns every field error otherwise. */
+  update(patch: unknown): { ok: true; values: SettingsValues } | { ok: false; errors: FieldError[] };
   tlsSource(): StoredSettings['tls'];
   /** The certificate and key to serve; null when TLS is off. Throws with a user-facing message. */
   tlsMaterial(): TlsMaterial | null;

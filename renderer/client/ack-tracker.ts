@@ -69,7 +69,7 @@ export class AckTracker {
         kind,
         to,
         probe: kind === 'relay' ? this.#scheduleProbe() : null,
-        resolve: resolve as (v: unknown) => void,
+        resolve,
         reject,
         timer,
       });

@@ -198,12 +198,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
         this.#rollingBack = true;
         try {
           await pc.setLocalDescription({ type: 'rollback' });
-          await pc.setRemoteDescription(d as RTCSessionDescriptionInit);
+          await pc.setRemoteDescription(d);
         } finally {
           this.#rollingBack = false;
         }
       } else {
-        await pc.setRemoteDescription(d as RTCSessionDescriptionInit);
+        await pc.setRemoteDescription(d);
       }
       const waiting = this.#pendingCandidates;
       this.#pendingCandidates = [];

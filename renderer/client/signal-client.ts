@@ -279,7 +279,7 @@ export class SignalClient extends Emitter<SignalEvents> {
     // server's stamp instead, which always wins.
     if (this.#name !== null) message.from = this.#name;
     this.#write({ ...message, id });
-    return promise as Promise<SendResult>;
+    return promise;
   }
 
   #request(

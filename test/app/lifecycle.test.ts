@@ -49,7 +49,7 @@ function setup(
     showWindow: () => void ui.shown++,
     openExternal: (u) => void ui.opened.push(u),
     copyText: (t) => void ui.copied.push(t),
-    loginItem: { get: async () => ui.login, set: async (v) => void (ui.login = v) },
+    loginItem: { get: () => Promise.resolve(ui.login), set: (v) => Promise.resolve(void (ui.login = v)) },
     quit: () => void ui.quits++,
     log: {
       info: (m) => ui.logs.push(`info ${m}`),

@@ -61,7 +61,7 @@ describe('server host', () => {
     const r = await h.start();
     expect(r).toMatchObject({
       ok: false,
-      problem: { code: 'settings-invalid', message: expect.stringMatching(/^option port: /) },
+      problem: { code: 'settings-invalid', message: expect.stringMatching(/^option port: /) as string },
     });
   });
 

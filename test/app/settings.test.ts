@@ -121,7 +121,7 @@ describe('secrets', () => {
     s.setPush({ privateKeyPem: '-----BEGIN EC PRIVATE KEY-----\nvapid-secret\n', subject: 'mailto:a@b.c' });
     const text = readFileSync(file, 'utf8');
     for (const secret of ['door-code', 'secret-key', 'vapid-secret']) expect(text).not.toContain(secret);
-    expect(JSON.parse(text).server.accessKey.scheme).toBe('safe');
+    expect((JSON.parse(text) as { server: { accessKey: { scheme: string } } }).server.accessKey.scheme).toBe('safe');
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const again = createSettings({ store: fileStore(file), encryptor: rot });

@@ -46,7 +46,7 @@ const make = (platform: NodeJS.Platform) =>
   createAppTray({
     iconDir: '/icons',
     status: () => status,
-    startAtLogin: async () => (loginReads++, login),
+    startAtLogin: () => Promise.resolve((loginReads++, login)),
     onAction: (a) => actions.push(a),
     platform,
   });

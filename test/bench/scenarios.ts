@@ -82,6 +82,7 @@ export async function runScenario(
     if (p && (p.child.exitCode !== null || p.child.signalCode !== null)) {
       throw new Error(
         `${subject.server} exited (${p.child.exitCode ?? p.child.signalCode}) during the run: ${(err as Error).message}\n${p.output()}`,
+        { cause: err },
       );
     }
     throw err;

@@ -44,7 +44,7 @@ describe('rustysignal ADDR', () => {
     expect((await b.nextJson()).action).toBe('welcome');
     a.send('{"protocol":"one-to-one","endpoint":"b"}');
     expect(await b.next()).toBe('{"protocol":"one-to-one","endpoint":"b","from":"a"}');
-    const health = await (await fetch(`http://127.0.0.1:${r.port}/healthz`)).json();
+    const health: unknown = await (await fetch(`http://127.0.0.1:${r.port}/healthz`)).json();
     expect(health).toMatchObject({ status: 'ok', connections: 2, peers: 2 });
     r.child.kill('SIGTERM');
     expect(await a.closed).toEqual({ code: 1001, reason: 'server shutting down' });
@@ -101,13 +101,13 @@ describe('flags and JSON logs', () => {
         if (l) resolve(l);
       });
     });
-    const rec = JSON.parse(line);
+    const rec = JSON.parse(line) as { urls: string[] };
     expect(rec).toMatchObject({
       level: 30,
       msg: 'listening',
       urls: [expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/$/)],
     });
-    const port = Number(/:(\d+)\//.exec(rec.urls[0])![1]);
+    const port = Number(/:(\d+)\//.exec(rec.urls[0]!)![1]);
     await expect(connect(`ws://127.0.0.1:${port}/?user=a`)).rejects.toMatchObject({ status: 401 });
     const a = await connect(`ws://127.0.0.1:${port}/?user=a&key=k`);
     await expect(connect(`ws://127.0.0.1:${port}/?user=b&key=k`)).rejects.toMatchObject({ status: 503 });
@@ -149,7 +149,7 @@ describe('push command lines', () => {
     const publicKey = /public key: ([A-Za-z0-9_-]{87})\n/.exec(gen.stdout)![1];
     expect(runCli(['vapid', 'generate', '--out', pem])).toMatchObject({
       status: 2,
-      stderr: expect.stringContaining('already exists'),
+      stderr: expect.stringContaining('already exists') as string,
     });
     const push = await start(['127.0.0.1:0', pem, '--vapid-subject', 'mailto:ops@example.org', '--data-dir', dir]);
     expect(await (await fetch(`http://127.0.0.1:${push.port}/push/public-key`)).text()).toBe(publicKey);

@@ -50,7 +50,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'rs-ipc-'));
   opened.length = 0;
   copied.length = 0;
-  setup({ openExternal: async (u) => void opened.push(u), copyText: (t) => void copied.push(t) });
+  setup({ openExternal: (u) => Promise.resolve(void opened.push(u)), copyText: (t) => void copied.push(t) });
 });
 afterEach(async () => {
   stopForwarding();
@@ -194,7 +194,7 @@ describe('peers', () => {
     const alice = await connect(`ws://127.0.0.1:${s.port}/?user=alice`);
     const bob = await connect(`ws://127.0.0.1:${s.port}/?user=bob`);
     await until(() => eventsOf('peer-joined').length === 2);
-    const id = Object.fromEntries(ok(await call('peers:list')).map((p) => [p.name, p.id]));
+    const id = Object.fromEntries(ok(await call('peers:list')).map((p) => [p.name ?? '', p.id]));
 
     alice.send('{"protocol":"one-to-one","endpoint":"bob","data":"hi"}');
     alice.send('{"protocol":"one-to-self","data":"echo"}');
@@ -332,8 +332,8 @@ describe('certificates', () => {
     writeFileSync(path.join(dir, 'k.pem'), a.key);
     const answers: Array<string | null> = [];
     const dialogs: Dialogs = {
-      openFile: async () => answers.shift() ?? null,
-      saveFile: async () => path.join(dir, 'export.crt'),
+      openFile: () => Promise.resolve(answers.shift() ?? null),
+      saveFile: () => Promise.resolve(path.join(dir, 'export.crt')),
     };
     stopForwarding();
     await deps.host.stop();
@@ -473,7 +473,9 @@ describe('settings', () => {
 
   it('keeps settings on disk across a restart of the app', async () => {
     ok(await call('settings:set', { maxConnections: 77, accessKey: 'k' }));
-    const saved = JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')) as {
+      server: { maxConnections: number; accessKey: unknown };
+    };
     expect(saved.server.maxConnections).toBe(77);
     expect(saved.server.accessKey).toEqual({ scheme: 'plain', data: 'k' });
     stopForwarding();
@@ -484,7 +486,7 @@ describe('settings', () => {
   it('reads and writes start-at-login through the login item', async () => {
     let on = false;
     stopForwarding();
-    setup({ loginItem: { get: async () => on, set: async (v) => void (on = v) } });
+    setup({ loginItem: { get: () => Promise.resolve(on), set: (v) => Promise.resolve(void (on = v)) } });
     expect(ok(await call('settings:get')).values.startAtLogin).toBe(false);
     on = true; // changed outside the app: read fresh
     expect(ok(await call('settings:get')).values.startAtLogin).toBe(true);
@@ -502,7 +504,11 @@ describe('app, log', () => {
       dialogs: false,
     });
     stopForwarding();
-    setup({ openExternal: async (u) => void opened.push(u), copyText: (t) => void copied.push(t) }, base, dir);
+    setup(
+      { openExternal: (u) => Promise.resolve(void opened.push(u)), copyText: (t) => void copied.push(t) },
+      base,
+      dir,
+    );
     const s = await running();
     const web = s.addresses[0]!.webClientUrl!;
     expect(web).toBe(`http://127.0.0.1:${s.port}/`);
@@ -525,7 +531,7 @@ describe('app, log', () => {
     const paths: string[] = [];
     stopForwarding();
     await deps.host.stop();
-    setup({ openPath: async (p) => (paths.push(p), p.includes('nope') ? 'no such folder' : '') });
+    setup({ openPath: (p) => Promise.resolve((paths.push(p), p.includes('nope') ? 'no such folder' : '')) });
     expect(ok(await call('log:openFolder'))).toEqual({ path: dir });
     expect(paths).toEqual([dir]);
   });

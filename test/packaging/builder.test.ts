@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { isIsolated } from '../support/netns.js';
 
 const require = createRequire(import.meta.url);
@@ -83,6 +84,17 @@ function resolvePackage(from: string, name: string): string | null {
 }
 
 /** name@version of every package production code can load: dependencies, transitively, as npm installed them. */
+const manifest = z.object({
+  name: z.string(),
+  version: z.string(),
+  dependencies: z.record(z.string(), z.string()).optional(),
+  optionalDependencies: z.record(z.string(), z.string()).optional(),
+});
+/** The fields of a package.json the tree walk reads (checked: any installed package could be malformed). */
+function readManifest(dir: string): z.infer<typeof manifest> {
+  return manifest.parse(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')));
+}
+
 function productionTree(): Set<string> {
   const out = new Set<string>();
   const seen = new Set<string>();
@@ -94,12 +106,12 @@ function productionTree(): Set<string> {
     }
     if (seen.has(dir)) return;
     seen.add(dir);
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const pkg = readManifest(dir);
     out.add(`${pkg.name}@${pkg.version}`);
     for (const d of Object.keys(pkg.dependencies ?? {})) visit(dir, d, false);
     for (const d of Object.keys(pkg.optionalDependencies ?? {})) visit(dir, d, true);
   };
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const pkg = readManifest(root);
   for (const d of Object.keys(pkg.dependencies ?? {})) visit(root, d, false);
   for (const d of Object.keys(pkg.optionalDependencies ?? {})) visit(root, d, true);
   return out;

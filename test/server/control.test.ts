@@ -64,23 +64,23 @@ describe('lifecycle', () => {
     const peers = s.server.peers().sort((x, y) => x.id - y.id);
     expect(peers).toEqual([
       {
-        id: expect.any(Number),
+        id: expect.any(Number) as number,
         name: 'alice',
         room: '',
         dialect: 1,
         remoteAddress: '127.0.0.1',
-        connectedAt: expect.any(Number),
+        connectedAt: expect.any(Number) as number,
         messagesIn: 1,
         messagesOut: 1,
         pushSubscribed: false,
       },
       {
-        id: expect.any(Number),
+        id: expect.any(Number) as number,
         name: 'bob',
         room: 'lab',
         dialect: 2,
         remoteAddress: '127.0.0.1',
-        connectedAt: expect.any(Number),
+        connectedAt: expect.any(Number) as number,
         messagesIn: 0,
         messagesOut: 0,
         pushSubscribed: false,

@@ -2,9 +2,12 @@
 // Run on one server and again with the clients spread over three cluster nodes (test/support/topology.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptionsInput } from '../../main/server/options.js';
-import { connect, type TestClient } from '../support/clients.js';
+import type { ControlMessage } from '../../main/server/protocol.js';
+import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { topologies, type Deployment } from '../support/topology.js';
+
+type Welcome = Extract<ControlMessage, { action: 'welcome' }> & { protocol: 'server' };
 
 describe.each(topologies())('$name', (topology) => {
   let s: Deployment;
@@ -19,9 +22,9 @@ describe.each(topologies())('$name', (topology) => {
     return c;
   }
   /** A v2 client, with its welcome already taken. */
-  async function v2(query: string): Promise<{ c: TestClient; welcome: any }> {
+  async function v2(query: string): Promise<{ c: TestClient; welcome: Welcome }> {
     const c = await client(`v=2&${query}`);
-    return { c, welcome: await c.nextJson() };
+    return { c, welcome: await c.nextJson<Welcome>() };
   }
   afterEach(async () => {
     await Promise.all(open.splice(0).map((c) => c.close()));
@@ -40,7 +43,7 @@ describe.each(topologies())('$name', (topology) => {
           user: 'bob',
           room: '',
           peers: ['old'],
-          token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+          token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string,
           push: null,
         },
       });
@@ -59,7 +62,7 @@ describe.each(topologies())('$name', (topology) => {
       expect(await c.nextJson()).toEqual({
         protocol: 'server',
         action: 'error',
-        data: { code: 'username-taken', message: expect.any(String), ref: null },
+        data: { code: 'username-taken', message: expect.any(String) as string, ref: null },
       });
       expect((await c.nextJson()).data).toMatchObject({ user: null, token: null, peers: ['alice'] });
       const bad = await client('v=2&user=');
@@ -100,7 +103,7 @@ describe.each(topologies())('$name', (topology) => {
       expect(got).toBe(
         '{"protocol":"one-to-one","endpoint":"bob","from":"mallory","big":12345678901234567890,"id":3,"from":"alice"}',
       );
-      expect(JSON.parse(got).from).toBe('alice');
+      expect((JSON.parse(got) as Frame).from).toBe('alice');
     });
 
     it('stamps from null for anonymous senders and gives v1 recipients the exact bytes', async () => {
@@ -151,7 +154,7 @@ describe.each(topologies())('$name', (topology) => {
       expect(await c.nextJson()).toEqual({
         protocol: 'server',
         action: 'error',
-        data: { code, message: expect.any(String), ref },
+        data: { code, message: expect.any(String) as string, ref },
       });
     });
 
@@ -229,7 +232,7 @@ describe.each(topologies())('$name', (topology) => {
       expect(await a.nextJson()).toEqual({
         protocol: 'server',
         action: 'error',
-        data: { code: 'unknown-peer', message: expect.any(String), ref: 32 },
+        data: { code: 'unknown-peer', message: expect.any(String) as string, ref: 32 },
       });
     });
 
@@ -258,11 +261,11 @@ describe.each(topologies())('$name', (topology) => {
       const { c: old, welcome } = await v2('user=phone');
       await watcher.next(); // peer-joined phone
       const oldClosed = old.closed;
-      const fresh = await client(`v=2&user=phone&token=${encodeURIComponent(welcome.data.token)}`);
+      const fresh = await client(`v=2&user=phone&token=${encodeURIComponent(welcome.data.token!)}`);
       const w2 = await fresh.nextJson();
       expect(w2.data.user).toBe('phone');
       expect(w2.data.token).not.toBe(welcome.data.token);
-      expect(await oldClosed).toEqual({ code: 4001, reason: expect.any(String) });
+      expect(await oldClosed).toEqual({ code: 4001, reason: expect.any(String) as string });
       watcher.send({ protocol: 'one-to-one', to: 'phone', n: 1 });
       expect(JSON.parse(await fresh.next())).toEqual({ protocol: 'one-to-one', to: 'phone', n: 1, from: 'w' });
       expect(watcher.pending()).toEqual([]);
@@ -274,16 +277,16 @@ describe.each(topologies())('$name', (topology) => {
       const { welcome } = await v2('user=phone');
       const wrong = await client('v=2&user=phone&token=AAAAAAAAAAAAAAAAAAAAAA');
       expect((await wrong.nextJson()).data.code).toBe('username-taken');
-      const v1 = await client(`user=phone&token=${encodeURIComponent(welcome.data.token)}`);
+      const v1 = await client(`user=phone&token=${encodeURIComponent(welcome.data.token!)}`);
       expect(await v1.next()).toBe('The username is taken');
     });
 
     it('does not accept an old token after a resume', async () => {
       await start();
       const { welcome } = await v2('user=phone');
-      const second = await client(`v=2&user=phone&token=${welcome.data.token}`);
+      const second = await client(`v=2&user=phone&token=${welcome.data.token!}`);
       await second.next();
-      const third = await client(`v=2&user=phone&token=${welcome.data.token}`);
+      const third = await client(`v=2&user=phone&token=${welcome.data.token!}`);
       expect((await third.nextJson()).data.code).toBe('username-taken');
     });
   });

@@ -12,7 +12,7 @@ export interface Pem {
 }
 
 async function pkcs8(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
   return `-----BEGIN PRIVATE KEY-----\n${der
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')
@@ -25,7 +25,7 @@ export interface TestCa extends Pem {
 
 /** A throwaway CA; `issue` signs leaves for 127.0.0.1/localhost by default. */
 export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${name}`,
@@ -43,7 +43,7 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
     cert: caCert.toString('pem'),
     key: await pkcs8(keys.privateKey),
     async issue(o = {}) {
-      const leafKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const leafKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
       const names = [
         ...(o.dns ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),
         ...(o.ips ?? ['127.0.0.1']).map((value) => ({ type: 'ip' as const, value })),

@@ -36,8 +36,8 @@ export async function startCli(args: string[]): Promise<RunningCli> {
   let err = '';
   const watchers: Array<() => void> = [];
   const onData = () => watchers.forEach((w) => w());
-  child.stdout!.on('data', (d) => ((out += d), onData()));
-  child.stderr!.on('data', (d) => ((err += d), onData()));
+  child.stdout.on('data', (d) => ((out += d), onData()));
+  child.stderr.on('data', (d) => ((err += d), onData()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const waitFor = (re: RegExp, timeoutMs = 10_000) =>
     new Promise<string>((resolve, reject) => {

@@ -2,12 +2,24 @@
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 
+/**
+ * A JSON frame as a test reads it: control frames carry `data`; relayed frames carry whatever the sender
+ * put in. Fields are checked by the test's expectations, so they are `unknown` here, not `any`.
+ */
+export interface Frame {
+  protocol?: string;
+  action?: string;
+  from?: string;
+  data: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
 export interface TestClient {
   ws: WebSocket;
   /** The next text frame (rejects after `timeoutMs`). */
   next(timeoutMs?: number): Promise<string>;
   /** The next text frame, parsed. */
-  nextJson<T = any>(timeoutMs?: number): Promise<T>;
+  nextJson<T = Frame>(timeoutMs?: number): Promise<T>;
   /** Frames received and not yet taken. */
   pending(): string[];
   /** Resolves with the close code and reason. */
@@ -48,7 +60,7 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
   const client: TestClient = {
     ws,
     next,
-    nextJson: async (t) => JSON.parse(await next(t)),
+    nextJson: async <T>(t?: number) => JSON.parse(await next(t)) as T,
     pending: () => [...queue],
     closed,
     send: (data, binary = false) =>

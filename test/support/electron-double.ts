@@ -149,9 +149,9 @@ export function electronModule() {
       removeHandler: (channel: string) => recorded.handlers.delete(channel),
     },
     ipcRenderer: {
-      invoke: async (channel: string, ...args: unknown[]) => {
+      invoke: (channel: string, ...args: unknown[]) => {
         recorded.invoked.push({ channel, args });
-        return { ok: true, value: channel };
+        return Promise.resolve({ ok: true, value: channel });
       },
       on: (channel: string, fn: (...a: unknown[]) => void) => recorded.rendererListeners.on(channel, fn),
       removeListener: (channel: string, fn: (...a: unknown[]) => void) =>
@@ -171,7 +171,7 @@ export function electronModule() {
       },
     },
     clipboard: { writeText: (t: string) => void (recorded.clipboard = t) },
-    shell: { openExternal: async (url: string) => void recorded.openedExternal.push(url) },
+    shell: { openExternal: (url: string) => Promise.resolve(void recorded.openedExternal.push(url)) },
     BrowserWindow: FakeWindow,
     session: {
       defaultSession: {

@@ -105,5 +105,5 @@ export function addressRecords(host: string, addresses: readonly string[]): DnsR
  * other rustysignal server on the link, and a goodbye for it would hide their service type from caches.
  */
 export function goodbyes(records: readonly DnsRecord[]): DnsRecord[] {
-  return records.filter((r) => r.name !== SERVICE_ENUMERATION).map((r) => ({ ...r, ttl: 0 }) as DnsRecord);
+  return records.filter((r) => r.name !== SERVICE_ENUMERATION).map((r) => ({ ...r, ttl: 0 }));
 }

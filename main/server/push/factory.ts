@@ -11,7 +11,7 @@ import type { SubscriptionStoreLike } from './types.js';
  */
 export function pushServiceFactory(extra: { agent?: https.Agent; ca?: string | Buffer } = {}): PushFactory {
   let shared: { dataDir: string | null; store: SubscriptionStoreLike } | null = null;
-  return async (options, ctx) => {
+  return (options, ctx) => {
     const deps = { ...extra, logger: ctx.logger, now: () => ctx.clock.now(), onProblem: ctx.onProblem };
     // Clustered: every node shares the subscriptions kept in Redis.
     if (ctx.store) return createPushService({ ...options, dataDir: null }, { ...deps, store: ctx.store });

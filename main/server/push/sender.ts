@@ -57,7 +57,7 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
     try {
       req = https.request(details.endpoint, {
         method: details.method,
-        headers: details.headers as Record<string, string | number>,
+        headers: details.headers,
         agent: opts.agent,
       });
     } catch (e) {

@@ -32,7 +32,7 @@ export interface AccessibilityReport {
 export function auditAccessibility(page: Page): Promise<AccessibilityReport> {
   return page.evaluate(() => {
     const describe = (el: Element) => `${el.tagName.toLowerCase()}#${el.id || '?'}`;
-    const controls = Array.from(document.querySelectorAll('input, select, textarea')) as Array<HTMLInputElement>;
+    const controls = Array.from(document.querySelectorAll<HTMLInputElement>('input, select, textarea'));
     const unlabelledControls = controls
       .filter((c) => !c.closest('dialog:not([open])'))
       .filter(

@@ -1,6 +1,6 @@
 // A tiny static file server for a built bundle, on 127.0.0.1 and a free port. GET/HEAD only, no
 // directory listing, nothing outside the root.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -24,7 +24,7 @@ export interface StaticServer {
 /** Serves `root` on 127.0.0.1 (port 0 = free); `/` is `index.html`; `headers` go on every file. */
 export async function serveStatic(root: string, headers: Record<string, string> = {}): Promise<StaticServer> {
   const base = path.resolve(root);
-  const server: Server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = path.resolve(base, `.${pathname === '/' ? '/index.html' : pathname}`);
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !file.startsWith(base + path.sep)) {
@@ -42,7 +42,8 @@ export async function serveStatic(root: string, headers: Record<string, string> 
     } catch {
       res.writeHead(404).end();
     }
-  });
+  };
+  const server: Server = createServer((req, res) => void serve(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

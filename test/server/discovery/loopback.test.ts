@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../../support/cli.js';
 import { createLoopbackHost, netnsAvailable, type Host, type TestNet } from '../../support/netns.js';
-import { repoRoot, runFixture, serverNames, startAgent, type JsonChild, type Msg } from './fixtures/child.js';
+import { repoRoot, runFixture, serverNames, startAgent, type JsonChild } from './fixtures/child.js';
 
 const run = netnsAvailable('discovery on one host');
 
@@ -72,8 +72,8 @@ describe.skipIf(!run)('discovery on one host', () => {
         addresses: ['127.0.0.1', '::1'],
         port: 4102,
         txt: { v: '1,2', tls: '0', path: '/', push: '1', key: '0' },
-        firstSeen: expect.any(Number),
-        lastSeen: expect.any(Number),
+        firstSeen: expect.any(Number) as number,
+        lastSeen: expect.any(Number) as number,
       },
     ]);
     const seenByTwo = await two.waitFor(

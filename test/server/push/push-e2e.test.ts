@@ -8,7 +8,7 @@ import { pushServiceFactory } from '../../../main/server/push/factory.js';
 import { generateVapidKey } from '../../../main/server/push/vapid.js';
 import type { ServerProblem } from '../../../main/server/surface.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { connect, type TestClient } from '../../support/clients.js';
+import { connect, type Frame, type TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
 import { makeBrowserSubscription, type BrowserSubscription } from './support/browser-subscription.js';
 import { decryptAes128gcm, decryptAesgcm, headerParam } from './support/ece.js';
@@ -74,7 +74,7 @@ async function v2(query: string): Promise<TestClient> {
   return c;
 }
 /** The next control message with `action`, skipping presence news (peer-joined / peer-left). */
-async function nextControl(c: TestClient, action: string, timeoutMs = 5000): Promise<any> {
+async function nextControl(c: TestClient, action: string, timeoutMs = 5000): Promise<Frame> {
   for (;;) {
     const m = await c.nextJson(timeoutMs);
     if (m.action === action) return m;
@@ -279,7 +279,7 @@ describe('v2 clients', () => {
     const held = await arrived; // the push service now holds bob's request
     c.send({ protocol: 'one-to-one', to: 'dave', data: 'hi' });
     expect(JSON.parse(await d.next())).toEqual({ protocol: 'one-to-one', to: 'dave', data: 'hi', from: 'carol' });
-    const pushResults = () => b.pending().filter((f) => JSON.parse(f).action === 'push-result');
+    const pushResults = () => b.pending().filter((f) => (JSON.parse(f) as Frame).action === 'push-result');
     expect(pushResults()).toEqual([]);
     held.res.writeHead(201).end();
     expect((await nextControl(b, 'push-result')).data).toEqual({ to: 'alice', ok: true, status: 201, ref: 'slow' });

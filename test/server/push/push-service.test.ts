@@ -97,7 +97,7 @@ describe('connection requests', () => {
       headerParam(r.headers.encryption, 'salt'),
     );
     expect(plain.toString('utf8')).toBe(expectedPayload(sender));
-    expect(JSON.parse(plain.toString('utf8')).body).toBe(`${sender}\nwants to connect with you`);
+    expect((JSON.parse(plain.toString('utf8')) as { body: unknown }).body).toBe(`${sender}\nwants to connect with you`);
     expectValidVapid(r.headers, 'aesgcm', s.publicKey);
   });
 

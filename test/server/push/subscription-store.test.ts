@@ -91,12 +91,13 @@ describe('persistence', () => {
     // ... and a connection request to alice, who has not come back, still reaches her device.
     const arrived = fake.nextRequest();
     expect(await s2.connectionRequest('', 'carol', 'alice')).toEqual({ ok: true, status: 201, message: null });
-    expect(JSON.parse(decryptAes128gcm((await arrived).body, alice.ecdh, alice.authSecret).toString()).sender).toBe(
-      'carol',
-    );
+    const payload = JSON.parse(decryptAes128gcm((await arrived).body, alice.ecdh, alice.authSecret).toString()) as {
+      sender: unknown;
+    };
+    expect(payload.sender).toBe('carol');
   });
 
-  it('dataDir null keeps everything in memory', async () => {
+  it('dataDir null keeps everything in memory', () => {
     const s = service(null);
     expect(s.store.file).toBe(null);
     expect(s.subscribe('', 'x', sub('x').json)).toEqual({ ok: true });
@@ -161,8 +162,10 @@ describe('damaged store files', () => {
 
   it('invalid entries are dropped, the valid ones kept and saved, the original kept aside', async () => {
     const dir = await freshDir();
-    const j = JSON.parse(await writeValidStore(dir, ['a', 'b', 'c']));
-    j.subscriptions[1].subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
+    const j = JSON.parse(await writeValidStore(dir, ['a', 'b', 'c'])) as {
+      subscriptions: Array<{ subscription: { keys: { auth: string } } }>;
+    };
+    j.subscriptions[1]!.subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
     const edited = JSON.stringify(j);
     await writeFile(storeFile(dir), edited);
     const problems: ServerProblem[] = [];

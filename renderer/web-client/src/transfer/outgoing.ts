@@ -145,10 +145,9 @@ export class FileSender {
 
   #stopped(t: Transfer, stop: Answer | null): null {
     if (finalStates.has(t.state)) return null;
-    const s = stop as Answer | null;
-    if (s?.kind === 'cancel') finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${s.reason}`);
-    else if (s?.kind === 'verdict')
-      finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${s.reason ?? 'no reason given'}`);
+    if (stop?.kind === 'cancel') finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${stop.reason}`);
+    else if (stop?.kind === 'verdict')
+      finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${stop.reason ?? 'no reason given'}`);
     else this.#lost(t);
     return null;
   }

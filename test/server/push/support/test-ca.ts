@@ -15,7 +15,7 @@ export interface TestPki {
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 async function keyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
 }
 
 /** Makes a CA and a leaf for IP 127.0.0.1 and DNS localhost, valid for a day. */

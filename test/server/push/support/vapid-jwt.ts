@@ -2,11 +2,16 @@
 // against the server's published public key, and its claims returned for assertions.
 import { createPublicKey, verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
 import { headerParam } from './ece.js';
 
+// The JWT's parts as the server under test wrote them: checked, so a missing claim fails here by name.
+const jwtHeader = z.object({ typ: z.string(), alg: z.string() });
+const jwtClaims = z.object({ aud: z.string(), exp: z.number(), sub: z.string() });
+
 export interface VapidClaims {
-  header: { typ: string; alg: string };
-  claims: { aud: string; exp: number; sub: string };
+  header: z.infer<typeof jwtHeader>;
+  claims: z.infer<typeof jwtClaims>;
   /** The key the request named (k= or p256ecdsa=). */
   key: string;
 }
@@ -46,8 +51,8 @@ export function verifyVapid(
   );
   if (!ok) throw new Error('VAPID JWT signature does not verify against the published public key');
   return {
-    header: JSON.parse(Buffer.from(h, 'base64url').toString()),
-    claims: JSON.parse(Buffer.from(p, 'base64url').toString()),
+    header: jwtHeader.parse(JSON.parse(Buffer.from(h, 'base64url').toString())),
+    claims: jwtClaims.parse(JSON.parse(Buffer.from(p, 'base64url').toString())),
     key,
   };
 }
