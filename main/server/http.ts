@@ -90,7 +90,8 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
         'metrics are served to this machine only (start the server with --metrics-token to scrape it from elsewhere)\n',
         head,
       );
-    return send(res, 200, src.metrics.contentType, await src.metrics.text(), head);
+    const m = await src.metrics.scrape();
+    return send(res, 200, m.contentType, m.text, head);
   }
   if (pathname === '/push/public-key') {
     const key = src.pushPublicKey();

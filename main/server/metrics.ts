@@ -1,8 +1,8 @@
 // GET /metrics: Prometheus text built by prom-client when scraped, from the gauges the server already
 // keeps and the plain counters the hot path bumps (counters.ts). No per-user or per-room labels.
+// prom-client is loaded on the first scrape, so a server nobody scrapes starts without it.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
 import type { ClusterStatus } from './cluster-types.js';
 import type { Counters } from './counters.js';
 
@@ -17,8 +17,8 @@ export interface MetricsSources {
 }
 
 export interface Metrics {
-  readonly contentType: string;
-  text(): Promise<string>;
+  /** The exposition and its Content-Type. */
+  scrape(): Promise<{ contentType: string; text: string }>;
   /** 'ok', or the HTTP status to refuse the request with. */
   authorize(req: IncomingMessage): 'ok' | 401 | 403;
 }
@@ -35,7 +35,8 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createMetrics(src: MetricsSources): Metrics {
+async function buildRegistry(src: MetricsSources) {
+  const { Counter, Gauge, Registry } = await import('prom-client');
   const registry = new Registry();
   const c = src.counters;
   const gauge = (name: string, help: string, read: () => number) =>
@@ -115,9 +116,16 @@ export function createMetrics(src: MetricsSources): Metrics {
     },
   );
 
+  return registry;
+}
+
+export function createMetrics(src: MetricsSources): Metrics {
+  let registry: ReturnType<typeof buildRegistry> | null = null;
   return {
-    contentType: registry.contentType,
-    text: () => registry.metrics(),
+    async scrape() {
+      const r = await (registry ??= buildRegistry(src));
+      return { contentType: r.contentType, text: await r.metrics() };
+    },
     authorize(req) {
       const token = src.token();
       if (token === null) {

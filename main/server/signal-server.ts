@@ -419,7 +419,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     kick: (id, reason) => sessions.kick(id, reason),
     discovered: () => lan.servers(),
     cluster: (): ClusterStatus | null => cluster?.status() ?? null,
-    metrics: () => metrics.text(),
+    metrics: async () => (await metrics.scrape()).text,
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);
