@@ -43,6 +43,10 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     maxBufferedBytes: c.maxBufferedBytes,
     offlineTtlMs: c.offlineTtlMs,
     offlineQueueMax: c.offlineQueueMax,
+    offlineQueueBytes: c.offlineQueueBytes,
+    offlineQueueSenderBytes: c.offlineQueueSenderBytes,
+    allowedOrigins: c.allowedOrigins,
+    requestTimeoutMs: c.requestTimeoutMs,
     rateLimit: { perSecond: c.rateLimit, burst: c.rateBurst },
     maxConnections: c.maxConnections,
     dataDir: c.dataDir ?? envPaths('rustysignal', { suffix: '' }).data,
@@ -52,6 +56,13 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
           vapidPrivateKeyPem: (await loadVapidKeyFile(c.vapidKeyFile)).pem,
           subject: c.vapidSubject!,
           encoding: c.pushEncoding,
+          allowHosts: c.pushAllowHosts,
+          maxInFlight: c.pushMaxInFlight,
+          maxInFlightPerConnection: c.pushMaxInFlightPerConnection,
+          maxResponseBytes: c.pushMaxResponseBytes,
+          maxSubscriptions: c.pushMaxSubscriptions,
+          subscriptionsPerAddress: c.pushSubscriptionsPerAddress,
+          subscriptionTtlMs: c.pushSubscriptionTtlMs,
         }
       : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
@@ -96,6 +107,8 @@ async function serve(c: ServeCommand): Promise<void> {
       fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
     throw err;
   }
+  // After start: a start failure is printed once, by fail().
+  server.events.on('error', (p) => log.error({ code: p.code }, p.message));
   if (!c.jsonLogs && c.logLevel !== 'silent') {
     const lines = [
       `rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`,

@@ -5,6 +5,7 @@ import log from 'electron-log/main.js';
 import type { LogLevel, LogLine } from '../ipc/contract.js';
 import type { LogSource } from '../ipc/deps.js';
 import type { Logger } from '../server/logger.js';
+import { redactingHook } from './log-hook.js';
 import { fileLogSource } from './log-reader.js';
 import { rotateLogFiles } from './log-rotate.js';
 
@@ -24,6 +25,9 @@ export function setupLog(): AppLog {
   log.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] {text}';
   log.transports.console.level = process.env.RUSTYSIGNAL_LOG_CONSOLE ? 'debug' : false;
   log.errorHandler.startCatching({ showDialog: false });
+  // Before any transport (file, dashboard): secrets redacted, control characters escaped (a stack keeps
+  // its lines).
+  log.hooks.push(redactingHook);
 
   const listeners = new Set<(l: LogLine) => void>();
   const live = Object.assign(

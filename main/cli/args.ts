@@ -1,6 +1,6 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { defaultOptions } from '../server/options.js';
+import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
 import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -22,6 +22,17 @@ export interface ServeCommand {
   pingIntervalMs: number;
   offlineTtlMs: number;
   offlineQueueMax: number;
+  offlineQueueBytes: number;
+  offlineQueueSenderBytes: number;
+  allowedOrigins: string[];
+  requestTimeoutMs: number;
+  pushAllowHosts: string[];
+  pushMaxInFlight: number;
+  pushMaxInFlightPerConnection: number;
+  pushMaxResponseBytes: number;
+  pushMaxSubscriptions: number;
+  pushSubscriptionsPerAddress: number;
+  pushSubscriptionTtlMs: number;
   rateLimit: number;
   rateBurst: number;
   maxConnections: number;
@@ -48,6 +59,27 @@ export class UsageError extends Error {
 }
 
 const d = defaultOptions;
+const dp = defaultPushLimits;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+function hostList(value: string, previous: string[] | undefined): string[] {
+  const hosts = value
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (const h of hosts)
+    if (!isHostPort(h)) throw new InvalidArgumentError(`"${h}" is not HOST or HOST:PORT (e.g. push.lan:8443)`);
+  return [...(previous ?? []), ...hosts];
+}
+function origin(value: string, previous: string[] | undefined): string[] {
+  if (!isOriginPattern(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not an origin: give * or scheme://host[:port], e.g. https://app.example.org`,
+    );
+  return collect(value, previous);
+}
 
 /** The serve command's options as commander hands them over (absent unless given, except where a default is set). */
 interface ServeFlags {
@@ -63,6 +95,17 @@ interface ServeFlags {
   pingInterval?: number;
   offlineTtl?: number;
   offlineQueue?: number;
+  offlineQueueBytes?: number;
+  offlineQueueSenderBytes?: number;
+  allowOrigin?: string[];
+  requestTimeout?: number;
+  pushAllowHosts?: string[];
+  pushMaxInFlight?: number;
+  pushMaxInFlightPerConnection?: number;
+  pushMaxResponse?: number;
+  pushMaxSubscriptions?: number;
+  pushSubscriptionsPerAddress?: number;
+  pushSubscriptionTtl?: number;
   rateLimit?: number;
   rateBurst?: number;
   maxConnections?: number;
@@ -138,6 +181,26 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       wrap(parseCount),
     )
     .option(
+      '--offline-queue-bytes <size>',
+      `most bytes the offline queue holds in all, e.g. 32MiB (default ${d.offlineQueueBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--offline-queue-sender-bytes <size>',
+      `most bytes the offline queue holds from one client address (default ${d.offlineQueueSenderBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--allow-origin <origin>',
+      'also accept WebSocket upgrades from pages of this origin (repeatable; * for any); by default only pages of this server, localhost, *.local and private addresses',
+      origin,
+    )
+    .option(
+      '--request-timeout <duration>',
+      `time a client has to send a complete HTTP request or WebSocket upgrade, ms (default ${d.requestTimeoutMs})`,
+      wrap(parseDuration),
+    )
+    .option(
       '--rate-limit <perSecond>',
       `messages per second per connection; 0 turns the limit off (default ${d.rateLimit.perSecond})`,
       wrap(parseCount),
@@ -156,6 +219,41 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
       new Option('--push-encoding <encoding>', 'push content encoding')
         .choices(['aes128gcm', 'aesgcm'])
         .default('aes128gcm'),
+    )
+    .option(
+      '--push-allow-hosts <hosts>',
+      'HOST[:PORT],... push services allowed although not public (a private push service); others must be https on 443 of a public address',
+      hostList,
+    )
+    .option(
+      '--push-max-in-flight <count>',
+      `push requests in flight at once, server-wide (default ${dp.maxInFlight})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-in-flight-per-connection <count>',
+      `push requests in flight at once per connection (default ${dp.maxInFlightPerConnection})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-max-response <size>',
+      `most bytes read of a push service's answer (default ${dp.maxResponseBytes})`,
+      wrap(parseSize),
+    )
+    .option(
+      '--push-max-subscriptions <count>',
+      `most push subscriptions stored (default ${dp.maxSubscriptions})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscriptions-per-address <count>',
+      `most push subscriptions made from one client address (default ${dp.subscriptionsPerAddress})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--push-subscription-ttl <duration>',
+      `delete push subscriptions unused for this long, ms, e.g. 30d (default ${dp.subscriptionTtlMs})`,
+      wrap(parseDuration),
     )
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
@@ -263,6 +361,17 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     pingIntervalMs: o.pingInterval ?? d.pingIntervalMs,
     offlineTtlMs: o.offlineTtl ?? d.offlineTtlMs,
     offlineQueueMax: o.offlineQueue ?? d.offlineQueueMax,
+    offlineQueueBytes: o.offlineQueueBytes ?? d.offlineQueueBytes,
+    offlineQueueSenderBytes: o.offlineQueueSenderBytes ?? d.offlineQueueSenderBytes,
+    allowedOrigins: o.allowOrigin ?? d.allowedOrigins,
+    requestTimeoutMs: o.requestTimeout ?? d.requestTimeoutMs,
+    pushAllowHosts: o.pushAllowHosts ?? dp.allowHosts,
+    pushMaxInFlight: o.pushMaxInFlight ?? dp.maxInFlight,
+    pushMaxInFlightPerConnection: o.pushMaxInFlightPerConnection ?? dp.maxInFlightPerConnection,
+    pushMaxResponseBytes: o.pushMaxResponse ?? dp.maxResponseBytes,
+    pushMaxSubscriptions: o.pushMaxSubscriptions ?? dp.maxSubscriptions,
+    pushSubscriptionsPerAddress: o.pushSubscriptionsPerAddress ?? dp.subscriptionsPerAddress,
+    pushSubscriptionTtlMs: o.pushSubscriptionTtl ?? dp.subscriptionTtlMs,
     rateLimit: o.rateLimit ?? d.rateLimit.perSecond,
     rateBurst: o.rateBurst ?? d.rateLimit.burst,
     maxConnections: o.maxConnections ?? d.maxConnections,

@@ -10,7 +10,15 @@ const sizeUnits: Record<string, number> = {
   mib: 1024 ** 2,
   m: 1024 ** 2,
 };
-const timeUnits: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const timeUnits: Record<string, number> = {
+  '': 1,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 function parseWithUnits(text: string, units: Record<string, number>, what: string, examples: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
@@ -23,8 +31,9 @@ function parseWithUnits(text: string, units: Record<string, number>, what: strin
 
 /** Bytes from `65536`, `64KiB`, `1MiB`, `64kB`. */
 export const parseSize = (text: string) => parseWithUnits(text, sizeUnits, 'size', '65536, 64KiB, 1MiB');
-/** Milliseconds from `30000`, `30s`, `2m`, `500ms`. */
-export const parseDuration = (text: string) => parseWithUnits(text, timeUnits, 'duration', '30000, 30s, 2m, 500ms');
+/** Milliseconds from `30000`, `30s`, `2m`, `500ms`, `30d`. */
+export const parseDuration = (text: string) =>
+  parseWithUnits(text, timeUnits, 'duration', '30000, 30s, 2m, 500ms, 30d');
 
 /** A non-negative integer. */
 export function parseCount(text: string): number {

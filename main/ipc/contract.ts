@@ -220,6 +220,12 @@ export interface SettingsValues {
   /** ms a one-to-one message for an offline user is held; 0 = off. */
   offlineTtlMs: number;
   offlineQueueMax: number;
+  /** Most bytes the offline queue holds in all. */
+  offlineQueueBytes: number;
+  /** Most bytes the offline queue holds from one client address. */
+  offlineQueueSenderBytes: number;
+  /** Web origins allowed to connect besides this server's own pages and LAN hosts; `*` = any. */
+  allowedOrigins: string[];
   /** ms between WebSocket pings. */
   pingIntervalMs: number;
   mdns: { enabled: boolean; name: string | null; interface: string | null };

@@ -2,7 +2,9 @@
 // imports here: the single-server path never loads the client library.
 import type { Connection } from './connection.js';
 import type { Claim, Directory } from './registry.js';
-import type { SubscriptionStoreLike } from './push/types.js';
+import type { StoreLimits, SubscriptionStoreLike } from './push/subscription-store.js';
+
+export type { StoreLimits };
 
 export type RedisState = 'connected' | 'disconnected';
 

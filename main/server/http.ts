@@ -7,7 +7,14 @@ import path from 'node:path';
 import type { Metrics } from './metrics.js';
 
 export interface HttpSources {
-  health(): { status: 'ok'; uptime: number; connections: number; peers: number };
+  health(): {
+    status: 'ok';
+    uptime: number;
+    connections: number;
+    peers: number;
+    /** What the offline queue holds now: messages and accounted bytes. */
+    queued: { messages: number; bytes: number };
+  };
   /** VAPID public key (base64url), or null when push is off. */
   pushPublicKey(): string | null;
   /** Directory of the web client, or null when none is served. */
@@ -30,7 +37,34 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const common = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+/**
+ * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
+ * jacking), no plugins; WebSockets to this server (or, for a page told so, another LAN server).
+ */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Sent with every HTTP answer the server gives, files and errors alike. */
+export const securityHeaders = {
+  'Content-Security-Policy': contentSecurityPolicy,
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+const common = { ...securityHeaders, 'Cache-Control': 'no-cache' };
 
 function send(res: ServerResponse, status: number, type: string, body: string, head = false): void {
   res.writeHead(status, { ...common, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });

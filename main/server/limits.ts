@@ -53,22 +53,42 @@ export class RateLimiter {
 
 /**
  * At most one event per key within `intervalMs` (e.g. one push "connection request" per sender and
- * target): a client cannot turn the server into a notification cannon.
+ * target): a client cannot turn the server into a notification cannon. Keys are kept in the order they
+ * last acted, so forgetting the expired ones only looks at the oldest few: no request walks the whole
+ * map. At most `maxKeys` are remembered; beyond that, new keys wait until old ones expire.
  */
 export class KeyedThrottle {
-  readonly #last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
+  readonly #last: Map<string, number>;
+  constructor(
+    private readonly intervalMs: number,
+    private readonly maxKeys = 100_000,
+    /** The map to keep keys in (tests pass one that counts what is visited). */
+    store: Map<string, number> = new Map(),
+  ) {
+    this.#last = store;
+  }
 
   /** True when `key` may act now (and records it); false while it is still throttled. */
   allow(key: string, now: number): boolean {
+    this.#forgetExpired(now);
     const last = this.#last.get(key);
     if (last !== undefined && now - last < this.intervalMs) return false;
-    if (this.#last.size >= 10_000) this.#sweep(now);
+    if (last === undefined && this.#last.size >= this.maxKeys) return false;
+    // Re-inserted so the map stays ordered by time.
+    this.#last.delete(key);
     this.#last.set(key, now);
     return true;
   }
 
-  #sweep(now: number): void {
-    for (const [k, t] of this.#last) if (now - t >= this.intervalMs) this.#last.delete(k);
+  /** Keys remembered now. */
+  get size(): number {
+    return this.#last.size;
+  }
+
+  #forgetExpired(now: number): void {
+    for (const [k, t] of this.#last) {
+      if (now - t < this.intervalMs) return;
+      this.#last.delete(k);
+    }
   }
 }

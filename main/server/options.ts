@@ -6,6 +6,26 @@ import { z } from 'zod';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** `host` or `host:port` (IPv6 in brackets), as `--push-allow-hosts` and `allowHosts` take them. */
+export function isHostPort(s: string): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]@]+)(?::(\d{1,5}))?$/.exec(s);
+  return m !== null && (m[2] === undefined || Number(m[2]) <= 65535);
+}
+
+/**
+ * An origin for `allowedOrigins`: `*`, or scheme://host[:port] as a browser sends it in `Origin`
+ * (e.g. `https://app.example.org`); `null` for opaque origins.
+ */
+export function isOriginPattern(s: string): boolean {
+  if (s === '*' || s === 'null') return true;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
 const pem = (what: string) =>
   z.string().refine((s) => s.includes('-----BEGIN '), { message: `${what} must be PEM text (-----BEGIN ...)` });
 
@@ -41,8 +61,41 @@ export const pushOptionsSchema = z
     encoding: z.enum(['aes128gcm', 'aesgcm']).default('aes128gcm'),
     /** Upper bound on one send to a push service, in ms. */
     timeoutMs: z.number().int().min(100).default(10_000),
+    /**
+     * Push services allowed although they are not public (`HOST` or `HOST:PORT`, e.g. a site's own push
+     * service at `push.lan:8443`). Every other endpoint must be https on port 443 of a host that resolves
+     * to public addresses only, checked when connecting.
+     */
+    allowHosts: z
+      .array(z.string().refine(isHostPort, { message: 'allowHosts entries are HOST or HOST:PORT' }))
+      .default([]),
+    /** Most push requests in flight at once, server-wide; more are refused. */
+    maxInFlight: z.number().int().min(1).max(1000).default(16),
+    /** Most push requests in flight at once for one connection. */
+    maxInFlightPerConnection: z.number().int().min(1).max(100).default(2),
+    /** Most bytes read of a push service's answer; a longer one is cut and the send fails. */
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1 * KiB)
+      .max(1 * MiB)
+      .default(16 * KiB),
+    /** Most stored subscriptions, over all users. */
+    maxSubscriptions: z.number().int().min(1).max(100_000).default(10_000),
+    /** Most stored subscriptions made from one client address. */
+    subscriptionsPerAddress: z.number().int().min(1).max(100_000).default(16),
+    /** A subscription nobody used (subscribed again, or was woken through it) for this long is deleted, in ms. */
+    subscriptionTtlMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .default(30 * 24 * 3600_000),
   })
   .strict();
+
+/** The push table's defaults for everything but the key and subject (push itself is off by default). */
+export const pushLimitsSchema = pushOptionsSchema.omit({ vapidPrivateKeyPem: true, subject: true });
+export const defaultPushLimits = pushLimitsSchema.parse({});
 
 export const mdnsOptionsSchema = z
   .object({
@@ -90,8 +143,34 @@ export const serverOptionsSchema = z
     offlineTtlMs: z.number().int().min(0).default(15_000),
     /** Most messages held for one offline target. */
     offlineQueueMax: z.number().int().min(1).max(10_000).default(32),
+    /**
+     * Most bytes the offline queue holds over all targets (payloads plus bookkeeping); a sender whose
+     * message would go over it gets `queue-full`.
+     */
+    offlineQueueBytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .max(1024 * MiB)
+      .default(32 * MiB),
+    /** Most bytes the offline queue holds for messages from one client address. */
+    offlineQueueSenderBytes: z
+      .number()
+      .int()
+      .min(64 * KiB)
+      .max(1024 * MiB)
+      .default(2 * MiB),
+    /**
+     * Web origins allowed to open a WebSocket besides the defaults (no Origin header, this server's own
+     * pages, localhost, *.local and private, loopback or link-local IP hosts); `*` allows any.
+     */
+    allowedOrigins: z
+      .array(z.string().refine(isOriginPattern, { message: 'allowedOrigins entries are * or scheme://host[:port]' }))
+      .default([]),
+    /** Time a client has to send a complete HTTP request or upgrade (headers and body), in ms. */
+    requestTimeoutMs: z.number().int().min(500).max(120_000).default(5000),
     rateLimit: rateLimitSchema.default({ perSecond: 200, burst: 400 }),
-    /** Server-wide cap on open WebSocket connections; 0 means no cap. */
+    /** Server-wide cap on open connections (WebSockets, and sockets that have not upgraded yet); 0 means no cap. */
     maxConnections: z.number().int().min(0).default(10_000),
     /** Directory for state that survives a restart (push subscriptions); null keeps nothing on disk. */
     dataDir: z.string().min(1).nullable().default(null),
@@ -143,7 +222,7 @@ export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
-const liveKeys = [
+export const liveKeys = [
   'tls',
   'accessKey',
   'pingIntervalMs',
@@ -151,6 +230,9 @@ const liveKeys = [
   'maxBufferedBytes',
   'offlineTtlMs',
   'offlineQueueMax',
+  'offlineQueueBytes',
+  'offlineQueueSenderBytes',
+  'allowedOrigins',
   'rateLimit',
   'maxConnections',
   'push',

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'invalid-protocol'
   | 'missing-endpoint'
   | 'unknown-peer'
+  | 'queue-full'
   | 'binary-unsupported'
   | 'rate-limited'
   | 'username-taken'
@@ -17,7 +18,8 @@ export type ErrorCode =
   | 'invalid-room'
   | 'not-registered'
   | 'push-unavailable'
-  | 'invalid-subscription';
+  | 'invalid-subscription'
+  | 'push-refused';
 
 /** A client frame that parsed as a JSON object. Only the members routing needs are read. */
 export interface ClientMessage {
@@ -29,6 +31,8 @@ export interface ClientMessage {
   /** The client's `id` (string or number), echoed as `ref`. */
   ref: string | number | null;
   subscriptionData: unknown;
+  /** `pushSecret` (16 to 256 characters), which lets its holder replace or remove the subscription later. */
+  pushSecret: string | null;
 }
 
 /** A parsed message, or why the frame is not one. */
@@ -58,6 +62,10 @@ function refOf(v: unknown): string | number | null {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
 
+function secretOf(v: unknown): string | null {
+  return typeof v === 'string' && v.length >= 16 && v.length <= 256 ? v : null;
+}
+
 /** Parses one text frame (size already bounded by ws). Never throws; one allocation besides JSON.parse's. */
 export function parseClientFrame(text: string): ParseResult {
   let value: unknown;
@@ -76,6 +84,7 @@ export function parseClientFrame(text: string): ParseResult {
     push: lookup(pushActions, own(o, 'action')),
     ref: refOf(own(o, 'id')),
     subscriptionData: own(o, 'subscriptionData'),
+    pushSecret: secretOf(own(o, 'pushSecret')),
   };
 }
 
@@ -98,14 +107,19 @@ export const errorMessages: Record<ErrorCode, string> = {
   'invalid-protocol': 'The message needs "protocol": one-to-one, one-to-all or one-to-self.',
   'missing-endpoint': 'A one-to-one message needs "endpoint" (or "to") naming the recipient.',
   'unknown-peer': 'No user with that name is connected in this room.',
+  'queue-full':
+    'The offline queue holds as much as it may for now; this message was not held. Send it again once the recipient is connected.',
   'binary-unsupported': 'Binary messages are not supported; send JSON text.',
   'rate-limited': 'Too many messages; this one was dropped. Slow down.',
   'username-taken': 'That username is taken in this room; you are connected without a name.',
-  'invalid-username': 'Usernames are 1 to 64 characters without control characters; you are connected without a name.',
-  'invalid-room': 'Room names are up to 64 characters without control characters.',
+  'invalid-username':
+    'Usernames are 1 to 64 characters, not only spaces, without control or invisible formatting characters; you are connected without a name.',
+  'invalid-room':
+    'Room names are up to 64 characters, not only spaces, without control or invisible formatting characters.',
   'not-registered': 'Push needs a username: connect with ?user=NAME.',
   'push-unavailable': 'Push notifications are not enabled on this server.',
   'invalid-subscription': 'subscriptionData is not a valid PushSubscription.',
+  'push-refused': 'The server did not accept this push request.',
 };
 
 export type ControlMessage =
@@ -142,10 +156,19 @@ export function errorMessage(
   return control({ action: 'error', data: { code, message, ref } });
 }
 
-/** Names and rooms: at most `max` code points, no control characters (U+0000–U+001F, U+007F). */
+// Unicode control (Cc) and format (Cf) characters: C0/C1 controls, bidi overrides, BOM, zero-width
+// spaces. They make names that look alike or read backwards (in the peer list and OS notifications).
+const controlOrFormat = /[\p{Cc}\p{Cf}]/u;
+// The one Cf character real names need: the zero-width joiner inside an emoji sequence (👨‍👩‍👧).
+const emojiJoiner = /(?<=[\p{Extended_Pictographic}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
+const onlyWhitespace = /^\s+$/u;
+
+/**
+ * Names and rooms: `min` to `max` code points, no Unicode control or format characters (categories Cc,
+ * Cf; a ZWJ inside an emoji sequence is allowed), and not whitespace only.
+ */
 export function isValidName(s: string, min: number, max = 64): boolean {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(s)) return false;
+  if (controlOrFormat.test(s.replace(emojiJoiner, '')) || onlyWhitespace.test(s)) return false;
   let n = 0;
   for (const _ of s) if (++n > max) return false;
   return n >= min;

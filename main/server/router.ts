@@ -9,6 +9,13 @@ import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './proto
 import type { PushService } from './push/types.js';
 import type { Directory } from './registry.js';
 
+const queueFullMessage = {
+  'sender-budget':
+    'Messages from your address waiting for offline users already use all the queue space one address may have; this message was not held. Send it again once the recipient is connected.',
+  'total-budget':
+    'The offline queue is full; this message was not held. Send it again once the recipient is connected.',
+} as const;
+
 /** Least time between two push connection requests from one sender to one target, in ms. */
 export const pushRequestIntervalMs = 5000;
 
@@ -63,12 +70,10 @@ export class Router {
     const target = this.directory.find(conn.room, m.target);
     if (target) return target.deliver(target.dialect === 1 ? data : stampFrom(data, conn.fromSuffix));
     if (conn.dialect === 1) return conn.fail('unknown-peer', v1Text.unknownPeer(m.target));
-    // Copy: ws may hand us a slice of a larger receive buffer, which a held message would pin.
-    if (this.queue.hold(conn.room, m.target, Buffer.from(data), conn, m.ref)) {
-      conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
-    } else {
-      conn.fail('unknown-peer', null, m.ref);
-    }
+    const held = this.queue.hold(conn.room, m.target, data, conn, m.ref);
+    if (held === true) return conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
+    if (held === 'off' || held === 'target-full') return conn.fail('unknown-peer', null, m.ref);
+    conn.fail('queue-full', null, m.ref, queueFullMessage[held]);
   }
 
   #toAll(conn: Connection, data: Buffer): void {
@@ -92,6 +97,10 @@ export class Router {
     }
   }
 
+  #requester(conn: Connection, m: ClientMessage) {
+    return { session: conn, address: conn.remoteAddress, secret: m.pushSecret };
+  }
+
   #pushCommand(conn: Connection, m: ClientMessage): void {
     const push = this.push();
     // Without push, v1 clients see push actions ignored, as the original built without push did.
@@ -100,13 +109,15 @@ export class Router {
     const { name, room } = conn;
     switch (m.push) {
       case 'subscribe-push': {
-        const r = push.subscribe(room, name, m.subscriptionData);
-        if (!r.ok) return conn.fail('invalid-subscription', v1Text.invalidSubscription(r.message), m.ref, r.message);
+        const r = push.subscribe(room, name, m.subscriptionData, this.#requester(conn, m));
+        if (!r.ok) return conn.fail(r.code, v1Text.invalidSubscription(r.message), m.ref, r.message);
         return conn.control({ action: 'push-subscribed', data: { ref: m.ref } });
       }
-      case 'unsubscribe-push':
-        push.unsubscribe(room, name);
+      case 'unsubscribe-push': {
+        const r = push.unsubscribe(room, name, this.#requester(conn, m), m.subscriptionData);
+        if (!r.ok) return conn.fail(r.code, v1Text.invalidSubscription(r.message), m.ref, r.message);
         return conn.control({ action: 'push-unsubscribed', data: { ref: m.ref } });
+      }
       case 'connection-request': {
         // A one-to-one message without a target gets its error from routing; don't report it twice.
         if (m.target === null)
@@ -117,7 +128,7 @@ export class Router {
           const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
           return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref, message } });
         }
-        void push.connectionRequest(room, name, to).then((r) => {
+        void push.connectionRequest(room, name, to, conn).then((r) => {
           this.counters.push[r.ok ? 'sent' : 'failed']++;
           conn.control({
             action: 'push-result',

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname, networkInterfaces } from 'node:os';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
@@ -19,6 +20,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
+  defaultPushLimits,
   OptionsError,
   resolveLiveOptions,
   resolveOptions,
@@ -28,12 +30,13 @@ import {
   type ServerOptionsInput,
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
-import type { PushService, SubscriptionStoreLike } from './push/types.js';
+import type { SubscriptionStoreLike } from './push/subscription-store.js';
+import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
 import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
-import { checkTls, TlsError } from './tls.js';
+import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
@@ -72,6 +75,24 @@ export function defaultNodeId(): string {
     .slice(0, 50)}-${process.pid}`;
 }
 
+/**
+ * Sockets beyond the connection cap are closed as they arrive, before any HTTP: idle or half-sent
+ * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
+ */
+export const socketHeadroom = 16;
+function setSocketCap(server: HttpServer | HttpsServer, maxConnections: number): void {
+  server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
+}
+
+/** DNS names of a certificate's subjectAltName as Node prints it (`DNS:a.lan, IP Address:10.0.0.2`). */
+function dnsNames(san: string | null): string[] {
+  return (san ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.startsWith('DNS:'))
+    .map((e) => e.slice(4).toLowerCase());
+}
+
 function destroySocket(this: Duplex): void {
   this.destroy();
 }
@@ -97,12 +118,23 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let pendingUpgrades = 0;
   /** Detaches from a host server (attach); null when listening on our own. */
   let attached: (() => void) | null = null;
+  /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
+  let socketsOpen = 0;
+  /** Sockets no longer counted: closed, or refused and on their way out. */
+  const released = new WeakSet<Duplex>();
+  /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
+  let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
 
   const registry = new Registry();
   const counters = new Counters();
   let cluster: ClusterNode | null = null;
-  const queue = new OfflineQueue(clock, () => ({ ttlMs: options.offlineTtlMs, max: options.offlineQueueMax }));
+  const queue = new OfflineQueue(clock, () => ({
+    ttlMs: options.offlineTtlMs,
+    max: options.offlineQueueMax,
+    totalBytes: options.offlineQueueBytes,
+    senderBytes: options.offlineQueueSenderBytes,
+  }));
   const router = new Router(registry, queue, clock, () => push, counters);
   const sessions = new Sessions(
     registry,
@@ -135,14 +167,15 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     'mdns-failed',
     'redis-unavailable',
   ]);
+  // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
-    logger.warn({ code: p.code }, p.message);
     events.emit(warnings.has(p.code) ? 'warning' : 'error', p);
   };
 
   function checkedTls(tls: NonNullable<ServerOptions['tls']>) {
     try {
       const checked = checkTls(tls, clock.now());
+      ownNames = new Set([hostname().toLowerCase(), ...dnsNames(checked.info.subjectAltName)]);
       if (checked.expiryWarning) problem({ code: 'tls-expiring', message: checked.expiryWarning });
       return checked;
     } catch (err) {
@@ -178,6 +211,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         router,
         queue,
         announce: (room, action, name) => sessions.announce(room, action, name),
+        pushLimits: () => {
+          const p = options.push ?? defaultPushLimits;
+          return { maxEntries: p.maxSubscriptions, perAddress: p.subscriptionsPerAddress, ttlMs: p.subscriptionTtlMs };
+        },
         logger,
         now: () => clock.now(),
         onState: (state: RedisState, message: string) => {
@@ -236,8 +273,18 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function onUpgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', destroySocket);
     if (state !== 'running') return refuse(socket, 503, 'the server is stopping');
-    const a = admit(req, options.accessKey, sessions.size + pendingUpgrades, options.maxConnections);
-    if (!a.ok) return refuse(socket, a.status, a.message);
+    const a = admit(req, {
+      accessKey: options.accessKey,
+      origins: { allowed: options.allowedOrigins, ownNames: () => ownNames },
+      // This socket is one of socketsOpen; every other open socket (upgraded or not) counts.
+      open: socketsOpen - 1,
+      maxConnections: options.maxConnections,
+    });
+    if (!a.ok) {
+      // A refused socket no longer counts, even before the client has closed its side.
+      release(socket);
+      return refuse(socket, a.status, a.message);
+    }
     pendingUpgrades++;
     socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
     wss.handleUpgrade(req, socket, head, (client) => {
@@ -247,6 +294,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
+  }
+  function release(socket: Duplex): void {
+    if (released.has(socket)) return;
+    released.add(socket);
+    socketsOpen--;
   }
   function upgradeFailed(): void {
     pendingUpgrades--;
@@ -310,12 +362,33 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
           uptime: startedAt === null ? 0 : Math.floor((clock.now() - startedAt) / 1000),
           connections: sessions.size,
           peers: registry.named,
+          queued: { messages: queue.size, bytes: queue.bytes },
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
         metrics,
       });
-      const server = tls ? createHttpsServer({ ...tls.options }, handler) : createHttpServer(handler);
+      // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
+      // Node checks the HTTP deadlines every connectionsCheckingInterval.
+      const deadlines = {
+        headersTimeout: options.requestTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: Math.min(5000, options.requestTimeoutMs),
+        connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(options.requestTimeoutMs / 4))),
+      };
+      const server = tls
+        ? createHttpsServer(
+            { ...tls.options, ...tlsPolicy, ...deadlines, handshakeTimeout: options.requestTimeoutMs },
+            handler,
+          )
+        : createHttpServer(deadlines, handler);
+      setSocketCap(server, options.maxConnections);
+      // Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout bounds)
+      // until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+        socketsOpen++;
+        socket.once('close', () => release(socket));
+      });
       server.on('upgrade', upgrade);
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
@@ -330,7 +403,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const prefix = at.path ?? '/';
     return begin((upgrade) => {
       const onHostUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if ((req.url ?? '/').startsWith(prefix)) upgrade(req, socket, head);
+        if (!(req.url ?? '/').startsWith(prefix)) return;
+        // The host's sockets are counted from their upgrade (only those reach this server).
+        socketsOpen++;
+        socket.once('close', () => release(socket));
+        upgrade(req, socket, head);
       };
       host.on('upgrade', onHostUpgrade);
       attached = () => host.off('upgrade', onHostUpgrade);
@@ -388,8 +465,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     const nextPush = running && patch.push !== undefined ? await makePush(patch.push) : undefined;
     if (!running && patch.tls) checkedTls(patch.tls);
     options = { ...options, ...patch };
-    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options });
+    if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
+    if (patch.maxConnections !== undefined && http) setSocketCap(http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {

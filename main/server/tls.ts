@@ -4,6 +4,26 @@ import { createSecureContext } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import type { TlsOptions } from './options.js';
 
+/**
+ * What the server negotiates: TLS 1.2 or 1.3, and on TLS 1.2 only forward-secret (ECDHE) AEAD suites.
+ * TLS 1.3 suites are all forward-secret AEAD. Every browser of the last years offers these.
+ */
+export const tlsPolicy = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const;
+
 /** A TLS problem a user can act on. */
 export class TlsError extends Error {
   override name = 'TlsError';

@@ -16,6 +16,9 @@ export const settingsValuesSchema = z
     rateLimit: z.object({ perSecond: z.number().min(0), burst: z.number().int().min(1) }).strict(),
     offlineTtlMs: server.offlineTtlMs.unwrap(),
     offlineQueueMax: server.offlineQueueMax.unwrap(),
+    offlineQueueBytes: server.offlineQueueBytes.unwrap(),
+    offlineQueueSenderBytes: server.offlineQueueSenderBytes.unwrap(),
+    allowedOrigins: server.allowedOrigins.unwrap(),
     pingIntervalMs: server.pingIntervalMs.unwrap(),
     mdns: z
       .object({

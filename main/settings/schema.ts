@@ -22,6 +22,9 @@ export const storedServerSchema = z
     rateLimit: rateLimitSchema.default(defaultOptions.rateLimit),
     offlineTtlMs: server.offlineTtlMs,
     offlineQueueMax: server.offlineQueueMax,
+    offlineQueueBytes: server.offlineQueueBytes,
+    offlineQueueSenderBytes: server.offlineQueueSenderBytes,
+    allowedOrigins: server.allowedOrigins,
     pingIntervalMs: server.pingIntervalMs,
     mdns: mdnsOptionsSchema.default(defaultOptions.mdns),
   })

@@ -9,6 +9,8 @@ export type ServerErrorCode =
   | 'invalid-protocol'
   | 'missing-endpoint'
   | 'unknown-peer'
+  | 'queue-full'
+  | 'push-refused'
   | 'username-taken'
   | 'invalid-username'
   | 'binary-unsupported'
@@ -179,10 +181,18 @@ export function parseV1ErrorText(text: string): { code: ServerErrorCode; name?: 
   return null;
 }
 
-/** Rooms and names: 1 (names) or 0 (rooms) to 64 code points, no control characters. */
+// The server's rule (main/server/protocol.ts), copied so the browser bundle does not import the server;
+// test/client/contract-twins.test.ts keeps the two in step.
+const controlOrFormat = /[\p{Cc}\p{Cf}]/u;
+const emojiJoiner = /(?<=[\p{Extended_Pictographic}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
+const onlyWhitespace = /^\s+$/u;
+
+/**
+ * Rooms and names: 1 (names) or 0 (rooms) to 64 code points, no Unicode control or format characters
+ * (a ZWJ inside an emoji sequence is allowed), not whitespace only.
+ */
 export function isValidName(s: string, min = 1): boolean {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(s)) return false;
+  if (controlOrFormat.test(s.replace(emojiJoiner, '')) || onlyWhitespace.test(s)) return false;
   const n = [...s].length;
   return n >= min && n <= 64;
 }

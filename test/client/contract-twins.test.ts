@@ -25,6 +25,14 @@ describe('client library and server agree on the wire contract', () => {
       'nul\u0000',
       'del\u007f',
       'zero width\u200b',
+      'rtl\u202eoverride',
+      '\ufeffbom',
+      'c1\u0085',
+      '   ',
+      '\u3000',
+      ' padded ',
+      '👨\u200d👩\u200d👧',
+      'lone\u200djoiner',
     ];
     for (const s of samples) {
       for (const min of [0, 1]) expect([s, min, clientValidName(s, min)]).toEqual([s, min, serverValidName(s, min)]);

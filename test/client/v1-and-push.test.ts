@@ -82,7 +82,13 @@ describe('push calls (v2)', () => {
       .privateKey.export({ type: 'sec1', format: 'pem' })
       .toString();
     env = await startServer(
-      { push: { vapidPrivateKeyPem: pem, subject: 'mailto:test@example.org' } },
+      {
+        push: {
+          vapidPrivateKeyPem: pem,
+          subject: 'mailto:test@example.org',
+          allowHosts: [new URL(pushService.origin).host],
+        },
+      },
       { pushFactory: pushServiceFactory({ agent: pushService.agent }) },
     );
   });

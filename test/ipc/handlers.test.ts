@@ -199,7 +199,7 @@ describe('peers', () => {
     alice.send('{"protocol":"one-to-one","endpoint":"bob","data":"hi"}');
     alice.send('{"protocol":"one-to-self","data":"echo"}');
     // Never contacted: storing a subscription sends nothing.
-    const subscription = JSON.stringify(makeBrowserSubscription('https://127.0.0.1:9/push/bob').json);
+    const subscription = JSON.stringify(makeBrowserSubscription('https://push.example.org/push/bob').json);
     bob.send(JSON.stringify({ protocol: 'one-to-self', action: 'subscribe-push', subscriptionData: subscription }));
     const what = (m: string) => {
       const o = JSON.parse(m) as { data?: string; action?: string };

@@ -34,11 +34,14 @@ if (!runnable) {
   console.warn("skipping packaging tests: not inside npm test's network namespace");
 }
 
+const fuseSentinel = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'rs-pack-'));
   mkdirSync(path.join(tmp, 'electron'));
-  writeFileSync(path.join(tmp, 'electron', 'electron'), '#!/bin/sh\nexit 0\n');
+  // A stand-in that carries a fuse wire as Electron 45 ships it (v1, 8 fuses, defaults), so electron-builder
+  // can flip the fuses the config asks for and the test can read them back.
+  writeFileSync(path.join(tmp, 'electron', 'electron'), `#!/bin/sh\nexit 0\n#${fuseSentinel}\x01\x08${'10110001'}\n`);
   chmodSync(path.join(tmp, 'electron', 'electron'), 0o755);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -132,6 +135,11 @@ describe.runIf(runnable)('electron-builder', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const archive = path.join(tmp, 'out', 'linux-unpacked', 'resources', 'app.asar');
     expect(existsSync(path.join(tmp, 'out', 'linux-unpacked', 'rustysignal'))).toBe(true);
+    // The fuses were flipped in the packaged binary: run-as-node, cookie encryption (untouched), NODE_OPTIONS,
+    // inspect off; asar integrity and asar-only on; V8 snapshot untouched; file:// privileges off.
+    const bin = readFileSync(path.join(tmp, 'out', 'linux-unpacked', 'rustysignal'), 'latin1');
+    const wire = bin.indexOf(fuseSentinel) + fuseSentinel.length;
+    expect(bin.slice(wire + 2, wire + 10)).toBe('00001100');
 
     const entries = asar.listPackage(archive, { isPack: false });
     const files = entries.filter((p) => !('files' in (asar.statFile(archive, p.slice(1)) as object)));

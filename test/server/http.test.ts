@@ -35,7 +35,13 @@ describe('HTTP', () => {
     const r = await fetch(s.http('/healthz'));
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await r.json()).toEqual({ status: 'ok', uptime: 0, connections: 2, peers: 1 });
+    expect(await r.json()).toEqual({
+      status: 'ok',
+      uptime: 0,
+      connections: 2,
+      peers: 1,
+      queued: { messages: 0, bytes: 0 },
+    });
     await a.close();
     await anon.close();
   });

@@ -4,7 +4,7 @@
 // while Redis is away (re-claiming its names when it is back). Loaded only with --redis.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { ClusterNode, ClusterStatus, RedisState } from '../cluster-types.js';
+import type { ClusterNode, ClusterStatus, RedisState, StoreLimits } from '../cluster-types.js';
 import { CloseCode, type Connection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { OfflineQueue } from '../offline-queue.js';
@@ -49,6 +49,8 @@ export interface ClusterContext {
   registry: Registry;
   router: Router;
   queue: OfflineQueue;
+  /** Bounds of the shared push subscriptions (the push options'). */
+  pushLimits: () => StoreLimits;
   /** Tells this node's v2 members of a room that a name joined or left. */
   announce(room: string, action: 'peer-joined' | 'peer-left', name: string): void;
   logger: Logger;
@@ -88,6 +90,8 @@ function connectionOptions(url: string, nodeId: string, offlineQueue: boolean) {
     // Try again every 0.2 to 1 s, forever: a node outlives a Redis restart.
     retryStrategy: (times: number) => Math.min(200 * times, 1000),
     connectTimeout: 5000,
+    // Publishes made in one tick leave in one write.
+    enableAutoPipelining: !offlineQueue,
     ...(u.protocol === 'rediss:' ? { tls: { servername: u.hostname } } : {}),
   };
 }
@@ -119,7 +123,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   const missingSince = new Map<string, number>();
   const unlistedSince = new Map<string, number>();
 
-  const pushStore = new RedisSubscriptionStore(cmd, nodeId, ctx.now, logger);
+  const pushStore = new RedisSubscriptionStore(cmd, nodeId, ctx.now, logger, ctx.pushLimits);
 
   const publish = (channel: string, msg: Buffer | string) => {
     cmd.publish(channel, msg).catch(() => {}); // an outage is reported by the heartbeat, once

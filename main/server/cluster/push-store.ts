@@ -1,10 +1,10 @@
 // Push subscriptions in Redis, shared by every node: a local copy answers reads at once; writes go to
-// Redis and a presence event tells the other nodes to re-read that one entry.
+// Redis and a presence event tells the other nodes to re-read that one entry. The same bounds as the file
+// store (most entries, most per client address, expiry of unused entries), counted on the local copy.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { maxSubscriptions } from '../push/subscription-store.js';
+import type { SetOutcome, StoreEntry, StoreLimits, SubscriptionStoreLike } from '../push/subscription-store.js';
 import type { StoredSubscription } from '../push/subscription.js';
-import type { StoreEntry, SubscriptionStoreLike } from '../push/types.js';
 import { channels, fieldOf, keys } from './keys.js';
 
 function parseEntry(text: string | null): StoreEntry | null {
@@ -12,7 +12,7 @@ function parseEntry(text: string | null): StoreEntry | null {
   try {
     const e = JSON.parse(text) as StoreEntry;
     return typeof e.room === 'string' && typeof e.name === 'string' && typeof e.subscription?.endpoint === 'string'
-      ? e
+      ? { ...e, usedAt: e.usedAt ?? e.updatedAt, address: e.address ?? '', ownerHash: e.ownerHash ?? null }
       : null;
   } catch {
     return null;
@@ -29,6 +29,8 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     private readonly nodeId: string,
     private readonly now: () => number,
     private readonly logger: Logger,
+    /** The push options' bounds, read at each change. */
+    private readonly limits: () => StoreLimits,
   ) {}
 
   get size(): number {
@@ -57,16 +59,41 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
   }
 
   get(room: string, name: string): StoreEntry | undefined {
-    return this.#entries.get(fieldOf(room, name));
+    const field = fieldOf(room, name);
+    const e = this.#entries.get(field);
+    if (e && this.now() - e.usedAt > this.limits().ttlMs) {
+      this.#entries.delete(field);
+      this.#write(field, this.redis.hdel(keys.push, field));
+      return undefined;
+    }
+    return e;
   }
 
-  set(room: string, name: string, subscription: StoredSubscription): boolean {
+  set(
+    room: string,
+    name: string,
+    subscription: StoredSubscription,
+    address = '',
+    ownerHash: string | null = null,
+  ): SetOutcome {
+    const { maxEntries, perAddress } = this.limits();
     const field = fieldOf(room, name);
-    if (!this.#entries.has(field) && this.#entries.size >= maxSubscriptions) return false;
-    const entry: StoreEntry = { room, name, subscription, updatedAt: this.now() };
-    this.#entries.set(field, entry);
-    this.#write(field, this.redis.hset(keys.push, field, JSON.stringify(entry)));
-    return true;
+    const old = this.#entries.get(field);
+    if (old === undefined && this.#entries.size >= maxEntries) return 'full';
+    if (address !== '' && old?.address !== address) {
+      let n = 0;
+      for (const e of this.#entries.values()) if (e.address === address) n++;
+      if (n >= perAddress) return 'address-full';
+    }
+    const now = this.now();
+    this.#save(field, { room, name, subscription, updatedAt: now, usedAt: now, address, ownerHash });
+    return 'ok';
+  }
+
+  touch(room: string, name: string): void {
+    const field = fieldOf(room, name);
+    const e = this.#entries.get(field);
+    if (e) this.#save(field, { ...e, usedAt: this.now() });
   }
 
   delete(room: string, name: string, endpoint?: string): boolean {
@@ -80,6 +107,11 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
 
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #save(field: string, entry: StoreEntry): void {
+    this.#entries.set(field, entry);
+    this.#write(field, this.redis.hset(keys.push, field, JSON.stringify(entry)));
   }
 
   #write(field: string, op: Promise<unknown>): void {

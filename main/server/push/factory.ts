@@ -2,7 +2,7 @@
 import type https from 'node:https';
 import type { PushFactory } from '../signal-server.js';
 import { createPushService } from './push-service.js';
-import type { SubscriptionStoreLike } from './types.js';
+import type { SubscriptionStoreLike } from './subscription-store.js';
 
 /**
  * Returns a PushFactory for createSignalServer. Services it makes for the same data directory share

@@ -3,6 +3,7 @@
 // (a push service that trickles its answer would never time out) and its request cannot be cancelled.
 import https from 'node:https';
 import webpush from 'web-push';
+import { checkEndpoint, EndpointRefused } from './endpoint-guard.js';
 import type { StoredSubscription } from './subscription.js';
 import type { VapidKeys } from './vapid.js';
 
@@ -19,18 +20,24 @@ export interface SendOptions {
   agent: https.Agent | undefined;
   /** ms since epoch, to turn an HTTP-date Retry-After into a delay. */
   now: () => number;
+  /** Hosts (`HOST` or `HOST:PORT`) allowed although not public (endpoint-guard.ts). */
+  allowHosts: readonly string[];
+  /** Most bytes read of the answer; a longer answer fails the send. */
+  maxResponseBytes: number;
 }
 
 /** What came of one send: the push service answered (any status), or it could not be reached in time. */
 export type SendOutcome =
   | { kind: 'answered'; status: number; statusText: string; retryAfterMs: number | null; body: string }
-  | { kind: 'failed'; reason: 'timeout' | 'network' | 'invalid'; message: string };
+  | { kind: 'failed'; reason: 'refused' | 'timeout' | 'network' | 'invalid' | 'too-large'; message: string };
 
 /** Longest part of a push service's answer kept for logs. */
 const maxBodyChars = 2048;
 
 /** Sends `payload` to `subscription`. Never rejects; never takes longer than `timeoutMs` (plus a tick). */
 export function sendPush(subscription: StoredSubscription, payload: string, opts: SendOptions): Promise<SendOutcome> {
+  const verdict = checkEndpoint(subscription.endpoint, opts.allowHosts);
+  if (!verdict.ok) return Promise.resolve({ kind: 'failed', reason: 'refused', message: verdict.reason });
   let details: webpush.RequestDetails;
   try {
     details = webpush.generateRequestDetails(subscription, payload, {
@@ -59,6 +66,9 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
         method: details.method,
         headers: details.headers,
         agent: opts.agent,
+        ...(verdict.lookup ? { lookup: verdict.lookup } : {}),
+        // An answer's headers are bounded as well as its body.
+        maxHeaderSize: 16 * 1024,
       });
     } catch (e) {
       resolve({
@@ -77,12 +87,27 @@ export function sendPush(subscription: StoredSubscription, payload: string, opts
       req.destroy();
     }, opts.timeoutMs);
     req.on('error', (e) =>
-      finish({ kind: 'failed', reason: 'network', message: `could not reach the push service: ${e.message}` }),
+      finish(
+        e instanceof EndpointRefused
+          ? { kind: 'failed', reason: 'refused', message: e.message }
+          : { kind: 'failed', reason: 'network', message: `could not reach the push service: ${e.message}` },
+      ),
     );
     req.on('response', (res) => {
       let body = '';
+      let bytes = 0;
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        bytes += Buffer.byteLength(chunk);
+        if (bytes > opts.maxResponseBytes) {
+          finish({
+            kind: 'failed',
+            reason: 'too-large',
+            message: `the push service's answer was longer than ${opts.maxResponseBytes} bytes`,
+          });
+          req.destroy();
+          return;
+        }
         if (body.length < maxBodyChars) body += chunk.slice(0, maxBodyChars - body.length);
       });
       res.on('error', (e) =>

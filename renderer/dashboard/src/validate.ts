@@ -41,6 +41,17 @@ export function isIpLiteral(s: string): boolean {
   return doubles === 1 ? width < 8 : width === 8;
 }
 
+/** `*`, `null`, or scheme://host[:port] with no path (what a browser sends as Origin). */
+export function isOriginText(s: string): boolean {
+  if (s === '*' || s === 'null') return true;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
 /** The text of each settings field, as typed. */
 export interface SettingsDraft {
   host: string;
@@ -52,6 +63,10 @@ export interface SettingsDraft {
   'rateLimit.burst': string;
   offlineTtlMs: string;
   offlineQueueMax: string;
+  offlineQueueBytes: string;
+  offlineQueueSenderBytes: string;
+  /** Origins separated by spaces (or commas). */
+  allowedOrigins: string;
   pingIntervalMs: string;
   'mdns.enabled': boolean;
   'mdns.name': string;
@@ -74,6 +89,9 @@ export function draftOf(v: SettingsValues): SettingsDraft {
     'rateLimit.burst': String(v.rateLimit.burst),
     offlineTtlMs: String(v.offlineTtlMs),
     offlineQueueMax: String(v.offlineQueueMax),
+    offlineQueueBytes: String(v.offlineQueueBytes),
+    offlineQueueSenderBytes: String(v.offlineQueueSenderBytes),
+    allowedOrigins: v.allowedOrigins.join(' '),
     pingIntervalMs: String(v.pingIntervalMs),
     'mdns.enabled': v.mdns.enabled,
     'mdns.name': v.mdns.name ?? '',
@@ -107,6 +125,10 @@ export function parseSettings(
   if (mdnsName.length > 63) errors['mdns.name'] = 'The LAN name can be at most 63 characters.';
   const iface = d['mdns.interface'].trim();
   if (/\s/.test(iface)) errors['mdns.interface'] = 'An interface name has no spaces (e.g. wlan0, eth0, en0).';
+  const allowedOrigins = d.allowedOrigins.split(/[\s,]+/).filter(Boolean);
+  const badOrigin = allowedOrigins.find((o) => !isOriginText(o));
+  if (badOrigin !== undefined)
+    errors.allowedOrigins = `"${badOrigin}" is not an origin: enter * or scheme://host[:port], e.g. https://app.example.org.`;
   const values: SettingsValues = {
     host,
     port: num('port', parseInteger(d.port, 0, 65535, 'Port')),
@@ -119,6 +141,15 @@ export function parseSettings(
     },
     offlineTtlMs: num('offlineTtlMs', parseInteger(d.offlineTtlMs, 0, 86_400_000, 'Offline hold time')),
     offlineQueueMax: num('offlineQueueMax', parseInteger(d.offlineQueueMax, 1, 10_000, 'Offline queue size')),
+    offlineQueueBytes: num(
+      'offlineQueueBytes',
+      parseInteger(d.offlineQueueBytes, 65_536, 1024 * 1024 * 1024, 'Offline queue memory'),
+    ),
+    offlineQueueSenderBytes: num(
+      'offlineQueueSenderBytes',
+      parseInteger(d.offlineQueueSenderBytes, 65_536, 1024 * 1024 * 1024, 'Offline queue memory per address'),
+    ),
+    allowedOrigins,
     pingIntervalMs: num('pingIntervalMs', parseInteger(d.pingIntervalMs, 50, 86_400_000, 'Ping interval')),
     mdns: {
       enabled: d['mdns.enabled'],

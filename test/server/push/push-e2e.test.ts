@@ -53,6 +53,7 @@ async function start(
         subject,
         encoding: opts.encoding ?? 'aes128gcm',
         timeoutMs: opts.timeoutMs ?? 5000,
+        allowHosts: [new URL(fake.origin).host],
       },
       dataDir: opts.dataDir ?? path.join(dataRoot, `d${++dirs}`),
       rateLimit: { perSecond: 0 },
@@ -314,7 +315,9 @@ describe('restart', () => {
     a.send({ action: 'subscribe-push', subscriptionData: browser('alice').json });
     await a.nextJson();
     const newPem = generateVapidKey().pem;
-    await s!.server.reconfigure({ push: { vapidPrivateKeyPem: newPem, subject } });
+    await s!.server.reconfigure({
+      push: { vapidPrivateKeyPem: newPem, subject, allowHosts: [new URL(fake.origin).host] },
+    });
     const key = s!.server.status().push.publicKey!;
     expect(s!.server.status().push.subscriptions).toBe(1);
     const arrived = fake.nextRequest();

@@ -31,7 +31,13 @@ afterEach(async () => {
 });
 
 function service(
-  opts: { encoding?: 'aes128gcm' | 'aesgcm'; timeoutMs?: number; now?: () => number; problems?: ServerProblem[] } = {},
+  opts: {
+    encoding?: 'aes128gcm' | 'aesgcm';
+    timeoutMs?: number;
+    now?: () => number;
+    problems?: ServerProblem[];
+    allowHosts?: string[];
+  } = {},
 ) {
   const s = createPushService(
     {
@@ -39,6 +45,7 @@ function service(
       subject,
       encoding: opts.encoding ?? 'aes128gcm',
       timeoutMs: opts.timeoutMs ?? 5000,
+      allowHosts: opts.allowHosts ?? [new URL(fake.origin).host],
       dataDir: null,
     },
     { agent: fake.agent, ...(opts.now ? { now: opts.now } : {}), onProblem: (p) => opts.problems?.push(p) },
@@ -252,7 +259,7 @@ describe('a slow push service', () => {
     expect(await result).toEqual({
       ok: false,
       status: null,
-      message: 'push to "ivy" failed: the push service did not answer within 400 ms',
+      message: 'push to "ivy" refused: the push service could not be used',
     });
     // Not before its time (a hung request is cut by the timeout, not by something else).
     expect(performance.now() - started).toBeGreaterThanOrEqual(390);
@@ -272,7 +279,7 @@ describe('a slow push service', () => {
       expect(await result).toEqual({
         ok: false,
         status: null,
-        message: 'push to "jo" failed: the push service did not answer within 300 ms',
+        message: 'push to "jo" refused: the push service could not be used',
       });
       expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     } finally {
@@ -298,8 +305,9 @@ describe('a slow push service', () => {
     expect((await results).every((r) => r.ok && r.status === 201)).toBe(true);
   });
 
-  it('an unreachable push service is reported, not thrown', async () => {
-    const s = service({ timeoutMs: 2000 });
+  it('an unreachable push service is reported (details to the operator only), not thrown', async () => {
+    const problems: ServerProblem[] = [];
+    const s = service({ timeoutMs: 2000, allowHosts: ['127.0.0.1'], problems });
     // A port nobody listens on: take one from a server that is closed again.
     const probe = https.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => probe.once('listening', r));
@@ -310,8 +318,14 @@ describe('a slow push service', () => {
     expect(r).toEqual({
       ok: false,
       status: null,
-      message: `push to "kim" failed: could not reach the push service: connect ECONNREFUSED 127.0.0.1:${port}`,
+      message: 'push to "kim" refused: the push service could not be used',
     });
+    expect(problems).toEqual([
+      {
+        code: 'push-failed',
+        message: `push to "kim" (https://127.0.0.1:${port}) failed: could not reach the push service: connect ECONNREFUSED 127.0.0.1:${port}`,
+      },
+    ]);
   });
 
   it('close() waits for sends in flight, and later requests are refused', async () => {

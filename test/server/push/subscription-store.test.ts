@@ -1,5 +1,6 @@
-// The subscription store on a real data directory: persistence, crash safety (torn writes, leftover
-// temp files), damaged files set aside and reported, serialized writes.
+// The subscription store on a real data directory: an append log (one line per change, compacted),
+// crash safety (torn appends, leftover temp files), damaged logs set aside and reported, migration of
+// the earlier whole-file store, and the bounds (per address, in total, by age).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -38,16 +39,23 @@ async function freshDir(): Promise<string> {
   return dir;
 }
 
-function service(dataDir: string | null, problems: ServerProblem[] = []) {
+function service(
+  dataDir: string | null,
+  problems: ServerProblem[] = [],
+  extra: { now?: () => number; subscriptionsPerAddress?: number; subscriptionTtlMs?: number } = {},
+) {
   const s = createPushService(
     {
       vapidPrivateKeyPem: vapidPem,
       subject: 'mailto:ops@example.org',
       encoding: 'aes128gcm',
       timeoutMs: 5000,
+      allowHosts: [new URL(fake.origin).host],
       dataDir,
+      ...(extra.subscriptionsPerAddress ? { subscriptionsPerAddress: extra.subscriptionsPerAddress } : {}),
+      ...(extra.subscriptionTtlMs ? { subscriptionTtlMs: extra.subscriptionTtlMs } : {}),
     },
-    { agent: fake.agent, now: () => fixedNow, onProblem: (p) => problems.push(p) },
+    { agent: fake.agent, now: extra.now ?? (() => fixedNow), onProblem: (p) => problems.push(p) },
   );
   open.push(s);
   return s;
@@ -58,14 +66,22 @@ async function closeAll(): Promise<void> {
 }
 
 const sub = (name: string) => makeBrowserSubscription(`${fake.origin}/push/${encodeURIComponent(name)}`);
-const storeFile = (dir: string) => path.join(dir, 'push-subscriptions.json');
-const readStore = async (dir: string) =>
-  JSON.parse(await readFile(storeFile(dir), 'utf8')) as {
-    version: number;
-    subscriptions: Array<{ room: string; name: string }>;
-  };
+const storeFile = (dir: string) => path.join(dir, 'push-subscriptions.jsonl');
+const legacyFile = (dir: string) => path.join(dir, 'push-subscriptions.json');
+/** Replays the log as the store does, to see what is on disk. */
+const readStore = async (dir: string) => {
+  const lines = (await readFile(storeFile(dir), 'utf8')).split('\n').filter(Boolean);
+  expect(JSON.parse(lines[0]!)).toEqual({ format: 'rustysignal-push-subscriptions', version: 2 });
+  const live = new Map<string, { room: string; name: string }>();
+  for (const l of lines.slice(1).map((x) => JSON.parse(x))) {
+    if (l.op === 'put') live.set(`${l.entry.room}/${l.entry.name}`, l.entry);
+    if (l.op === 'del') live.delete(`${l.room}/${l.name}`);
+  }
+  return { lines: lines.length, subscriptions: [...live.values()] };
+};
 const names = (j: { subscriptions: Array<{ room: string; name: string }> }) =>
   j.subscriptions.map((e) => `${e.room}/${e.name}`).sort();
+const who = (address: string) => ({ session: {}, address, secret: null });
 
 describe('persistence', () => {
   it('subscriptions survive a new service on the same data directory, per room and name', async () => {
@@ -75,8 +91,8 @@ describe('persistence', () => {
     s1.subscribe('', 'alice', alice.json);
     s1.subscribe('r2', 'bob', sub('bob').json);
     s1.subscribe('', 'tmp', sub('tmp').json);
-    expect(s1.unsubscribe('', 'tmp')).toBe(true);
-    expect(s1.unsubscribe('', 'tmp')).toBe(false);
+    expect(s1.unsubscribe('', 'tmp')).toEqual({ ok: true });
+    expect(s1.unsubscribe('', 'tmp')).toEqual({ ok: true });
     await closeAll();
     expect((await stat(storeFile(dir))).mode & 0o777).toBe(0o600);
     expect(names(await readStore(dir))).toEqual(['/alice', 'r2/bob']);
@@ -124,7 +140,74 @@ describe('persistence', () => {
     }
     await s.store.flush();
     expect(names(await readStore(dir))).toEqual([...expected].sort());
-    expect(await readdir(dir)).toEqual(['push-subscriptions.json']);
+    expect(await readdir(dir)).toEqual(['push-subscriptions.jsonl']);
+  });
+
+  it('a change appends one line instead of rewriting the file, and the log is compacted as it grows', async () => {
+    const dir = await freshDir();
+    const s = service(dir);
+    for (const n of ['a', 'b', 'c']) s.subscribe('', n, sub(n).json);
+    await s.store.flush();
+    const before = await readFile(storeFile(dir), 'utf8');
+    s.subscribe('', 'd', sub('d').json);
+    await s.store.flush();
+    const after = await readFile(storeFile(dir), 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length).split('\n').filter(Boolean)).toHaveLength(1);
+    // Churn on one name: the log stays within a small multiple of what it holds.
+    for (let i = 0; i < 500; i++) s.subscribe('', 'churn', sub(`churn${i % 7}`).json);
+    await s.store.flush();
+    const j = await readStore(dir);
+    expect(names(j)).toEqual(['/a', '/b', '/c', '/churn', '/d']);
+    expect(j.lines).toBeLessThanOrEqual(2 * 5 + 64 + 1);
+  });
+
+  it('migrates the whole-file store of earlier versions and keeps the old file as .migrated', async () => {
+    const dir = await freshDir();
+    const entry = (name: string) => ({ room: '', name, subscription: sub(name).json, updatedAt: fixedNow - 1000 });
+    const legacy = JSON.stringify({ version: 1, subscriptions: [entry('old1'), entry('old2')] });
+    await writeFile(legacyFile(dir), legacy);
+    const problems: ServerProblem[] = [];
+    const s = service(dir, problems);
+    expect(problems).toEqual([]);
+    expect(s.subscriptionCount()).toBe(2);
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual(['/old1', '/old2']);
+    expect((await readdir(dir)).sort()).toEqual(['push-subscriptions.json.migrated', 'push-subscriptions.jsonl']);
+    expect(await readFile(`${legacyFile(dir)}.migrated`, 'utf8')).toBe(legacy);
+    await closeAll();
+    expect(service(dir).isSubscribed('', 'old1')).toBe(true);
+  });
+});
+
+describe('bounds', () => {
+  it('one client address cannot fill the store: a quota per address, others unaffected', async () => {
+    const s = service(null, [], { subscriptionsPerAddress: 3 });
+    for (const n of ['m1', 'm2', 'm3']) expect(s.subscribe('', n, sub(n).json, who('10.0.0.66'))).toEqual({ ok: true });
+    expect(s.subscribe('', 'm4', sub('m4').json, who('10.0.0.66'))).toEqual({
+      ok: false,
+      code: 'push-refused',
+      message: 'this device already made the maximum of 3 push subscriptions; unsubscribe some first',
+    });
+    expect(s.subscribe('', 'alice', sub('alice').json, who('10.0.0.7'))).toEqual({ ok: true });
+    expect(s.unsubscribe('', 'm1')).toEqual({ ok: true });
+    expect(s.subscribe('', 'm4', sub('m4').json, who('10.0.0.66'))).toEqual({ ok: true });
+  });
+
+  it('subscriptions nobody used for subscriptionTtlMs are deleted, on disk too; a push keeps one alive', async () => {
+    const dir = await freshDir();
+    let t = fixedNow;
+    const day = 86_400_000;
+    const s = service(dir, [], { now: () => t, subscriptionTtlMs: 10 * day });
+    s.subscribe('', 'idle', sub('idle').json);
+    s.subscribe('', 'active', sub('active').json);
+    t += 6 * day;
+    expect((await s.connectionRequest('', 'bob', 'active')).ok).toBe(true);
+    t += 5 * day;
+    expect(s.isSubscribed('', 'idle')).toBe(false);
+    expect(s.isSubscribed('', 'active')).toBe(true);
+    await s.store.flush();
+    expect(names(await readStore(dir))).toEqual(['/active']);
   });
 });
 
@@ -138,65 +221,60 @@ describe('damaged store files', () => {
     return readFile(storeFile(dir), 'utf8');
   }
 
-  it('a torn (truncated) file is moved aside, reported, and the store starts empty and keeps working', async () => {
+  it('a torn last line (a crash mid-append) is ignored silently and the log rewritten clean', async () => {
     const dir = await freshDir();
     const full = await writeValidStore(dir, ['a', 'b']);
-    const torn = full.slice(0, Math.floor(full.length / 2));
+    const torn = `${full}{"op":"put","entry":{"room":"","na`;
     await writeFile(storeFile(dir), torn);
     const problems: ServerProblem[] = [];
     const s = service(dir, problems);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]!.code).toBe('push-store-corrupt');
-    expect(problems[0]!.message).toMatch(
-      new RegExp(
-        `^the push subscription store ${escape(storeFile(dir))} was damaged: it is not valid JSON \\(.+\\)\\. The original was moved to ${escape(aside(dir))}; users whose subscriptions were lost must subscribe again$`,
-      ),
-    );
-    expect(s.startupProblems).toEqual(problems);
-    expect(await readFile(aside(dir), 'utf8')).toBe(torn);
-    expect(s.subscriptionCount()).toBe(0);
+    expect(problems).toEqual([]);
+    expect(s.subscriptionCount()).toBe(2);
+    await s.store.flush();
+    expect(await readFile(storeFile(dir), 'utf8')).toBe(full);
     s.subscribe('', 'c', sub('c').json);
     await s.store.flush();
-    expect(names(await readStore(dir))).toEqual(['/c']);
+    expect(names(await readStore(dir))).toEqual(['/a', '/b', '/c']);
   });
 
-  it('invalid entries are dropped, the valid ones kept and saved, the original kept aside', async () => {
+  it('damaged lines inside the log are dropped, the valid ones kept and saved, the original kept aside', async () => {
     const dir = await freshDir();
-    const j = JSON.parse(await writeValidStore(dir, ['a', 'b', 'c'])) as {
-      subscriptions: Array<{ subscription: { keys: { auth: string } } }>;
-    };
-    j.subscriptions[1]!.subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
-    const edited = JSON.stringify(j);
+    const lines = (await writeValidStore(dir, ['a', 'b', 'c'])).split('\n');
+    const j = JSON.parse(lines[2]!);
+    j.entry.subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
+    lines[2] = JSON.stringify(j);
+    lines[3] = lines[3]!.slice(0, 10);
+    const edited = lines.join('\n');
     await writeFile(storeFile(dir), edited);
     const problems: ServerProblem[] = [];
     const s = service(dir, problems);
     expect(problems).toEqual([
       {
         code: 'push-store-corrupt',
-        message: `the push subscription store ${storeFile(dir)} was damaged: 1 of 3 entries were invalid and were dropped (the valid ones are kept). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
+        message: `the push subscription store ${storeFile(dir)} was damaged: 2 of 4 lines were invalid and were dropped (the valid ones are kept). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
       },
     ]);
-    expect(s.subscriptionCount()).toBe(2);
+    expect(s.subscriptionCount()).toBe(1);
     await s.store.flush();
-    expect(names(await readStore(dir))).toEqual(['/a', '/c']);
+    expect(names(await readStore(dir))).toEqual(['/a']);
     expect(await readFile(aside(dir), 'utf8')).toBe(edited);
   });
 
-  it('JSON of the wrong shape is set aside as a whole', async () => {
+  it('a file that is not a subscription log is set aside as a whole', async () => {
     const dir = await freshDir();
-    await writeFile(storeFile(dir), '[1,2,3]');
+    await writeFile(storeFile(dir), '[1,2,3]\n');
     const problems: ServerProblem[] = [];
     service(dir, problems);
     expect(problems).toEqual([
       {
         code: 'push-store-corrupt',
-        message: `the push subscription store ${storeFile(dir)} was damaged: it is not a rustysignal push subscription list (version 1). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
+        message: `the push subscription store ${storeFile(dir)} was damaged: it is not a rustysignal push subscription log (version 2). The original was moved to ${aside(dir)}; users whose subscriptions were lost must subscribe again`,
       },
     ]);
     expect(await readdir(dir)).toEqual([path.basename(aside(dir))]);
   });
 
-  it('a temp file left by a crashed writer is ignored and removed; the last complete file is read', async () => {
+  it('a temp file left by a crashed compaction is ignored and removed; the last complete log is read', async () => {
     const dir = await freshDir();
     const full = await writeValidStore(dir, ['a', 'b']);
     const dead = spawn(process.execPath, ['-e', '']);
@@ -210,7 +288,7 @@ describe('damaged store files', () => {
     expect(problems).toEqual([]);
     expect(s.subscriptionCount()).toBe(2);
     await s.store.flush();
-    expect((await readdir(dir)).sort()).toEqual(['push-subscriptions.json', path.basename(alive)]);
+    expect((await readdir(dir)).sort()).toEqual(['push-subscriptions.jsonl', path.basename(alive)]);
   });
 
   it('an unreadable store is reported and never overwritten; push keeps working in memory', async () => {

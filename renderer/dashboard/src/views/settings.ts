@@ -170,6 +170,7 @@ export function settingsView() {
           ${text('host', 'Bind address', { hint: `0.0.0.0 = every IPv4 interface, :: = every interface, 127.0.0.1 = this computer only. Default ${d.host}.` })}
           ${text('port', 'Port', { inputmode: 'numeric', hint: `0 to 65535; 0 picks a free port. Default ${d.port}.` })}
           ${text('accessKey', 'Access key (optional)', { hint: 'Clients must add ?key=… to the URL. Empty: anyone on the network may connect.' })}
+          ${text('allowedOrigins', 'Also allow web pages from (optional)', { hint: "Origins such as https://app.example.org, separated by spaces; * allows any page. This server's own pages, localhost, *.local and LAN addresses are always allowed." })}
         </div>
       </fieldset>
       <fieldset>
@@ -181,6 +182,8 @@ export function settingsView() {
           ${text('rateLimit.burst', 'Burst (messages)', { inputmode: 'numeric', hint: `Default ${d.rateLimit.burst}.` })}
           ${text('offlineTtlMs', 'Hold messages for offline peers (ms)', { inputmode: 'numeric', hint: `0 turns the offline queue off. Default ${d.offlineTtlMs}.` })}
           ${text('offlineQueueMax', 'Messages held per offline peer', { inputmode: 'numeric', hint: `1 to 10000. Default ${d.offlineQueueMax}.` })}
+          ${text('offlineQueueBytes', 'Offline queue memory (bytes)', { inputmode: 'numeric', hint: numberHint('offlineQueueBytes', (n) => `${formatBytes(n)} in all; default ${formatBytes(d.offlineQueueBytes)}.`) })}
+          ${text('offlineQueueSenderBytes', 'Offline queue memory per address (bytes)', { inputmode: 'numeric', hint: numberHint('offlineQueueSenderBytes', (n) => `${formatBytes(n)} for one device; default ${formatBytes(d.offlineQueueSenderBytes)}.`) })}
           ${text('pingIntervalMs', 'Ping interval (ms)', { inputmode: 'numeric', hint: `Dead connections are dropped after two intervals. Default ${d.pingIntervalMs}.` })}
         </div>
       </fieldset>
