@@ -7,6 +7,10 @@ import envPaths from 'env-paths';
 import { parseCommandLine, UsageError, type ServeCommand } from './cli/args.js';
 import { createCliLogger } from './cli/log.js';
 import { runDiscover } from './discover-command.js';
+import { runCaExport, runCaShow } from './ca-command.js';
+import { CaFileError, loadOrCreateCa } from './certs/ca-files.js';
+import { LeafKeeper } from './certs/leaf-keeper.js';
+import { localLabel } from './server/local-name.js';
 import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
 import { createSignalServer, ServerError } from './server/signal-server.js';
 import { generateVapidKeyFile, loadVapidKeyFile, VapidError } from './server/push/index.js';
@@ -21,9 +25,25 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const defaultDataDir = () => envPaths('rustysignal', { suffix: '' }).data;
+
+/** With --tls auto: the data dir's CA (created on first use) and a keeper for its leaf. */
+async function autoTls(
+  c: ServeCommand,
+): Promise<{ caCert: string; keeper: LeafKeeper; created: string | null } | null> {
+  if (!c.tlsAuto) return null;
+  const dataDir = c.dataDir ?? defaultDataDir();
+  const { ca, created } = await loadOrCreateCa(dataDir, localLabel(), process.env.RUSTYSIGNAL_CA_PASSPHRASE);
+  return { caCert: ca.cert, keeper: new LeafKeeper({ ca }), created: created ? dataDir : null };
+}
+
 /** Turns the command line into validated server options (reading the PEM files it names). */
-async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
-  const tls = c.certFile && c.keyFile ? await loadTlsFiles(c.certFile, c.keyFile, c.keyPassphrase ?? undefined) : null;
+async function serverOptions(c: ServeCommand, auto: Awaited<ReturnType<typeof autoTls>>): Promise<ServerOptions> {
+  const tls = auto
+    ? await auto.keeper.current()
+    : c.certFile && c.keyFile
+      ? await loadTlsFiles(c.certFile, c.keyFile, c.keyPassphrase ?? undefined)
+      : null;
   const bundled = path.join(here, '..', 'renderer', 'web-client');
   const webClientDir =
     c.webClient === false
@@ -37,6 +57,7 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     host: c.host,
     port: c.port,
     tls,
+    trust: auto ? { caCert: auto.caCert } : null,
     accessKey: c.accessKey,
     pingIntervalMs: c.pingIntervalMs,
     maxPayloadBytes: c.maxPayloadBytes,
@@ -49,7 +70,7 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
     requestTimeoutMs: c.requestTimeoutMs,
     rateLimit: { perSecond: c.rateLimit, burst: c.rateBurst },
     maxConnections: c.maxConnections,
-    dataDir: c.dataDir ?? envPaths('rustysignal', { suffix: '' }).data,
+    dataDir: c.dataDir ?? defaultDataDir(),
     webClientDir,
     push: c.vapidKeyFile
       ? {
@@ -74,11 +95,14 @@ async function serverOptions(c: ServeCommand): Promise<ServerOptions> {
 
 async function serve(c: ServeCommand): Promise<void> {
   let options: ServerOptions;
+  let auto: Awaited<ReturnType<typeof autoTls>> = null;
   try {
-    options = await serverOptions(c);
+    auto = await autoTls(c);
+    options = await serverOptions(c, auto);
   } catch (err) {
     if (
       err instanceof UsageError ||
+      err instanceof CaFileError ||
       err instanceof OptionsError ||
       err instanceof TlsError ||
       err instanceof VapidError
@@ -88,6 +112,8 @@ async function serve(c: ServeCommand): Promise<void> {
   }
   const log = createCliLogger(c.logLevel, c.jsonLogs);
   const server = createSignalServer(options, { logger: log });
+  if (auto?.created)
+    log.info({ dir: auto.created }, 'created the local CA (rustysignal ca show prints its fingerprint)');
   server.events.on('warning', (p) => log.warn({ code: p.code }, p.message));
   // One line per connection coming and going, for an operator watching with --log-level debug (and no
   // listener at all otherwise: 10,000 joins cost nothing extra).
@@ -116,6 +142,11 @@ async function serve(c: ServeCommand): Promise<void> {
     for (const u of status.urls)
       lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
     if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
+    if (status.trust)
+      lines.push(
+        `devices trust this server once at: ${status.urls[0]!.url.replace(/^wss/, 'http')}trust`,
+        `local CA fingerprint (SHA-256): ${status.trust.fingerprint256}`,
+      );
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 
@@ -131,6 +162,20 @@ async function serve(c: ServeCommand): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (auto) {
+    // A new leaf (addresses changed, expiry near) goes in through the same live swap SIGHUP uses.
+    auto.keeper.start({
+      onRenewed: (leaf) =>
+        server.reconfigure({ tls: leaf }).then(
+          () => log.info({}, 'TLS certificate re-issued by the local CA for the current addresses'),
+          (err: Error) => log.error({}, `TLS certificate not re-issued, keeping the current one: ${err.message}`),
+        ),
+      onError: (err) => log.error({}, `TLS certificate check failed, keeping the current one: ${err.message}`),
+    });
+    // SIGHUP checks the leaf at once (it is re-issued when names or addresses changed).
+    if (process.platform !== 'win32')
+      process.on('SIGHUP', () => void auto.keeper.check().catch((err: Error) => log.error({}, err.message)));
+  }
   // SIGHUP re-reads the certificate and key (e.g. after a renewal) without dropping connections.
   if (process.platform !== 'win32' && c.certFile && c.keyFile) {
     process.on('SIGHUP', () => {
@@ -163,6 +208,15 @@ async function main(): Promise<void> {
         (publicKey) =>
           void process.stdout.write(`wrote a VAPID private key to ${command.out}\npublic key: ${publicKey}\n`),
         (err: Error) => fail(err.message, err instanceof VapidError ? 2 : 1),
+      );
+    case 'ca-show':
+      return runCaShow(command.dataDir ?? defaultDataDir(), command.json, (s) => process.stdout.write(s)).catch(
+        (err: Error) => fail(err.message, 1),
+      );
+    case 'ca-export':
+      return runCaExport(command.dataDir ?? defaultDataDir(), command.out, command.force).then(
+        (msg) => void process.stdout.write(msg),
+        (err: Error) => fail(err.message, 1),
       );
     case 'discover':
       process.exitCode = await runDiscover({

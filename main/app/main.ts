@@ -9,6 +9,7 @@ import type { IpcDeps } from '../ipc/deps.js';
 import { forwardEvents } from '../ipc/events.js';
 import { createSettings } from '../settings/settings.js';
 import { serveAppRequest } from './app-protocol.js';
+import { createAutoTls } from './auto-tls.js';
 import { electronSettingsStore } from './electron-settings-store.js';
 import { registerIpc, sendEvent, type TrustedContents } from './ipc-main.js';
 import { createAppController } from './lifecycle.js';
@@ -54,9 +55,11 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     webClientDir: existsSync(path.join(webClientDir, 'index.html')) ? webClientDir : null,
   };
+  // TLS `auto` once the local CA exists: a re-issued leaf is applied live through apply().
+  const autoTls = createAutoTls(settings, paths, () => void host.apply());
   const host = createServerHost({
     factory: serverFactory({ logger: log.logger }),
-    options: () => settings.serverOptions(paths),
+    options: () => autoTls.options(),
   });
   const login = loginItem();
   const externalOrigins = () =>

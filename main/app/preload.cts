@@ -22,6 +22,8 @@ const invokeChannels = {
   'certs:generate': 0,
   'certs:export': 0,
   'certs:remove': 0,
+  'certs:ca': 0,
+  'certs:createCa': 0,
   'push:info': 0,
   'push:generate': 0,
   'push:import': 0,

@@ -51,8 +51,8 @@ export interface ServerHost {
 
 export interface ServerHostDeps {
   factory: ServerFactory;
-  /** Builds the options afresh (settings, certificate files). Throws with a message the user can act on. */
-  options: () => ServerOptions;
+  /** Builds the options afresh (settings, certificate files, the local CA's leaf). Throws/rejects with a message the user can act on. */
+  options: () => ServerOptions | Promise<ServerOptions>;
   /** ms since epoch; default Date.now. */
   now?: () => number;
 }
@@ -86,6 +86,8 @@ function address(u: ListenUrl, options: ServerOptions): AddressInfo {
     internal: u.internal,
     url: u.url.includes('key=') ? u.url : `${u.url}${key}`,
     webClientUrl: options.webClientDir ? `${u.url.replace(/^ws/, 'http')}${key}` : null,
+    // Plain http on the same port: the device does not trust the CA yet.
+    trustUrl: options.tls && options.trust ? `${u.url.replace(/^wss/, 'http')}trust` : null,
   };
 }
 
@@ -157,6 +159,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       state,
       port: running ? s.port : null,
       tls: s?.tls ?? false,
+      trust: running ? s.trust : null,
       connections: s?.connections ?? 0,
       peers: s?.peers ?? 0,
       rooms: s?.rooms ?? 0,
@@ -203,7 +206,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     problems = [];
     setState('starting');
     try {
-      const s = deps.factory(deps.options());
+      const s = deps.factory(await deps.options());
       server = s;
       attach(s);
       await s.start();
@@ -240,7 +243,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
     if (!s || state !== 'running') return { ok: true, applied: 'stored' };
     let next: ServerOptions;
     try {
-      next = deps.options();
+      next = await deps.options();
     } catch (err) {
       const p = problemFrom(err, now());
       addProblem(p);

@@ -1,6 +1,7 @@
 // The names and addresses other devices use to reach this machine on the LAN: what a LAN certificate
 // must cover and what a certificate is checked against.
 import os from 'node:os';
+import { localLabel } from '../server/local-name.js';
 
 export interface LanAddress {
   interface: string;
@@ -21,14 +22,9 @@ export function lanAddresses(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os
   return out;
 }
 
-/** A DNS label for `HOST.local`: the first label of the host name, lower-case, `a-z0-9-` only. */
-export function mdnsHostLabel(hostname: string = os.hostname()): string {
-  const label = (hostname.split('.')[0] ?? '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
-  return label || 'rustysignal';
+/** The label of `NAME.local` (one rule for mDNS, certificates and URLs: server/local-name.ts). */
+export function mdnsHostLabel(hostname?: string): string {
+  return localLabel(hostname);
 }
 
 /** What a LAN certificate should name: `HOST.local` and `localhost`, every address (loopback too). */

@@ -12,6 +12,8 @@ export interface ServeCommand {
   certFile: string | null;
   keyFile: string | null;
   keyPassphrase: string | null;
+  /** `--tls auto`: serve a leaf from the local CA in the data dir (created on first use). */
+  tlsAuto: boolean;
   vapidKeyFile: string | null;
   vapidSubject: string | null;
   pushEncoding: 'aes128gcm' | 'aesgcm';
@@ -51,6 +53,8 @@ export type CliCommand =
   | ServeCommand
   | { kind: 'vapid-generate'; out: string; force: boolean }
   | { kind: 'discover'; timeoutMs: number; json: boolean; interface: string | null }
+  | { kind: 'ca-show'; dataDir: string | null; json: boolean }
+  | { kind: 'ca-export'; dataDir: string | null; out: string; force: boolean }
   | { kind: 'done' };
 
 /** A command line that cannot run: printed as one line, exit code 2. */
@@ -88,6 +92,8 @@ interface ServeFlags {
   cert?: string;
   key?: string;
   keyPassphrase?: string;
+  /** `auto` from --tls auto (the only mode). */
+  tls?: 'auto';
   accessKey?: string;
   dataDir?: string;
   maxPayload?: number;
@@ -140,7 +146,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
   const program = new Command('rustysignal')
     .description('WebRTC signaling server for the local network (v1 protocol compatible with rustysignal 2.0.2)')
     .usage(
-      '[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover',
+      '[ADDR] [CERT KEY] [VAPIDKEY] [options]\n       rustysignal vapid generate --out FILE\n       rustysignal discover\n       rustysignal ca show|export [--data-dir DIR]',
     )
     .argument(
       '[ADDR]',
@@ -152,6 +158,12 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--port <port>', 'port to listen on (instead of ADDR)', wrap(parseCount))
     .option('--cert <file>', 'PEM certificate (chain) for wss')
     .option('--key <file>', 'PEM private key for --cert')
+    .addOption(
+      new Option(
+        '--tls <mode>',
+        "auto: https/wss with a certificate from this installation's local CA (in --data-dir; devices trust it once at http://HOST:PORT/trust)",
+      ).choices(['auto']),
+    )
     .option('--key-passphrase <passphrase>', 'passphrase of an encrypted --key (or env RUSTYSIGNAL_KEY_PASSPHRASE)')
     .option('--access-key <key>', 'require ?key=KEY from clients (or env RUSTYSIGNAL_ACCESS_KEY)')
     .option('--data-dir <dir>', 'where state that survives a restart is kept (push subscriptions)')
@@ -274,6 +286,7 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .action((addr: string | undefined, files: string[], o: ServeFlags) => {
       result.value = serveCommand(addr, files, o);
     });
@@ -297,6 +310,23 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--interface <iface>', 'listen on this network interface only (default: every LAN interface)')
     .action((o: { timeout: number; json?: boolean; interface?: string }) => {
       result.value = { kind: 'discover', timeoutMs: o.timeout, json: o.json === true, interface: o.interface ?? null };
+    });
+
+  const ca = program.command('ca').description('the local certificate authority that --tls auto uses');
+  ca.command('show')
+    .description('print the local CA: SHA-256 fingerprint, what it may certify, expiry')
+    .option('--data-dir <dir>', 'the data dir the server ran with')
+    .option('--json', 'one JSON object')
+    .action((o: { dataDir?: string; json?: boolean }) => {
+      result.value = { kind: 'ca-show', dataDir: o.dataDir ?? null, json: o.json === true };
+    });
+  ca.command('export')
+    .description('write the local CA certificate to a file (PEM; DER when FILE ends in .crt, .cer or .der)')
+    .option('--data-dir <dir>', 'the data dir the server ran with')
+    .requiredOption('--out <file>', 'where to write the certificate')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { dataDir?: string; out: string; force?: boolean }) => {
+      result.value = { kind: 'ca-export', dataDir: o.dataDir ?? null, out: o.out, force: o.force === true };
     });
 
   for (const c of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
@@ -336,6 +366,9 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     throw new UsageError(
       `${certFile === null ? '--key' : '--cert'} needs ${certFile === null ? '--cert' : '--key'} too`,
     );
+  const tlsAuto = o.tls === 'auto';
+  if (tlsAuto && certFile !== null)
+    throw new UsageError('give either a certificate (CERT KEY or --cert/--key) or --tls auto, not both');
   const vapidKeyFile = vapid ?? o.vapidKey ?? null;
   const vapidSubject = o.vapidSubject ?? null;
   if (vapidKeyFile !== null && vapidSubject === null)
@@ -351,6 +384,7 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     certFile,
     keyFile,
     keyPassphrase: o.keyPassphrase ?? process.env.RUSTYSIGNAL_KEY_PASSPHRASE ?? null,
+    tlsAuto,
     vapidKeyFile,
     vapidSubject,
     pushEncoding: o.pushEncoding,

@@ -79,16 +79,18 @@ export interface Problem {
 
 /** One way to reach the server, per interface address. */
 export interface AddressInfo {
-  /** Interface name (`eth0`, `wlan0`, `lo`). */
+  /** Interface name (`eth0`, `wlan0`, `lo`); `mDNS` for this machine's `NAME.local` (listed first). */
   interface: string;
   address: string;
-  family: 'IPv4' | 'IPv6';
+  family: 'IPv4' | 'IPv6' | 'name';
   /** Loopback: reachable from this machine only. */
   internal: boolean;
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
   webClientUrl: string | null;
+  /** `http://ADDRESS:PORT/trust`, the onboarding page, when a local CA is offered; else null. */
+  trustUrl: string | null;
 }
 
 export interface StatusInfo {
@@ -96,6 +98,8 @@ export interface StatusInfo {
   /** Bound port; null unless running. */
   port: number | null;
   tls: boolean;
+  /** The local CA devices are asked to trust (fingerprint to compare); null when none is offered. */
+  trust: { fingerprint256: string; validTo: string } | null;
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;
   /** Connections registered under a name. */
@@ -138,6 +142,19 @@ export type CertificateWarningCode =
 export interface CertificateWarning {
   code: CertificateWarningCode;
   message: string;
+}
+
+/** The local CA as the dashboard shows it (docs/tls.md). */
+export interface LocalCaInfo {
+  subject: string;
+  /** SHA-256, colon-separated hex: what devices compare on /trust. */
+  fingerprint256: string;
+  validTo: string;
+  /** What it may certify: DNS names (with subdomains) and CIDR ranges. */
+  constraints: { dns: string[]; ip: string[] };
+  /** True when the server's certificate comes from it (no imported or linked certificate wins). */
+  active: boolean;
+  pem: string;
 }
 
 /** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
@@ -322,6 +339,10 @@ export interface InvokeMap {
   'certs:export': { request: CertificateExportRequest; response: { pem: string; path: string | null } };
   /** Turns TLS off (plain ws/http). */
   'certs:remove': { request: undefined; response: null };
+  /** The local CA; null until one is created. */
+  'certs:ca': { request: undefined; response: LocalCaInfo | null };
+  /** Creates the local CA (once; later calls return the existing one): TLS becomes `auto` unless a certificate was imported. */
+  'certs:createCa': { request: undefined; response: LocalCaInfo };
 
   'push:info': { request: undefined; response: PushInfo };
   /** Generates a new VAPID key pair (existing subscriptions stop working). */

@@ -4,7 +4,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
+import { createLocalCa, describeCa } from '../certs/ca.js';
 import { generateLanCertificate } from '../certs/generate.js';
+import { localLabel } from '../server/local-name.js';
 import { CertificateError, inspectCertificate } from '../certs/inspect.js';
 import { lanAddresses, lanCertificateNames, mdnsHostLabel } from '../certs/lan.js';
 import { generateVapidKey, parseVapidPrivateKey, validateVapidSubject } from '../server/push/vapid.js';
@@ -162,6 +164,20 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     return applyOrRollback(before, wasRunning, field);
   }
 
+  function localCaInfo() {
+    const ca = settings.ca();
+    if (!ca) return null;
+    const d = describeCa(ca.cert);
+    return {
+      subject: d.subject,
+      fingerprint256: d.fingerprint256,
+      validTo: d.validTo,
+      constraints: d.constraints,
+      active: settings.autoTlsCa() !== null,
+      pem: ca.cert,
+    };
+  }
+
   function runningServer() {
     const s = host.current();
     if (!s || host.state() !== 'running') fail('not-running', 'The server is not running: start it first');
@@ -245,7 +261,8 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     'addresses:list': handler(none, () => host.status().addresses),
     'network:selfCheck': handler(none, () => {
       runningServer();
-      const cert = settings.tlsSource() ? (settings.tlsMaterial()?.cert ?? null) : null;
+      // In auto mode the leaf changes; the CA is what a device trusts.
+      const cert = settings.autoTlsCa()?.cert ?? (settings.tlsSource() ? (settings.tlsMaterial()?.cert ?? null) : null);
       return selfCheck(host.status().addresses, cert, deps.selfCheckTimeoutMs ?? 3000);
     }),
     'discovery:list': handler(none, () => host.current()?.discovered() ?? []),
@@ -307,6 +324,15 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
     'certs:remove': handler(none, async () => {
       await change(() => settings.setTls(null));
       return null;
+    }),
+
+    'certs:ca': handler(none, () => localCaInfo()),
+    'certs:createCa': handler(none, async () => {
+      if (!settings.ca()) {
+        const ca = await createLocalCa(localLabel((deps.hostname ?? os.hostname)()), now());
+        await change(() => settings.setCa(ca));
+      }
+      return localCaInfo()!;
     }),
 
     'push:info': handler(none, () => pushInfo(deps)),

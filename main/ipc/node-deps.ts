@@ -2,10 +2,11 @@
 // keychain). Used by the handler tests and the dashboard's browser tests; the app builds its own in main/app.
 import path from 'node:path';
 import { memoryLogSource } from '../app/log-reader.js';
+import { createAutoTls } from '../app/auto-tls.js';
 import { serverFactory, type ServerFactory } from '../app/server-factory.js';
 import { createServerHost } from '../app/server-host.js';
 import { createSettings } from '../settings/settings.js';
-import { noEncryptor } from '../settings/secrets.js';
+import { noEncryptor, type Encryptor } from '../settings/secrets.js';
 import { fileStore, memoryStore, type SettingsStore } from '../settings/store.js';
 import type { IpcDeps } from './deps.js';
 
@@ -17,6 +18,8 @@ export interface NodeDepsOptions {
   /** Directory of the built web client to serve; default none. */
   webClientDir?: string | null;
   factory?: ServerFactory;
+  /** Seals secrets at rest; default none (plain text, as plain Node has no keychain). */
+  encryptor?: Encryptor;
   /** Extra deps (dialogs, openExternal, interfaces, hostname, now…). */
   overrides?: Partial<IpcDeps>;
 }
@@ -24,16 +27,18 @@ export interface NodeDepsOptions {
 /** Builds IpcDeps over a real server host; throws when `settings` is invalid. */
 export function createNodeIpcDeps(opts: NodeDepsOptions): IpcDeps & { logs: ReturnType<typeof memoryLogSource> } {
   const store: SettingsStore = opts.dir ? fileStore(path.join(opts.dir, 'settings.json')) : memoryStore();
-  const settings = createSettings({ store, encryptor: noEncryptor() });
+  const settings = createSettings({ store, encryptor: opts.encryptor ?? noEncryptor() });
   if (opts.settings) {
     const r = settings.update(opts.settings);
     if (!r.ok) throw new Error(`invalid settings: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
   }
   const logs = memoryLogSource(opts.dir ?? '(memory)');
   const paths = { dataDir: opts.dir, webClientDir: opts.webClientDir ?? null };
+  // As in the app: TLS `auto` once the local CA exists, re-issued leaves applied live.
+  const autoTls = createAutoTls(settings, paths, () => void host.apply());
   const host = createServerHost({
     factory: opts.factory ?? serverFactory({ logger: logs.logger, stopGraceMs: 500 }),
-    options: () => settings.serverOptions(paths),
+    options: () => autoTls.options(),
   });
   return {
     host,

@@ -2,12 +2,21 @@
 import { networkInterfaces } from 'node:os';
 import type { ListenUrl } from './surface.js';
 
-function urlFor(scheme: 'ws' | 'wss', address: string, family: 'IPv4' | 'IPv6', port: number): string {
+function urlFor(scheme: 'ws' | 'wss', address: string, family: ListenUrl['family'], port: number): string {
   return `${scheme}://${family === 'IPv6' ? `[${address}]` : address}:${port}/`;
 }
 
-/** Reachable URLs for a server bound to `host`:`port`; LAN addresses first, loopback last. */
-export function listenUrls(host: string, port: number, tls: boolean, interfaces = networkInterfaces()): ListenUrl[] {
+/**
+ * Reachable URLs for a server bound to `host`:`port`: `localName` (this machine's `NAME.local`) first when
+ * given and the bind is a wildcard, then LAN addresses, loopback last.
+ */
+export function listenUrls(
+  host: string,
+  port: number,
+  tls: boolean,
+  interfaces = networkInterfaces(),
+  opts: { localName?: string | null } = {},
+): ListenUrl[] {
   const scheme = tls ? 'wss' : 'ws';
   const wildcard4 = host === '0.0.0.0';
   const wildcard6 = host === '::';
@@ -37,5 +46,14 @@ export function listenUrls(host: string, port: number, tls: boolean, interfaces 
     const address = host === 'localhost' ? '127.0.0.1' : host;
     out.push({ interface: '', address, family, internal: false, url: urlFor(scheme, address, family, port) });
   }
-  return out.sort((x, y) => Number(x.internal) - Number(y.internal));
+  out.sort((x, y) => Number(x.internal) - Number(y.internal));
+  if (opts.localName && (wildcard4 || wildcard6))
+    out.unshift({
+      interface: 'mDNS',
+      address: opts.localName,
+      family: 'name',
+      internal: false,
+      url: urlFor(scheme, opts.localName, 'name', port),
+    });
+  return out;
 }

@@ -1,6 +1,5 @@
 // Binding the port, with errors that say what to do.
-import type { Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { ServerError } from './server-error.js';
 
 function describe(err: NodeJS.ErrnoException, host: string, port: number): string {
@@ -18,7 +17,7 @@ function describe(err: NodeJS.ErrnoException, host: string, port: number): strin
 }
 
 /** Listens on host:port; resolves with the bound port, rejects with a ServerError (port-in-use, listen-failed). */
-export function listenOn(server: HttpServer, host: string, port: number): Promise<number> {
+export function listenOn(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
       reject(

@@ -40,6 +40,13 @@ export const tlsOptionsSchema = z
   })
   .strict();
 
+export const trustOptionsSchema = z
+  .object({
+    /** The local CA certificate (PEM) offered to devices at /trust (see docs/tls.md). */
+    caCert: pem('trust.caCert'),
+  })
+  .strict();
+
 export const rateLimitSchema = z
   .object({
     /** Sustained messages per second per connection; 0 turns the limit off. */
@@ -119,6 +126,11 @@ export const serverOptionsSchema = z
     port: z.number().int().min(0).max(65535).default(3012),
     /** TLS material; null serves plain ws/http. */
     tls: tlsOptionsSchema.nullable().default(null),
+    /**
+     * The local CA whose onboarding pages plain HTTP on the TLS port serves (/trust); null: plain HTTP on
+     * the TLS port is only redirected to https. Ignored without `tls`.
+     */
+    trust: trustOptionsSchema.nullable().default(null),
     /** When set, clients must present `?key=` or the upgrade is refused with 401. */
     accessKey: z.string().min(1).max(256).nullable().default(null),
     /** Interval between WebSocket pings, in ms. */
@@ -217,6 +229,7 @@ function isRedisUrl(s: string): boolean {
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 export type TlsOptions = z.output<typeof tlsOptionsSchema>;
+export type TrustOptions = z.output<typeof trustOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitSchema>;
 export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
@@ -224,6 +237,7 @@ export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
 /** Options that `reconfigure` applies to a running server without dropping connections. */
 export const liveKeys = [
   'tls',
+  'trust',
   'accessKey',
   'pingIntervalMs',
   'maxPayloadBytes',

@@ -1,13 +1,21 @@
 // Composition root: builds one signaling server from options and returns its control surface. The CLI and
 // the Electron shell are two hosts of this object; nothing here imports electron.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { hostname, networkInterfaces } from 'node:os';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { listenUrls } from './addresses.js';
 import { listenOn } from './listen.js';
+import { createFrontDoor } from './front-door.js';
+import { localHostName, localLabel } from './local-name.js';
+import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handler.js';
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
@@ -62,6 +70,8 @@ export interface ServerDeps {
   networkInterfaces?: () => ReturnType<typeof networkInterfaces>;
   /** How often changed peer counters are reported (peer-stats event), in ms; default 1000. */
   statsIntervalMs?: number;
+  /** The OS host name the `.local` name is derived from; default os.hostname. */
+  hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
   /** Failure detection timings of a cluster node (tests shorten them); see cluster/node.ts. */
@@ -80,7 +90,7 @@ export function defaultNodeId(): string {
  * sockets count as connections. A little headroom lets the server still answer 503 (and /healthz).
  */
 export const socketHeadroom = 16;
-function setSocketCap(server: HttpServer | HttpsServer, maxConnections: number): void {
+function setSocketCap(server: NetServer, maxConnections: number): void {
   server.maxConnections = maxConnections > 0 ? maxConnections + socketHeadroom : Infinity;
 }
 
@@ -107,15 +117,18 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const pushFactory = deps.pushFactory ?? pushServiceFactory();
   const events = new TypedEmitter<ServerEventMap>();
 
+  const hostname = () => (deps.hostname ?? osHostname)();
   let state: ServerState = 'stopped';
   let http: HttpServer | HttpsServer | null = null;
+  // With TLS: the listener that tells TLS from plain HTTP, and the plain server for onboarding/redirects.
+  let front: NetServer | null = null;
+  let plain: HttpServer | null = null;
   let wss: WebSocketServer | null = null;
   let push: PushService | null = null;
   let heartbeat: unknown = null;
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
-  let pendingUpgrades = 0;
   /** Detaches from a host server (attach); null when listening on our own. */
   let attached: (() => void) | null = null;
   /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
@@ -248,12 +261,17 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
 
   function status(): ServerStatus {
     const running = state === 'running' && port !== null;
+    const trust = options.tls !== null && options.trust !== null ? trustInfo(options.trust.caCert) : null;
     return {
       state,
       port: running ? port : null,
       tls: options.tls !== null,
+      trust,
       urls: running
-        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)())
+        ? listenUrls(options.host, port!, options.tls !== null, (deps.networkInterfaces ?? networkInterfaces)(), {
+            // The `.local` name reaches this server only where the advertisement answers for it.
+            localName: options.mdns.enabled ? localHostName(hostname()) : null,
+          })
         : [],
       connections: sessions.size,
       peers: registry.named,
@@ -285,12 +303,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       release(socket);
       return refuse(socket, a.status, a.message);
     }
-    pendingUpgrades++;
-    socket.once('close', upgradeFailed); // a failed handshake never reaches the callback
     wss.handleUpgrade(req, socket, head, (client) => {
-      socket.off('close', upgradeFailed);
       socket.off('error', destroySocket);
-      pendingUpgrades--;
       if (state !== 'running') return client.close(1001, 'server shutting down');
       sessions.accept(client, req, a.query);
     });
@@ -300,8 +314,20 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     released.add(socket);
     socketsOpen--;
   }
-  function upgradeFailed(): void {
-    pendingUpgrades--;
+
+  /** Plain HTTP on the TLS port: onboarding pages (when a local CA is set) and redirects to https. */
+  function plainOnTlsPort(tlsServer: HttpsServer, deadlines: HttpServerOptions) {
+    const plainServer = createHttpServer(
+      deadlines,
+      createTrustHandler({
+        caCert: () => options.trust?.caCert ?? null,
+        label: () => localLabel(hostname()),
+        fallbackHost: () => `${localHostName(hostname())}:${port ?? options.port}`,
+      }),
+    );
+    plainServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refusePlainUpgrade(socket));
+    plainServer.on('clientError', (_err, socket) => socket.destroy());
+    return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
   }
 
   /** Serves through `bind`, which receives the upgrade handler and returns the port; shared by start and attach. */
@@ -382,9 +408,11 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
             handler,
           )
         : createHttpServer(deadlines, handler);
-      setSocketCap(server, options.maxConnections);
-      // Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout bounds)
-      // until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      const onboarding = tls ? plainOnTlsPort(server as HttpsServer, deadlines) : null;
+      // The cap applies where connections are accepted (with TLS: the front door that tells TLS from plain
+      // HTTP). Counted from the TCP connection (after the TLS handshake with TLS, which handshakeTimeout
+      // bounds) until it closes or is refused; the socket that reaches 'upgrade' is the one counted here.
+      setSocketCap(onboarding?.front ?? server, options.maxConnections);
       server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
         socketsOpen++;
         socket.once('close', () => release(socket));
@@ -392,8 +420,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       server.on('upgrade', upgrade);
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      const bound = await listenOn(server, options.host, options.port);
+      const bound = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
+      front = onboarding?.front ?? null;
+      plain = onboarding?.plain ?? null;
       return bound;
     });
   }
@@ -429,13 +459,17 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
-      if (!http) return resolve();
-      http.close(() => resolve());
-      http.closeAllConnections();
+      const listener = front ?? http;
+      if (!listener) return resolve();
+      listener.close(() => resolve());
+      http?.closeAllConnections();
+      plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
     await leaveCluster();
     http = null;
+    front = null;
+    plain = null;
     wss = null;
     push = null;
     port = null;
@@ -467,7 +501,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     options = { ...options, ...patch };
     if (tls && http && 'setSecureContext' in http) http.setSecureContext({ ...tls.options, ...tlsPolicy });
     if (patch.maxPayloadBytes !== undefined && wss) wss.options.maxPayload = patch.maxPayloadBytes;
-    if (patch.maxConnections !== undefined && http) setSocketCap(http, patch.maxConnections);
+    if (patch.maxConnections !== undefined && http) setSocketCap(front ?? http, patch.maxConnections);
     if (patch.pingIntervalMs !== undefined && running) startHeartbeat();
     if (patch.rateLimit !== undefined) sessions.updateRateLimits();
     if (nextPush !== undefined) {

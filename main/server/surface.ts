@@ -11,10 +11,11 @@ export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, Push
 
 /** One URL other devices can use to reach the server, per interface address. */
 export interface ListenUrl {
-  /** Interface name (`eth0`, `lo`, ...). */
+  /** Interface name (`eth0`, `lo`, ...); `mDNS` for this machine's `.local` name. */
   interface: string;
+  /** An address, or `NAME.local` (family `name`). */
   address: string;
-  family: 'IPv4' | 'IPv6';
+  family: 'IPv4' | 'IPv6' | 'name';
   /** True for loopback: only reachable from this machine. */
   internal: boolean;
   /** `ws://ADDRESS:PORT/` or `wss://...`. */
@@ -28,6 +29,9 @@ export interface ServerStatus {
   /** Port actually bound (differs from the option when it was 0); null while stopped. */
   port: number | null;
   tls: boolean;
+  /** The local CA offered at /trust (plain HTTP on the TLS port); null when none is. */
+  trust: { fingerprint256: string; validTo: string } | null;
+  /** `NAME.local` first when it reaches this server (wildcard bind, mDNS on), then each address. */
   urls: ListenUrl[];
   /** Open WebSocket connections, anonymous ones included. */
   connections: number;

@@ -47,6 +47,10 @@ export const storedTlsSchema = z.discriminatedUnion('kind', [
 ]);
 export type StoredTls = z.infer<typeof storedTlsSchema>;
 
+/** The local CA (docs/tls.md): certificate in clear, key sealed like every other secret. */
+export const storedCaSchema = z.object({ cert: pemText, key: secretSchema }).strict();
+export type StoredCa = z.infer<typeof storedCaSchema>;
+
 export const storedPushSchema = z
   .object({
     privateKey: secretSchema,
@@ -64,6 +68,8 @@ export const storedSettingsSchema = z
     server: storedServerSchema.default(() => storedServerSchema.parse({})),
     serveWebClient: z.boolean().default(true),
     tls: storedTlsSchema.nullable().default(null),
+    /** Once set, TLS is `auto` (leaves from this CA) unless an imported or linked certificate is set. */
+    ca: storedCaSchema.nullable().default(null),
     push: storedPushSchema.nullable().default(null),
     app: z
       .object({

@@ -47,6 +47,11 @@ export interface Settings {
   /** The certificate and key to serve; null when TLS is off. Throws with a user-facing message. */
   tlsMaterial(): TlsMaterial | null;
   setTls(tls: TlsInput | null): void;
+  /** The local CA (key opened); null when none was created. */
+  ca(): { cert: string; key: string } | null;
+  setCa(ca: { cert: string; key: string } | null): void;
+  /** The CA when TLS runs in `auto` mode: a CA exists and no imported or linked certificate wins over it. */
+  autoTlsCa(): { cert: string; key: string } | null;
   push(): { privateKeyPem: string; subject: string | null; encoding: StoredPush['encoding'] } | null;
   setPush(push: { privateKeyPem: string; subject: string | null } | null): void;
   setPushSubject(subject: string): void;
@@ -203,6 +208,15 @@ export function createSettings(deps: SettingsDeps): Settings {
         },
       });
     },
+    ca: () => (data.ca ? { cert: data.ca.cert, key: openSecret(data.ca.key, enc, 'The local CA key') } : null),
+    setCa(ca) {
+      commit({ ...data, ca: ca ? { cert: ca.cert, key: sealSecret(ca.key, enc) } : null });
+    },
+    autoTlsCa() {
+      const t = data.tls;
+      const imported = t !== null && (t.kind === 'files' || t.origin === 'imported');
+      return imported ? null : svc.ca();
+    },
     push() {
       const p = data.push;
       return p
@@ -231,7 +245,8 @@ export function createSettings(deps: SettingsDeps): Settings {
     },
     serverOptions(paths) {
       const v = toValues(data);
-      const tls = svc.tlsMaterial();
+      // In auto mode the host supplies a leaf from the CA (main/app/auto-tls.ts); not the stored certificate.
+      const tls = data.ca && svc.autoTlsCa() ? null : svc.tlsMaterial();
       const push = svc.push();
       return resolveOptions({
         host: v.host,

@@ -34,6 +34,8 @@ describe('LAN names', () => {
     });
     expect(mdnsHostLabel('Mein Rechner_2')).toBe('mein-rechner-2');
     expect(mdnsHostLabel('---')).toBe('rustysignal');
+    // The name the mDNS advertisement uses too (it used to keep `Büro-PC` while the certificate said `b-ro-pc`).
+    expect(mdnsHostLabel('Büro-PC')).toBe('buro-pc');
   });
 });
 

@@ -7,6 +7,7 @@ const base: StatusInfo = {
   state: 'stopped',
   port: null,
   tls: false,
+  trust: null,
   connections: 0,
   peers: 0,
   rooms: 0,
@@ -30,6 +31,7 @@ const running: StatusInfo = {
       internal: false,
       url: 'ws://192.168.1.20:3012/',
       webClientUrl: 'http://192.168.1.20:3012/',
+      trustUrl: null,
     },
     {
       interface: 'lo',
@@ -38,6 +40,7 @@ const running: StatusInfo = {
       internal: true,
       url: 'ws://127.0.0.1:3012/',
       webClientUrl: 'http://127.0.0.1:3012/',
+      trustUrl: null,
     },
   ],
 };
@@ -116,7 +119,7 @@ describe('tray model', () => {
     expect(labels(failed)[2]).toBe('Start server');
     expect(labels({ ...running, state: 'stopping' })[2]).toBe('Stop server (disabled)');
     expect(
-      labels({ ...running, addresses: running.addresses.map((a) => ({ ...a, webClientUrl: null })) }),
+      labels({ ...running, addresses: running.addresses.map((a) => ({ ...a, webClientUrl: null, trustUrl: null })) }),
     ).not.toContain('Open web client in browser');
   });
 });

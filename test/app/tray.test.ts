@@ -12,6 +12,7 @@ const stopped: StatusInfo = {
   state: 'stopped',
   port: null,
   tls: false,
+  trust: null,
   connections: 0,
   peers: 0,
   rooms: 0,
@@ -34,6 +35,7 @@ const running: StatusInfo = {
       internal: false,
       url: 'ws://10.0.0.2:4000/',
       webClientUrl: null,
+      trustUrl: null,
     },
   ],
 };

@@ -96,6 +96,8 @@ describe('every channel refuses a malformed argument with invalid-argument', () 
     ['certs:generate', { days: 0 }, 'days'],
     ['certs:export', { to: 'usb' }, 'to'],
     ['certs:remove', 1, undefined],
+    ['certs:ca', 1, undefined],
+    ['certs:createCa', { now: true }, undefined],
     ['push:info', 1, undefined],
     ['push:generate', { subject: 5 }, 'subject'],
     ['push:import', { source: 'pem', pem: 'nope' }, 'pem'],
@@ -130,6 +132,7 @@ describe('server', () => {
         internal: true,
         url: `ws://127.0.0.1:${s.port}/`,
         webClientUrl: null,
+        trustUrl: null,
       },
     ]);
     expect(ok(await call('addresses:list'))).toEqual(s.addresses);

@@ -19,6 +19,7 @@ const addr = (url: string) => ({
   internal: true,
   url,
   webClientUrl: null,
+  trustUrl: null,
 });
 
 async function closedPort(): Promise<number> {

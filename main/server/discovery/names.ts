@@ -15,10 +15,8 @@ export function hostLabel(osHostname: string = hostname()): string {
   return truncateUtf8(label.length > 0 ? label : 'rustysignal', MAX_LABEL_BYTES);
 }
 
-/** The host's mDNS name, the target of our SRV record: `HOSTNAME.local`. */
-export function localHostName(osHostname?: string): string {
-  return `${hostLabel(osHostname)}.local`;
-}
+/** The host's mDNS name, the target of our SRV record (one rule for everything: ../local-name.ts). */
+export { localHostName } from '../local-name.js';
 
 /** `rustysignal on HOSTNAME`, the instance name used when none is configured. */
 export function defaultInstanceName(osHostname?: string): string {

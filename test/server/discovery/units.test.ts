@@ -39,7 +39,11 @@ const table: InterfaceTable = {
 describe('names', () => {
   it('derives the host name and the default instance name from the first label of the OS host name', () => {
     expect(localHostName('studio.example.org')).toBe('studio.local');
-    expect(localHostName('Mac.local')).toBe('Mac.local');
+    expect(localHostName('Mac.local')).toBe('mac.local');
+    // One ASCII-safe rule for mDNS, the certificate and the URLs (main/server/local-name.ts).
+    expect(localHostName('Büro-PC')).toBe('buro-pc.local');
+    expect(localHostName('Mein Rechner_2')).toBe('mein-rechner-2.local');
+    expect(localHostName('---')).toBe('rustysignal.local');
     expect(defaultInstanceName('studio.example.org')).toBe('rustysignal on studio');
   });
 

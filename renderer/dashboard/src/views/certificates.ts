@@ -1,8 +1,8 @@
 // Certificates: what the server presents for wss/https, and ways to replace it (generate a LAN
 // certificate, import PEM or files) or take it away (export, turn TLS off).
 import { html, nothing } from 'lit';
-import type { CertificateInfo, IpcError } from '../../../../main/ipc/contract.js';
-import { call } from '../api.js';
+import type { CertificateInfo, IpcError, LocalCaInfo } from '../../../../main/ipc/contract.js';
+import { call, toIpcError } from '../api.js';
 import { announce } from '../components/announce.js';
 import { errorBanner } from '../components/banner.js';
 import { copyButton, copyText } from '../components/copy.js';
@@ -15,7 +15,7 @@ import { hostnameError, parseInteger, pemError, type FieldErrors } from '../vali
 
 const formFields = ['hostname', 'days', 'cert', 'key', 'passphrase'];
 
-type Busy = 'generate' | 'import' | 'import-dialog' | 'export' | 'remove' | null;
+type Busy = 'generate' | 'import' | 'import-dialog' | 'export' | 'remove' | 'create-ca' | null;
 
 const ui = {
   hostname: '',
@@ -52,6 +52,77 @@ function generate(e: Event): void {
     store().set('certificate', info);
     announce('Generated a new LAN certificate');
   });
+}
+
+// The local CA, read once when the view first shows (it changes only through this view).
+const localCa = { info: undefined as LocalCaInfo | null | undefined, loading: false };
+
+function loadLocalCa(): void {
+  if (localCa.info !== undefined || localCa.loading) return;
+  localCa.loading = true;
+  void call(api().certs.ca())
+    .then(
+      (info) => void (localCa.info = info),
+      (err: unknown) => void (ui.error = toIpcError(err)),
+    )
+    .finally(() => {
+      localCa.loading = false;
+      requestRender();
+    });
+}
+
+function createLocalCa(): void {
+  void act('create-ca', async () => {
+    localCa.info = await call(api().certs.createCa());
+    store().set('certificate', await call(api().certs.current()));
+    announce('Created the local certificate authority; the server now uses https with a certificate from it');
+  });
+}
+
+function localCaCard() {
+  loadLocalCa();
+  const ca = localCa.info;
+  return html`<section class="card" aria-labelledby="ca-heading" data-testid="local-ca">
+    <h2 id="ca-heading">Local certificate authority</h2>
+    ${
+      ca === undefined
+        ? html`<p class="note">Loading…</p>`
+        : ca === null
+          ? html`<p>
+                Create a certificate authority for this computer: devices trust it once (scan the onboarding QR code in
+                Status) and then open the https:// address with no warning, also after this computer moves to another
+                network. It can only vouch for .local names and private network addresses.
+              </p>
+              <div class="actions">
+                <button type="button" class="primary" ?disabled=${ui.busy !== null} @click=${createLocalCa}>
+                  ${ui.busy === 'create-ca' ? 'Creating…' : 'Create local CA'}
+                </button>
+              </div>`
+          : html`<p>
+                ${
+                  ca.active
+                    ? 'The server uses https with certificates from this CA, renewed by themselves when addresses change.'
+                    : 'An imported certificate is in use; turn TLS off (remove it) to use certificates from this CA again.'
+                }
+              </p>
+              <dl class="facts">
+                <dt>Name</dt>
+                <dd>${ca.subject}</dd>
+                <dt>SHA-256 fingerprint</dt>
+                <dd>
+                  <code class="mono" data-testid="ca-fingerprint">${ca.fingerprint256}</code>
+                  ${copyButton(ca.fingerprint256, 'local CA fingerprint')}
+                </dd>
+                <dt>Valid until</dt>
+                <dd>${formatDate(ca.validTo)}</dd>
+                <dt>May vouch for</dt>
+                <dd>
+                  ${ca.constraints.dns.map((d) => (d === 'localhost' ? d : `*.${d}`)).join(', ')};
+                  ${ca.constraints.ip.join(', ')}
+                </dd>
+              </dl>`
+    }
+  </section>`;
 }
 
 function importPem(e: Event): void {
@@ -214,6 +285,7 @@ export function certificatesView() {
             </div>`
           : current(c)
     }
+    ${localCaCard()}
 
     <section class="card" aria-labelledby="gen-heading">
       <h2 id="gen-heading">Generate a LAN certificate</h2>

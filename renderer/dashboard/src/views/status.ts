@@ -63,6 +63,15 @@ function addressRow(a: AddressInfo) {
         ${copyButton(a.url, `signaling URL for ${label}`)}
       </p>
       ${
+        a.trustUrl
+          ? html`<p class="url-line">
+              <span class="note">Onboarding</span>
+              <code class="mono" data-testid="trust-url">${a.trustUrl}</code>
+              ${copyButton(a.trustUrl, `onboarding URL for ${label}`)}
+            </p>`
+          : nothing
+      }
+      ${
         a.webClientUrl
           ? html`<p class="url-line">
               <span class="note">Web client</span>
@@ -75,7 +84,23 @@ function addressRow(a: AddressInfo) {
           : nothing
       }
     </div>
-    ${a.internal ? nothing : qrCode(scanUrl, `QR code for ${scanUrl}`)}
+    ${
+      a.internal
+        ? nothing
+        : a.trustUrl
+          ? // Onboarding first (a device trusts the CA once, over plain http), then the page to join.
+            html`<div class="qr-pair">
+              <figure>
+                ${qrCode(a.trustUrl, `Onboarding QR code for ${a.trustUrl}`)}
+                <figcaption>1. Trust this server</figcaption>
+              </figure>
+              <figure>
+                ${qrCode(scanUrl, `QR code for ${scanUrl}`)}
+                <figcaption>2. Join</figcaption>
+              </figure>
+            </div>`
+          : qrCode(scanUrl, `QR code for ${scanUrl}`)
+    }
   </li>`;
 }
 
@@ -90,6 +115,14 @@ function addresses(status: StatusInfo) {
       Devices on the same network connect with one of these URLs${lan.length ? ' (scan the QR code with a phone)' : ''}.
       ${status.advertisedName ? html`Other apps can also find this server as <strong>${status.advertisedName}</strong>.` : nothing}
     </p>
+    ${
+      status.trust
+        ? html`<p class="note" data-testid="trust-fingerprint">
+            A device scans the onboarding code once and trusts the local CA; it shows this fingerprint to compare:
+            <code class="mono">SHA-256 ${status.trust.fingerprint256}</code>
+          </p>`
+        : nothing
+    }
     ${
       lan.length === 0
         ? html`<div class="banner warning" role="status">
