@@ -80,7 +80,7 @@ export interface ServerDeps {
 
 /** This node's name in a cluster when none is given: host name and process id. */
 export function defaultNodeId(): string {
-  return `${hostname()
+  return `${osHostname()
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .slice(0, 50)}-${process.pid}`;
 }
