@@ -195,7 +195,11 @@ describe('resume and push across nodes', () => {
   });
 
   it('stores subscriptions in Redis, so a connection request works from any node', async () => {
-    const push = { vapidPrivateKeyPem: generateVapidKey().pem, subject: 'mailto:ops@example.org' };
+    const push = {
+      vapidPrivateKeyPem: generateVapidKey().pem,
+      subject: 'mailto:ops@example.org',
+      allowHosts: [new URL(fake.origin).host],
+    };
     const deps = { pushFactory: pushServiceFactory({ agent: fake.agent }) };
     const n1 = await node('n1', { push }, deps);
     const n2 = await node('n2', { push }, deps);
