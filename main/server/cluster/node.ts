@@ -66,10 +66,23 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
+  let settled = false;
+  void p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   return Promise.race([
     p,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+      // A busy event loop fires the timer late, when the answer may already wait in the socket: read it
+      // first (the poll phase runs before setImmediate), so only a Redis that is really silent times out.
+      timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!settled) reject(new Error(`Redis did not answer within ${ms} ms`));
+          }),
+        ms,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 }
