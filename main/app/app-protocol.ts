@@ -3,20 +3,8 @@
 // path handling is tested in plain Node; main.ts hands it to protocol.handle.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeOf } from '../server/content-types.js';
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security.js';
-
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 const headers = (type: string) => ({
   'content-type': type,
@@ -54,7 +42,7 @@ export async function serveAppRequest(request: Request, root: string): Promise<R
     const body = await readFile(file);
     return new Response(request.method === 'HEAD' ? null : body, {
       status: 200,
-      headers: headers(types[path.extname(file).toLowerCase()] ?? 'application/octet-stream'),
+      headers: headers(contentTypeOf(file)),
     });
   } catch {
     return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });

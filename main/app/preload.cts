@@ -14,6 +14,8 @@ const invokeChannels = {
   'server:restart': 0,
   'peers:list': 0,
   'peers:kick': 0,
+  'rooms:list': 0,
+  'rooms:set': 0,
   'addresses:list': 0,
   'network:selfCheck': 0,
   'discovery:list': 0,

@@ -13,7 +13,7 @@ import type {
   ProblemCode,
   StatusInfo,
 } from '../ipc/contract.js';
-import { liveKeys, type ServerOptions } from '../server/options.js';
+import { liveKeys, restartKeys, type ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
 import type { ServerFactory } from './server-factory.js';
@@ -57,8 +57,6 @@ export interface ServerHostDeps {
   now?: () => number;
 }
 
-// Options the core can only change by rebinding.
-const restartKeys = ['host', 'port', 'dataDir', 'webClientDir'] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const maxProblems = 20;
 

@@ -3,6 +3,8 @@ import { webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { DAY_MS } from '../server/units.js';
+import { certificateDays } from './limits.js';
 
 // Node's webcrypto is the WebCrypto the library expects; the typings differ only in DOM-lib details.
 x509.cryptoProvider.set(webcrypto as never);
@@ -25,7 +27,6 @@ export interface GenerateOptions {
   now?: Date;
 }
 
-const DAY_MS = 86_400_000;
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 function toPem(der: ArrayBuffer, label: string): string {
@@ -38,9 +39,9 @@ function toPem(der: ArrayBuffer, label: string): string {
 
 /** Generates a self-signed server certificate and its key for the given names (about 10-20 ms). */
 export async function generateLanCertificate(opts: GenerateOptions): Promise<GeneratedCertificate> {
-  const days = opts.days ?? 397;
-  if (!Number.isInteger(days) || days < 1 || days > 825)
-    throw new RangeError('days must be a whole number from 1 to 825');
+  const days = opts.days ?? certificateDays.default;
+  if (!Number.isInteger(days) || days < certificateDays.min || days > certificateDays.max)
+    throw new RangeError(`days must be a whole number from ${certificateDays.min} to ${certificateDays.max}`);
   if (opts.dns.length === 0) throw new RangeError('at least one DNS name is needed');
   const notBefore = new Date((opts.now ?? new Date()).getTime() - 3_600_000);
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);

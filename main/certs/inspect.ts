@@ -5,16 +5,16 @@ import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } fr
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { CertificateDetails, CertificateWarning } from '../ipc/contract.js';
+import { EXPIRY_WARNING_DAYS } from '../server/tls.js';
+import { DAY_MS } from '../server/units.js';
 
 export type { CertificateDetails } from '../ipc/contract.js';
-
-const DAY_MS = 86_400_000;
 
 export interface InspectOptions {
   /** The names and addresses devices will use (see lanCertificateNames); missing ones are warned about. */
   expected?: { dns: string[]; ip: string[] };
   now?: Date;
-  /** Warn this many days before expiry; default 30. */
+  /** Warn this many days before expiry; default EXPIRY_WARNING_DAYS (the server's). */
   soonDays?: number;
 }
 
@@ -117,7 +117,7 @@ export function inspectCertificate(
       code: 'not-yet-valid',
       message: `The certificate is valid only from ${ymd(from)}: check this computer's clock`,
     });
-  else if (daysLeft < (opts.soonDays ?? 30))
+  else if (daysLeft < (opts.soonDays ?? EXPIRY_WARNING_DAYS))
     warnings.push({
       code: 'expires-soon',
       message: `The certificate expires on ${ymd(to)} (in ${daysLeft} days): renew it soon`,

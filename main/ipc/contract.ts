@@ -6,11 +6,14 @@
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
 import type {
   DiscoveredServer,
+  ListenUrl,
   PeerInfo,
   PeerLeft,
   PeerStats,
   ProblemCode as ServerProblemCode,
   PushResult,
+  RoomInfo,
+  RoomPatch,
 } from '../server/report-types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -77,14 +80,8 @@ export interface Problem {
   at: number;
 }
 
-/** One way to reach the server, per interface address. */
-export interface AddressInfo {
-  /** Interface name (`eth0`, `wlan0`, `lo`); `mDNS` for this machine's `NAME.local` (listed first). */
-  interface: string;
-  address: string;
-  family: 'IPv4' | 'IPv6' | 'name';
-  /** Loopback: reachable from this machine only. */
-  internal: boolean;
+/** One way to reach the server, per interface address (`mDNS` for this machine's `NAME.local`, listed first). */
+export interface AddressInfo extends ListenUrl {
   /** `ws://ADDRESS:PORT/` or `wss://…`, with `?key=` when an access key is set. */
   url: string;
   /** `http(s)://ADDRESS:PORT/` when the web client is served, else null. */
@@ -121,6 +118,8 @@ export type {
   PeerInfo,
   PeerLeft,
   PeerStats,
+  RoomInfo,
+  RoomPatch,
   LeaveReason as PeerLeftReason,
 } from '../server/report-types.js';
 
@@ -326,6 +325,11 @@ export interface InvokeMap {
   'peers:list': { request: undefined; response: PeerInfo[] };
   /** Closes one connection with code 4000 and the reason (default "kicked by the operator"). */
   'peers:kick': { request: { id: number; reason?: string }; response: null };
+
+  /** Rooms with connections or a lock or access code (empty while stopped). */
+  'rooms:list': { request: undefined; response: RoomInfo[] };
+  /** Locks or unlocks a room, sets or removes its access code; returns the room as it is now. */
+  'rooms:set': { request: { room: string } & RoomPatch; response: RoomInfo };
 
   'addresses:list': { request: undefined; response: AddressInfo[] };
   /** Connects to each advertised URL from this machine and reports which work. */

@@ -1,6 +1,6 @@
 // What the IPC handlers work on. Everything arrives as an argument so the same handler table runs in the
 // Electron app, in plain-Node tests and behind Playwright's exposeBinding in the dashboard's browser tests.
-import type { LanAddress } from '../certs/lan.js';
+import type { InterfaceAddress } from '../server/report-types.js';
 import type { ServerHost } from '../app/server-host.js';
 import type { Settings } from '../settings/settings.js';
 import type { LogLine } from './contract.js';
@@ -39,7 +39,7 @@ export interface IpcDeps {
   /** This machine's host name (for `HOST.local`); default os.hostname. */
   hostname?: () => string;
   /** Interface addresses a LAN certificate must cover; default lanAddresses(). */
-  interfaces?: () => LanAddress[];
+  interfaces?: () => InterfaceAddress[];
   dialogs?: Dialogs;
   /** Opens a folder in the file manager; resolves to '' or an error message (Electron's shell.openPath). */
   openPath?: (path: string) => Promise<string>;

@@ -8,7 +8,11 @@ import { createLocalCa, describeCa } from '../certs/ca.js';
 import { generateLanCertificate } from '../certs/generate.js';
 import { localLabel } from '../server/local-name.js';
 import { CertificateError, inspectCertificate } from '../certs/inspect.js';
+import { certificateDays, hostLabelPattern } from '../certs/limits.js';
 import { lanAddresses, lanCertificateNames, mdnsHostLabel } from '../certs/lan.js';
+import { isValidName } from '../server/protocol.js';
+import { isValidRoomCode } from '../server/room-policy.js';
+import { isPem } from '../server/pem.js';
 import { generateVapidKey, parseVapidPrivateKey, validateVapidSubject } from '../server/push/vapid.js';
 import type { ProblemCode } from '../server/surface.js';
 import type { StoredSettings } from '../settings/schema.js';
@@ -23,12 +27,13 @@ export type IpcHandlers = { [C in InvokeChannel]: (arg: unknown) => Promise<Resu
 
 // Request schemas, each checked against the contract's request type.
 const none = z.undefined();
+// Any PEM block passes here; inspecting it then says precisely what is wrong (e.g. a key in the certificate field).
 const pem = (what: string) =>
   z
     .string()
     .min(1)
     .max(200_000)
-    .refine((s) => s.includes('-----BEGIN '), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
+    .refine((s) => isPem(s), { message: `must be PEM text (-----BEGIN …) holding the ${what}` });
 const schemas = {
   openExternal: z.object({ url: z.string().min(1).max(4096) }).strict() satisfies z.ZodType<
     RequestOf<'app:openExternal'>
@@ -45,6 +50,20 @@ const schemas = {
         .optional(),
     })
     .strict() satisfies z.ZodType<RequestOf<'peers:kick'>>,
+  // The same rules as the server's (isValidName, isValidRoomCode), so the field gets the message.
+  roomSet: z
+    .object({
+      room: z
+        .string()
+        .refine((s) => isValidName(s, 0), { message: 'must be up to 64 characters without control characters' }),
+      locked: z.boolean().optional(),
+      code: z
+        .string()
+        .refine(isValidRoomCode, { message: 'must be 1 to 32 characters without spaces or control characters' })
+        .nullable()
+        .optional(),
+    })
+    .strict() satisfies z.ZodType<RequestOf<'rooms:set'>>,
   certImport: z.discriminatedUnion('source', [
     z
       .object({
@@ -60,11 +79,11 @@ const schemas = {
     .object({
       hostname: z
         .string()
-        .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, {
+        .regex(hostLabelPattern, {
           message: 'must be a host name: letters, digits and hyphens',
         })
         .optional(),
-      days: z.number().int().min(1).max(825).optional(),
+      days: z.number().int().min(certificateDays.min).max(certificateDays.max).optional(),
     })
     .strict()
     .optional() satisfies z.ZodType<RequestOf<'certs:generate'>>,
@@ -78,7 +97,11 @@ const schemas = {
     .optional() satisfies z.ZodType<RequestOf<'push:generate'>>,
   pushImport: z.discriminatedUnion('source', [
     z
-      .object({ source: z.literal('pem'), pem: pem('EC P-256 private key'), subject: z.string().max(512).optional() })
+      .object({
+        source: z.literal('pem'),
+        pem: pem('EC P-256 private key'),
+        subject: z.string().max(512).optional(),
+      })
       .strict(),
     z.object({ source: z.literal('dialog'), subject: z.string().max(512).optional() }).strict(),
   ]) satisfies z.ZodType<RequestOf<'push:import'>>,
@@ -257,6 +280,9 @@ export function createIpcHandlers(deps: IpcDeps): IpcHandlers {
         fail('not-found', `No connection with id ${id} (it may have left already)`, 'id');
       return null;
     }),
+
+    'rooms:list': handler(none, () => host.current()?.rooms() ?? []),
+    'rooms:set': handler(schemas.roomSet, ({ room, ...patch }) => runningServer().setRoom(room, patch)),
 
     'addresses:list': handler(none, () => host.status().addresses),
     'network:selfCheck': handler(none, () => {

@@ -1,9 +1,23 @@
 // The URLs other devices use to reach the server: one per interface address, not just the bind address.
 import { networkInterfaces } from 'node:os';
-import type { ListenUrl } from './surface.js';
+import type { InterfaceAddress, ListenUrl } from './report-types.js';
 
 function urlFor(scheme: 'ws' | 'wss', address: string, family: ListenUrl['family'], port: number): string {
   return `${scheme}://${family === 'IPv6' ? `[${address}]` : address}:${port}/`;
+}
+
+/** Every interface address of this machine, loopback included, in the table's order. */
+export function interfaceAddresses(interfaces = networkInterfaces()): InterfaceAddress[] {
+  const out: InterfaceAddress[] = [];
+  for (const [name, addrs] of Object.entries(interfaces)) {
+    for (const a of addrs ?? []) {
+      const family = a.family === 'IPv6' ? 'IPv6' : 'IPv4';
+      // Link-local IPv6 needs a zone id that browsers don't accept in URLs.
+      if (family === 'IPv6' && a.address.toLowerCase().startsWith('fe80:')) continue;
+      out.push({ interface: name, address: a.address, family, internal: a.internal });
+    }
+  }
+  return out;
 }
 
 /**
@@ -21,25 +35,13 @@ export function listenUrls(
   const wildcard4 = host === '0.0.0.0';
   const wildcard6 = host === '::';
   const out: ListenUrl[] = [];
-  for (const [name, addrs] of Object.entries(interfaces)) {
-    for (const a of addrs ?? []) {
-      const family = a.family === 'IPv6' ? 'IPv6' : 'IPv4';
-      // Link-local IPv6 needs a zone id that browsers don't accept in URLs.
-      if (family === 'IPv6' && a.address.startsWith('fe80')) continue;
-      const match =
-        (wildcard4 && family === 'IPv4') ||
-        wildcard6 ||
-        a.address === host ||
-        (host === 'localhost' && a.internal && family === 'IPv4');
-      if (match)
-        out.push({
-          interface: name,
-          address: a.address,
-          family,
-          internal: a.internal,
-          url: urlFor(scheme, a.address, family, port),
-        });
-    }
+  for (const a of interfaceAddresses(interfaces)) {
+    const match =
+      (wildcard4 && a.family === 'IPv4') ||
+      wildcard6 ||
+      a.address === host ||
+      (host === 'localhost' && a.internal && a.family === 'IPv4');
+    if (match) out.push({ ...a, url: urlFor(scheme, a.address, a.family, port) });
   }
   if (out.length === 0) {
     const family = host.includes(':') ? 'IPv6' : 'IPv4';

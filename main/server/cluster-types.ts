@@ -25,7 +25,7 @@ export interface ClusterNode {
   /** Push subscriptions kept in Redis, shared by every node. */
   readonly pushStore: SubscriptionStoreLike;
   /** Claims `name` for `conn` in the whole cluster (atomically in Redis) and applies it to the local registry. */
-  claim(conn: Connection, name: string, token: string | null): Promise<Claim>;
+  claim(conn: Connection, name: string, token: string | null, locked: boolean): Promise<Claim>;
   /** `conn` joined its room on this node (before any claim). */
   entered(conn: Connection): void;
   /** `conn` closed; `released`: it held a name that is now free. */

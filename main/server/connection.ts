@@ -16,6 +16,8 @@ export const CloseCode = {
   takenOver: 4001,
   /** Clustered: the name was also registered on another node during a Redis outage, and that claim won. */
   nameConflict: 4002,
+  /** The room's access code was missing or wrong (v2 addition). */
+  roomCode: 4003,
 } as const;
 
 export type { LeaveReason } from './report-types.js';

@@ -1,10 +1,13 @@
-// Plain HTTP on the signaling port: /healthz, /push/public-key and the bundled web client (static files,
-// no catch-all: unknown paths are 404).
+// Plain HTTP on the signaling port: /healthz, /push/public-key and the bundled web client (static files;
+// a one-segment path that names no file, such as /class1, is a room and gets the page; nothing else is
+// caught: unknown paths are 404).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Metrics } from './metrics.js';
+import { isValidName } from './protocol.js';
+import { contentTypeOf } from './content-types.js';
 
 export interface HttpSources {
   health(): {
@@ -21,21 +24,6 @@ export interface HttpSources {
   webClientDir(): string | null;
   metrics: Metrics;
 }
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
@@ -137,18 +125,39 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
   const file = root === null ? null : staticPath(path.resolve(root), pathname);
   if (file !== null) {
     const st = await stat(file).catch(() => null);
-    if (st?.isFile()) {
-      res.writeHead(200, {
-        ...common,
-        'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': st.size,
-      });
-      if (head) return void res.end();
-      const stream = createReadStream(file);
-      stream.on('error', () => res.destroy());
-      stream.pipe(res);
-      return;
-    }
+    if (st?.isFile()) return serveFile(res, file, st.size, head);
+  }
+  if (root !== null && roomPath(pathname) !== null) {
+    const index = path.join(path.resolve(root), 'index.html');
+    const st = await stat(index).catch(() => null);
+    if (st?.isFile()) return serveFile(res, index, st.size, head);
   }
   send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+}
+
+function serveFile(res: ServerResponse, file: string, size: number, head: boolean): void {
+  res.writeHead(200, {
+    ...common,
+    'Content-Type': contentTypeOf(file),
+    'Content-Length': size,
+  });
+  if (head) return void res.end();
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * The room a path like `/class1` names (one segment, no dot so it cannot be a missing asset, a valid
+ * room name once decoded); null for any other path.
+ */
+export function roomPath(pathname: string): string | null {
+  if (!/^\/[^/.]+$/.test(pathname)) return null;
+  let room: string;
+  try {
+    room = decodeURIComponent(pathname.slice(1));
+  } catch {
+    return null;
+  }
+  return isValidName(room, 1) && !room.includes('/') ? room : null;
 }

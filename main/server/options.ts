@@ -2,9 +2,10 @@
 // resolve options through `resolveOptions`, so defaults cannot drift apart.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
+import { numberLimits, textLimits, type NumberOption, type TextOption } from './option-limits.js';
+import { isPem } from './pem.js';
+import { vapidSubjectProblem } from './push/subject.js';
+import { DAY_MS, KiB, MiB } from './units.js';
 
 /** `host` or `host:port` (IPv6 in brackets), as `--push-allow-hosts` and `allowHosts` take them. */
 export function isHostPort(s: string): boolean {
@@ -26,8 +27,22 @@ export function isOriginPattern(s: string): boolean {
   }
 }
 
+// Any PEM block passes here; checkTls and the VAPID loader then say precisely what is wrong with it.
 const pem = (what: string) =>
-  z.string().refine((s) => s.includes('-----BEGIN '), { message: `${what} must be PEM text (-----BEGIN ...)` });
+  z.string().refine((s) => isPem(s), { message: `${what} must be PEM text (-----BEGIN ...)` });
+
+/** A number schema with the bounds of option-limits.ts. */
+function bounded(option: NumberOption) {
+  const l: { min: number; max?: number; integer: boolean } = numberLimits[option];
+  const n = (l.integer ? z.number().int() : z.number()).min(l.min);
+  return l.max === undefined ? n : n.max(l.max);
+}
+/** A string schema with the lengths of option-limits.ts. */
+function text(option: TextOption) {
+  const l: { minLength: number; maxLength?: number } = textLimits[option];
+  const s = z.string().min(l.minLength);
+  return l.maxLength === undefined ? s : s.max(l.maxLength);
+}
 
 export const tlsOptionsSchema = z
   .object({
@@ -50,9 +65,9 @@ export const trustOptionsSchema = z
 export const rateLimitSchema = z
   .object({
     /** Sustained messages per second per connection; 0 turns the limit off. */
-    perSecond: z.number().min(0).default(200),
+    perSecond: bounded('rateLimit.perSecond').default(200),
     /** Bucket size: messages a connection may send in a burst. */
-    burst: z.number().int().min(1).default(400),
+    burst: bounded('rateLimit.burst').default(400),
   })
   .strict();
 
@@ -61,13 +76,14 @@ export const pushOptionsSchema = z
     /** VAPID private key as PEM (EC P-256, SEC1 or PKCS#8). */
     vapidPrivateKeyPem: pem('vapidPrivateKeyPem'),
     /** Contact for the push service: a mailto: or https: URL. */
-    subject: z.string().refine((s) => /^(mailto:.+|https:\/\/.+)/.test(s), {
-      message: 'subject must be a mailto: or https: URL, e.g. mailto:admin@example.org',
+    subject: z.string().superRefine((s, ctx) => {
+      const problem = vapidSubjectProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: `subject: ${problem}` });
     }),
     /** Content encoding of push messages; aesgcm only for old clients. */
     encoding: z.enum(['aes128gcm', 'aesgcm']).default('aes128gcm'),
     /** Upper bound on one send to a push service, in ms. */
-    timeoutMs: z.number().int().min(100).default(10_000),
+    timeoutMs: bounded('push.timeoutMs').default(10_000),
     /**
      * Push services allowed although they are not public (`HOST` or `HOST:PORT`, e.g. a site's own push
      * service at `push.lan:8443`). Every other endpoint must be https on port 443 of a host that resolves
@@ -77,26 +93,17 @@ export const pushOptionsSchema = z
       .array(z.string().refine(isHostPort, { message: 'allowHosts entries are HOST or HOST:PORT' }))
       .default([]),
     /** Most push requests in flight at once, server-wide; more are refused. */
-    maxInFlight: z.number().int().min(1).max(1000).default(16),
+    maxInFlight: bounded('push.maxInFlight').default(16),
     /** Most push requests in flight at once for one connection. */
-    maxInFlightPerConnection: z.number().int().min(1).max(100).default(2),
+    maxInFlightPerConnection: bounded('push.maxInFlightPerConnection').default(2),
     /** Most bytes read of a push service's answer; a longer one is cut and the send fails. */
-    maxResponseBytes: z
-      .number()
-      .int()
-      .min(1 * KiB)
-      .max(1 * MiB)
-      .default(16 * KiB),
+    maxResponseBytes: bounded('push.maxResponseBytes').default(16 * KiB),
     /** Most stored subscriptions, over all users. */
-    maxSubscriptions: z.number().int().min(1).max(100_000).default(10_000),
+    maxSubscriptions: bounded('push.maxSubscriptions').default(10_000),
     /** Most stored subscriptions made from one client address. */
-    subscriptionsPerAddress: z.number().int().min(1).max(100_000).default(16),
+    subscriptionsPerAddress: bounded('push.subscriptionsPerAddress').default(16),
     /** A subscription nobody used (subscribed again, or was woken through it) for this long is deleted, in ms. */
-    subscriptionTtlMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .default(30 * 24 * 3600_000),
+    subscriptionTtlMs: bounded('push.subscriptionTtlMs').default(30 * DAY_MS),
   })
   .strict();
 
@@ -109,9 +116,9 @@ export const mdnsOptionsSchema = z
     /** Advertise `_rustysignal._tcp` and browse for other servers. */
     enabled: z.boolean().default(true),
     /** Instance name; null means `rustysignal on HOSTNAME`. */
-    name: z.string().min(1).max(63).nullable().default(null),
+    name: text('mdns.name').nullable().default(null),
     /** Advertise only on this interface (name such as `eth0`); null means every LAN interface. */
-    interface: z.string().min(1).nullable().default(null),
+    interface: text('mdns.interface').nullable().default(null),
   })
   .strict();
 
@@ -123,7 +130,7 @@ export const serverOptionsSchema = z
       .refine((h) => h === 'localhost' || isIP(h) !== 0, { message: 'host must be an IP address or localhost' })
       .default('0.0.0.0'),
     /** TCP port; 0 picks a free one. */
-    port: z.number().int().min(0).max(65535).default(3012),
+    port: bounded('port').default(3012),
     /** TLS material; null serves plain ws/http. */
     tls: tlsOptionsSchema.nullable().default(null),
     /**
@@ -132,46 +139,27 @@ export const serverOptionsSchema = z
      */
     trust: trustOptionsSchema.nullable().default(null),
     /** When set, clients must present `?key=` or the upgrade is refused with 401. */
-    accessKey: z.string().min(1).max(256).nullable().default(null),
+    accessKey: text('accessKey').nullable().default(null),
     /** Interval between WebSocket pings, in ms. */
-    pingIntervalMs: z.number().int().min(50).default(30_000),
+    pingIntervalMs: bounded('pingIntervalMs').default(30_000),
     /** Largest accepted frame, in bytes; larger frames close the connection with 1009. */
-    maxPayloadBytes: z
-      .number()
-      .int()
-      .min(256)
-      .max(64 * MiB)
-      .default(64 * KiB),
+    maxPayloadBytes: bounded('maxPayloadBytes').default(64 * KiB),
     /**
      * Bytes that may wait in one connection's send buffer; a client that stops reading while more piles up
      * is disconnected, so it cannot make the server hold unbounded memory for it.
      */
-    maxBufferedBytes: z
-      .number()
-      .int()
-      .min(64 * KiB)
-      .default(4 * MiB),
+    maxBufferedBytes: bounded('maxBufferedBytes').default(4 * MiB),
     /** How long a one-to-one message for an offline user is held, in ms; 0 disables the queue. */
-    offlineTtlMs: z.number().int().min(0).default(15_000),
+    offlineTtlMs: bounded('offlineTtlMs').default(15_000),
     /** Most messages held for one offline target. */
-    offlineQueueMax: z.number().int().min(1).max(10_000).default(32),
+    offlineQueueMax: bounded('offlineQueueMax').default(32),
     /**
      * Most bytes the offline queue holds over all targets (payloads plus bookkeeping); a sender whose
      * message would go over it gets `queue-full`.
      */
-    offlineQueueBytes: z
-      .number()
-      .int()
-      .min(64 * KiB)
-      .max(1024 * MiB)
-      .default(32 * MiB),
+    offlineQueueBytes: bounded('offlineQueueBytes').default(32 * MiB),
     /** Most bytes the offline queue holds for messages from one client address. */
-    offlineQueueSenderBytes: z
-      .number()
-      .int()
-      .min(64 * KiB)
-      .max(1024 * MiB)
-      .default(2 * MiB),
+    offlineQueueSenderBytes: bounded('offlineQueueSenderBytes').default(2 * MiB),
     /**
      * Web origins allowed to open a WebSocket besides the defaults (no Origin header, this server's own
      * pages, localhost, *.local and private, loopback or link-local IP hosts); `*` allows any.
@@ -180,14 +168,14 @@ export const serverOptionsSchema = z
       .array(z.string().refine(isOriginPattern, { message: 'allowedOrigins entries are * or scheme://host[:port]' }))
       .default([]),
     /** Time a client has to send a complete HTTP request or upgrade (headers and body), in ms. */
-    requestTimeoutMs: z.number().int().min(500).max(120_000).default(5000),
+    requestTimeoutMs: bounded('requestTimeoutMs').default(5000),
     rateLimit: rateLimitSchema.default({ perSecond: 200, burst: 400 }),
     /** Server-wide cap on open connections (WebSockets, and sockets that have not upgraded yet); 0 means no cap. */
-    maxConnections: z.number().int().min(0).default(10_000),
+    maxConnections: bounded('maxConnections').default(10_000),
     /** Directory for state that survives a restart (push subscriptions); null keeps nothing on disk. */
-    dataDir: z.string().min(1).nullable().default(null),
+    dataDir: text('dataDir').nullable().default(null),
     /** Directory of the bundled web client served at `/`; null serves no files. */
-    webClientDir: z.string().min(1).nullable().default(null),
+    webClientDir: text('webClientDir').nullable().default(null),
     /** Web Push; null turns push off. */
     push: pushOptionsSchema.nullable().default(null),
     mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
@@ -254,6 +242,10 @@ export const liveKeys = [
 ] as const;
 type LiveKey = (typeof liveKeys)[number];
 const shape = serverOptionsSchema.shape;
+/** Every other option: changing one means binding again (stop, then start). Turning TLS on or off does too. */
+export const restartKeys = (Object.keys(shape) as Array<keyof ServerOptions>).filter(
+  (k): k is Exclude<keyof ServerOptions, LiveKey> => !(liveKeys as readonly string[]).includes(k),
+);
 // A patch has no defaults: a key left out keeps its current value.
 export const liveOptionsSchema = z
   .object(

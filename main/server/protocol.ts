@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'username-taken'
   | 'invalid-username'
   | 'invalid-room'
+  | 'invalid-room-code'
+  | 'room-locked'
   | 'not-registered'
   | 'push-unavailable'
   | 'invalid-subscription'
@@ -95,6 +97,9 @@ export const v1Text = {
   unknownPeer: (name: string) => `Could not find a node with the name ${name}`,
   usernameTaken: 'The username is taken',
   invalidUsername: 'Invalid username',
+  /** Additions (not in 2.0.2): the operator's room controls. */
+  roomLocked: 'The room is locked',
+  invalidRoomCode: 'Invalid room code',
   binaryUnsupported: 'Binary messages are not supported',
   rateLimited: 'Rate limit exceeded',
   pushRequiresName: 'Push requires a username',
@@ -116,6 +121,9 @@ export const errorMessages: Record<ErrorCode, string> = {
     'Usernames are 1 to 64 characters, not only spaces, without control or invisible formatting characters; you are connected without a name.',
   'invalid-room':
     'Room names are up to 64 characters, not only spaces, without control or invisible formatting characters.',
+  'invalid-room-code':
+    'This room needs its access code: add ?code=CODE to the address (the person running the room has it).',
+  'room-locked': 'This room is locked: no new names are let in. Ask the person running the room to unlock it.',
   'not-registered': 'Push needs a username: connect with ?user=NAME.',
   'push-unavailable': 'Push notifications are not enabled on this server.',
   'invalid-subscription': 'subscriptionData is not a valid PushSubscription.',
@@ -172,6 +180,14 @@ export function isValidName(s: string, min: number, max = 64): boolean {
   let n = 0;
   for (const _ of s) if (++n > max) return false;
   return n >= min;
+}
+
+/**
+ * The key under which v2 compares names for uniqueness: NFC-normalised and lower-cased, so "Zoë" typed
+ * precomposed or decomposed, and "Ana" and "ana", are the same person. Display keeps what was typed.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase().normalize('NFC');
 }
 
 /**

@@ -2,7 +2,7 @@
 // `Directory` interface, so a cluster (cluster/directory.ts) answers for users on other nodes too.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from './connection.js';
-import type { Dialect } from './protocol.js';
+import { nameKey, type Dialect } from './protocol.js';
 
 /** Someone a one-to-one message can be delivered to: a local Connection, or (clustered) a peer on another node. */
 export interface Peer {
@@ -30,11 +30,16 @@ export type Claim =
    * previous holder is on another node (that node closes it).
    */
   | { kind: 'resumed'; previous: Connection | null }
-  | { kind: 'taken' };
+  | { kind: 'taken' }
+  /** The room is locked and this is not a resume of a name already in it. */
+  | { kind: 'locked' };
 
 interface Room {
   members: Set<Connection>;
+  /** Exact name → holder: routing and v1 compare names byte for byte. */
   names: Map<string, Connection>;
+  /** nameKey(name) → how many registered names fold to it: v2 registrations must find none. */
+  folded: Map<string, number>;
   /** v2 members: presence notices are only worth a loop over the room when someone can receive them. */
   v2: number;
 }
@@ -57,7 +62,7 @@ export class Registry implements Directory {
 
   #room(name: string): Room {
     let r = this.#rooms.get(name);
-    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map(), v2: 0 }));
+    if (!r) this.#rooms.set(name, (r = { members: new Set(), names: new Map(), folded: new Map(), v2: 0 }));
     return r;
   }
 
@@ -69,12 +74,20 @@ export class Registry implements Directory {
     this.#connections++;
   }
 
-  /** Registers `name` for `conn`, or resumes it when `token` matches the holder's token. */
-  claim(conn: Connection, name: string, token: string | null): Claim {
+  /**
+   * Registers `name` for `conn`, or resumes it when `token` matches the holder's token. A v2 name is
+   * refused when another registered name reads the same (nameKey: NFC, case-insensitive); a v1 name only
+   * when the exact bytes are taken. A locked room refuses everything but a resume.
+   */
+  claim(conn: Connection, name: string, token: string | null, locked = false): Claim {
     const room = this.#room(conn.room);
     const holder = room.names.get(name);
-    if (holder && !(token !== null && holder.token !== null && sameToken(token, holder.token)))
-      return { kind: 'taken' };
+    const resumes = holder !== undefined && token !== null && holder.token !== null && sameToken(token, holder.token);
+    if (holder && !resumes) return { kind: 'taken' };
+    if (!resumes && locked) return { kind: 'locked' };
+    const key = nameKey(name);
+    // A resumed holder counts under the same key; anyone else there is a look-alike.
+    if (conn.dialect === 2 && (room.folded.get(key) ?? 0) > (holder ? 1 : 0)) return { kind: 'taken' };
     // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
     const previous = this.assign(conn, name, conn.dialect === 2 ? newToken() : null);
     return previous ? { kind: 'resumed', previous } : { kind: 'registered' };
@@ -90,6 +103,8 @@ export class Registry implements Directory {
     room.names.set(name, conn);
     conn.setName(name, token);
     if (!holder) {
+      const key = nameKey(name);
+      room.folded.set(key, (room.folded.get(key) ?? 0) + 1);
       this.#named++;
       return undefined;
     }
@@ -100,10 +115,18 @@ export class Registry implements Directory {
   /** Takes `conn`'s name away (resumed on another node, or lost a conflict); it stays a member until it closes. */
   release(conn: Connection): void {
     const room = this.#rooms.get(conn.room);
-    if (conn.name === null || room?.names.get(conn.name) !== conn) return;
-    room.names.delete(conn.name);
-    this.#named--;
+    if (conn.name === null || !room || room.names.get(conn.name) !== conn) return;
+    this.#unname(room, conn.name);
     conn.superseded = true;
+  }
+
+  #unname(room: Room, name: string): void {
+    room.names.delete(name);
+    const key = nameKey(name);
+    const n = (room.folded.get(key) ?? 1) - 1;
+    if (n > 0) room.folded.set(key, n);
+    else room.folded.delete(key);
+    this.#named--;
   }
 
   /** Removes `conn`; true when it released a name (a leave the room should hear about). */
@@ -114,8 +137,7 @@ export class Registry implements Directory {
     this.#connections--;
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
-      room.names.delete(conn.name);
-      this.#named--;
+      this.#unname(room, conn.name);
       released = true;
     }
     if (room.members.size === 0) this.#rooms.delete(conn.room);
@@ -136,16 +158,16 @@ export class Registry implements Directory {
     return r && r.v2 > 0 ? r.members : [];
   }
 
-  /** Names registered in `room` on this node, without `except`. */
+  /** Names registered in `room`, without `except`. */
   names(room: string, except: Connection | null = null): string[] {
     const out: string[] = [];
     for (const [name, c] of this.#rooms.get(room)?.names ?? []) if (c !== except) out.push(name);
     return out;
   }
 
-  /** Rooms that have members on this node. */
-  rooms(): IterableIterator<string> {
-    return this.#rooms.keys();
+  /** Rooms that have members now, with how many are named. */
+  *rooms(): IterableIterator<{ room: string; connections: number; peers: number }> {
+    for (const [room, r] of this.#rooms) yield { room, connections: r.members.size, peers: r.names.size };
   }
 
   /** Every connection, for status, heartbeat and shutdown. */

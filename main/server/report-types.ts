@@ -1,6 +1,26 @@
 // What the server reports about its connections, problems, LAN neighbours and pushes. No imports: the IPC contract (and
 // through it the dashboard, which has no Node types) shares these definitions instead of copying them.
 
+/** One address of one network interface of this machine (link-local IPv6 left out: unusable in a URL). */
+export interface InterfaceAddress {
+  /** Interface name (`eth0`, `wlan0`, `lo`). */
+  interface: string;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  /** Loopback: reachable from this machine only. */
+  internal: boolean;
+}
+
+/**
+ * One URL other devices can use to reach the server: per interface address, or this machine's `NAME.local`
+ * (interface `mDNS`, family `name`).
+ */
+export interface ListenUrl extends Omit<InterfaceAddress, 'family'> {
+  family: InterfaceAddress['family'] | 'name';
+  /** `ws://ADDRESS:PORT/` or `wss://...`. */
+  url: string;
+}
+
 /** One connection as the control surface reports it. */
 export interface PeerInfo {
   /** Connection id, unique for the server's lifetime. */
@@ -72,4 +92,25 @@ export interface PushResult {
   status: number | null;
   /** Human-readable reason when not ok. */
   message: string | null;
+}
+
+/** One room as the operator sees it: who is in it and what was decided for it. */
+export interface RoomInfo {
+  /** Room name ("" is the default room, where v1 clients are too). */
+  room: string;
+  /** Open connections in the room, anonymous ones included. */
+  connections: number;
+  /** Named connections in the room. */
+  peers: number;
+  /** New names are refused; names already in the room may come back after a reload. */
+  locked: boolean;
+  /** The access code clients must present (`?code=`), or null. */
+  code: string | null;
+}
+
+/** What the operator may change about a room (fields left out stay as they are). */
+export interface RoomPatch {
+  locked?: boolean;
+  /** null removes the code. */
+  code?: string | null;
 }

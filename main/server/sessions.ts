@@ -12,6 +12,7 @@ import type { ServerOptions } from './options.js';
 import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Claim, Registry } from './registry.js';
+import type { RoomPolicies } from './room-policy.js';
 import type { Router } from './router.js';
 import type { PeerInfo, PeerLeft, PeerStats } from './report-types.js';
 
@@ -34,6 +35,7 @@ export class Sessions {
     private readonly options: () => ServerOptions,
     private readonly push: () => PushService | null,
     private readonly events: SessionEvents,
+    private readonly policies: RoomPolicies,
     private readonly counters: Counters,
     /** The cluster node while clustered and started; null on a single server. */
     private readonly cluster: () => ClusterNode | null,
@@ -70,6 +72,10 @@ export class Sessions {
       conn.fail('invalid-room', null);
       return conn.close(CloseCode.policy, 'invalid room name');
     }
+    if (!this.policies.admits(room, query.get('code'))) {
+      conn.fail('invalid-room-code', v1Text.invalidRoomCode);
+      return conn.close(CloseCode.roomCode, 'room code missing or wrong');
+    }
     this.registry.join(conn);
     const cluster = this.cluster();
     cluster?.entered(conn);
@@ -80,12 +86,15 @@ export class Sessions {
       else conn.fail('invalid-username', v1Text.invalidUsername);
     }
     const token = dialect === 2 ? query.get('token') : null;
+    const locked = this.policies.get(room).locked;
     if (name === null || cluster === null)
-      return this.#settle(conn, name === null ? null : this.registry.claim(conn, name, token));
+      return this.#settle(conn, name === null ? null : this.registry.claim(conn, name, token, locked));
+    // A locked room admits resumes only, and a resume needs a token.
+    if (locked && token === null) return this.#settle(conn, { kind: 'locked' });
     // The claim takes a Redis round trip: read nothing from the client until it is settled, so its first
     // messages are sent under its name, as on a single server.
     ws.pause();
-    cluster.claim(conn, name, token).then(
+    cluster.claim(conn, name, token, locked).then(
       (claim) => {
         ws.resume();
         if (ws.readyState !== 3) this.#settle(conn, claim);
@@ -108,6 +117,7 @@ export class Sessions {
     const room = conn.room;
     let fresh = false;
     if (claim?.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
+    else if (claim?.kind === 'locked') conn.fail('room-locked', v1Text.roomLocked);
     // The old connection is closed before the new one is welcomed; the room sees no leave/join.
     else if (claim?.kind === 'resumed')
       claim.previous?.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');

@@ -41,9 +41,20 @@ import { pushServiceFactory } from './push/factory.js';
 import type { SubscriptionStoreLike } from './push/subscription-store.js';
 import type { PushService } from './push/types.js';
 import { Registry } from './registry.js';
+import { RoomPolicies } from './room-policy.js';
+import { isValidName } from './protocol.js';
 import { Router } from './router.js';
 import { Sessions } from './sessions.js';
-import type { PushResult, ServerEventMap, ServerProblem, ServerState, ServerStatus, SignalServer } from './surface.js';
+import type {
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+  ServerEventMap,
+  ServerProblem,
+  ServerState,
+  ServerStatus,
+  SignalServer,
+} from './surface.js';
 import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -142,6 +153,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   const registry = new Registry();
   const counters = new Counters();
   let cluster: ClusterNode | null = null;
+  const policies = new RoomPolicies();
   const queue = new OfflineQueue(clock, () => ({
     ttlMs: options.offlineTtlMs,
     max: options.offlineQueueMax,
@@ -162,6 +174,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       left: (p) => events.emit('peer-left', p),
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
+    policies,
     counters,
     () => cluster,
   );
@@ -171,6 +184,20 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     cluster: () => cluster?.status() ?? null,
     token: () => options.metricsToken,
   });
+
+  function rooms(): RoomInfo[] {
+    const out = new Map<string, RoomInfo>();
+    for (const r of registry.rooms()) out.set(r.room, { ...r, ...policies.get(r.room) });
+    for (const [room, p] of policies.entries())
+      if (!out.has(room)) out.set(room, { room, connections: 0, peers: 0, ...p });
+    return [...out.values()].sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  function setRoom(room: string, patch: RoomPatch): RoomInfo {
+    if (!isValidName(room, 0)) throw new TypeError('room names are up to 64 characters without control characters');
+    policies.set(room, patch);
+    return rooms().find((r) => r.room === room) ?? { room, connections: 0, peers: 0, ...policies.get(room) };
+  }
 
   // A failed push send, an expiring certificate or an mDNS hiccup is worth seeing, but the server keeps
   // serving: not an error state.
@@ -529,6 +556,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     status,
     peers: () => sessions.list(),
     kick: (id, reason) => sessions.kick(id, reason),
+    rooms,
+    setRoom,
     discovered: () => lan.servers(),
     cluster: (): ClusterStatus | null => cluster?.status() ?? null,
     metrics: async () => (await metrics.scrape()).text,

@@ -3,24 +3,32 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { ClusterStatus } from './cluster-types.js';
 import type { LiveOptions, ServerOptions } from './options.js';
-import type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
+import type {
+  DiscoveredServer,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
 export type { ClusterStatus } from './cluster-types.js';
-export type { DiscoveredServer, PeerInfo, PeerLeft, PeerStats, ProblemCode, PushResult } from './report-types.js';
-
-/** One URL other devices can use to reach the server, per interface address. */
-export interface ListenUrl {
-  /** Interface name (`eth0`, `lo`, ...); `mDNS` for this machine's `.local` name. */
-  interface: string;
-  /** An address, or `NAME.local` (family `name`). */
-  address: string;
-  family: 'IPv4' | 'IPv6' | 'name';
-  /** True for loopback: only reachable from this machine. */
-  internal: boolean;
-  /** `ws://ADDRESS:PORT/` or `wss://...`. */
-  url: string;
-}
+export type {
+  DiscoveredServer,
+  InterfaceAddress,
+  ListenUrl,
+  PeerInfo,
+  PeerLeft,
+  PeerStats,
+  ProblemCode,
+  PushResult,
+  RoomInfo,
+  RoomPatch,
+} from './report-types.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
@@ -96,6 +104,13 @@ export interface SignalServer {
   peers(): PeerInfo[];
   /** Closes one connection (code 4000 with the reason). Returns false when no such connection. */
   kick(id: number, reason: string): boolean;
+  /** Rooms that have connections or a policy (lock, code), sorted by name. */
+  rooms(): RoomInfo[];
+  /**
+   * Locks or unlocks a room and sets or removes its access code; connections already in the room stay.
+   * Throws a TypeError for a code that is not 1 to 32 characters without spaces or control characters.
+   */
+  setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
   /** Clustered (--redis): this node's id, Redis state, live nodes and names known on other nodes; else null. */

@@ -3,6 +3,8 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import type { TlsOptions } from './options.js';
+import { isPem, pemBeginLine } from './pem.js';
+import { DAY_MS } from './units.js';
 
 /**
  * What the server negotiates: TLS 1.2 or 1.3, and on TLS 1.2 only forward-secret (ECDHE) AEAD suites.
@@ -43,11 +45,12 @@ export interface CertificateInfo {
 export interface CheckedTls {
   options: TlsOptions;
   info: CertificateInfo;
-  /** Set when the certificate expires within 14 days. */
+  /** Set when the certificate expires within EXPIRY_WARNING_DAYS. */
   expiryWarning: string | null;
 }
 
-const day = 86_400_000;
+/** Days before a certificate's end from which the server and the dashboard warn that it expires soon. */
+export const EXPIRY_WARNING_DAYS = 30;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
@@ -103,7 +106,7 @@ export function checkTls(tls: TlsOptions, now = Date.now()): CheckedTls {
   } catch (err) {
     throw new TlsError(`the certificate and key cannot be used for TLS: ${(err as Error).message}`);
   }
-  const daysLeft = Math.floor((validTo.getTime() - now) / day);
+  const daysLeft = Math.floor((validTo.getTime() - now) / DAY_MS);
   return {
     options: tls,
     info: {
@@ -115,7 +118,9 @@ export function checkTls(tls: TlsOptions, now = Date.now()): CheckedTls {
       fingerprint256: cert.fingerprint256,
     },
     expiryWarning:
-      daysLeft < 14 ? `the TLS certificate expires on ${isoDay(validTo)} (in ${daysLeft} days): renew it soon` : null,
+      daysLeft < EXPIRY_WARNING_DAYS
+        ? `the TLS certificate expires on ${isoDay(validTo)} (in ${daysLeft} days): renew it soon`
+        : null,
   };
 }
 
@@ -129,11 +134,8 @@ async function readPem(path: string, what: 'certificate' | 'key'): Promise<strin
     if (code === 'EACCES') throw new TlsError(`${what} file is not readable (permission denied): ${path}`);
     throw new TlsError(`cannot read the ${what} file ${path}: ${(err as Error).message}`);
   }
-  const marker = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-  if (!marker.test(text))
-    throw new TlsError(
-      `${path} is not a PEM ${what === 'certificate' ? 'certificate' : 'private key'} (no "-----BEGIN ${what === 'certificate' ? 'CERTIFICATE' : '... PRIVATE KEY'}-----" line)`,
-    );
+  const kind = what === 'certificate' ? 'certificate' : 'private key';
+  if (!isPem(text, kind)) throw new TlsError(`${path} is not a PEM ${kind} (no ${pemBeginLine[kind]} line)`);
   return text;
 }
 

@@ -2,9 +2,11 @@
 // per-field messages a form shows. Rules come from the server's option schemas.
 import { z } from 'zod';
 import type { FieldError, SettingsPatch, SettingsValues } from '../ipc/contract.js';
-import { serverOptionsSchema } from '../server/options.js';
+import { mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
 
 const server = serverOptionsSchema.shape;
+const rate = rateLimitSchema.shape;
+const mdns = mdnsOptionsSchema.shape;
 
 export const settingsValuesSchema = z
   .object({
@@ -13,7 +15,8 @@ export const settingsValuesSchema = z
     accessKey: server.accessKey.unwrap(),
     maxConnections: server.maxConnections.unwrap(),
     maxPayloadBytes: server.maxPayloadBytes.unwrap(),
-    rateLimit: z.object({ perSecond: z.number().min(0), burst: z.number().int().min(1) }).strict(),
+    // Every field required here: a stored value is complete, so the server's defaults are unwrapped.
+    rateLimit: z.object({ perSecond: rate.perSecond.unwrap(), burst: rate.burst.unwrap() }).strict(),
     offlineTtlMs: server.offlineTtlMs.unwrap(),
     offlineQueueMax: server.offlineQueueMax.unwrap(),
     offlineQueueBytes: server.offlineQueueBytes.unwrap(),
@@ -21,11 +24,7 @@ export const settingsValuesSchema = z
     allowedOrigins: server.allowedOrigins.unwrap(),
     pingIntervalMs: server.pingIntervalMs.unwrap(),
     mdns: z
-      .object({
-        enabled: z.boolean(),
-        name: z.string().min(1).max(63).nullable(),
-        interface: z.string().min(1).nullable(),
-      })
+      .object({ enabled: mdns.enabled.unwrap(), name: mdns.name.unwrap(), interface: mdns.interface.unwrap() })
       .strict(),
     serveWebClient: z.boolean(),
     startServerOnLaunch: z.boolean(),

@@ -2,6 +2,7 @@
 // (main/server/options.ts), so the settings UI, the CLI and the server share one set of rules and defaults.
 import { z } from 'zod';
 import { defaultOptions, mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
+import { isPem } from '../server/pem.js';
 
 /** Current version of the settings file layout; migrations.ts lifts older files to it. */
 export const SETTINGS_VERSION = 1;
@@ -30,7 +31,7 @@ export const storedServerSchema = z
   })
   .strict();
 
-const pemText = z.string().refine((s) => s.includes('-----BEGIN '), { message: 'must be PEM text' });
+const pemText = z.string().refine((s) => isPem(s), { message: 'must be PEM text' });
 
 export const storedTlsSchema = z.discriminatedUnion('kind', [
   z

@@ -25,5 +25,5 @@ export { Emitter } from './emitter.js';
 export { backoffDelay, defaultBackoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { buildSignalUrl, serverUrlFromPage } from './url.js';
-export { CloseCode, parseIncoming, parseV1ErrorText } from './protocol.js';
+export { CloseCode, isValidName, parseIncoming, parseV1ErrorText } from './protocol.js';
 export type * from './protocol.js';

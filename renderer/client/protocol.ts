@@ -16,6 +16,8 @@ export type ServerErrorCode =
   | 'binary-unsupported'
   | 'rate-limited'
   | 'invalid-room'
+  | 'invalid-room-code'
+  | 'room-locked'
   | 'not-registered'
   | 'push-unavailable'
   | 'invalid-subscription';
@@ -174,6 +176,8 @@ export function parseV1ErrorText(text: string): { code: ServerErrorCode; name?: 
   if (text.startsWith(prefix)) return { code: 'unknown-peer', name: text.slice(prefix.length) };
   if (text === 'The username is taken') return { code: 'username-taken' };
   if (text === 'Invalid username') return { code: 'invalid-username' };
+  if (text === 'The room is locked') return { code: 'room-locked' };
+  if (text === 'Invalid room code') return { code: 'invalid-room-code' };
   if (text === 'Binary messages are not supported') return { code: 'binary-unsupported' };
   if (text === 'Rate limit exceeded') return { code: 'rate-limited' };
   if (text === 'Push requires a username') return { code: 'not-registered' };
@@ -207,4 +211,5 @@ export const CloseCode = {
   takenOver: 4001,
   /** Clustered servers: the same name was registered on two nodes while Redis was unreachable; this one lost. */
   nameConflict: 4002,
+  roomCode: 4003,
 } as const;

@@ -38,6 +38,8 @@ export interface SignalClientOptions {
   room?: string;
   /** Access key, when the server requires one. */
   key?: string | null;
+  /** The room's access code (`?code=`), when the operator set one; missing or wrong closes with 4003. */
+  code?: string | null;
   /** Resume token from an earlier session (e.g. kept in sessionStorage across a page reload). */
   token?: string | null;
   /** Protocol dialect. Default 2. */
@@ -63,7 +65,8 @@ export interface SignalClientOptions {
 export type SignalState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Why the connection stopped for good. */
-export type ClosedReason = 'closed-by-client' | 'taken-over' | 'kicked' | 'no-reconnect';
+/** `room-code`: the room's access code was missing or wrong (close 4003); retrying cannot help. */
+export type ClosedReason = 'closed-by-client' | 'taken-over' | 'kicked' | 'room-code' | 'no-reconnect';
 
 export interface CloseInfo {
   code: number;
@@ -107,6 +110,7 @@ export class SignalClient extends Emitter<SignalEvents> {
   readonly #url: string;
   readonly #requestedName: string | null;
   readonly #key: string | null;
+  readonly #code: string | null;
   readonly #backoff: false | BackoffOptions;
   readonly #keepAliveMs: number;
   readonly #keepAliveTimeoutMs: number;
@@ -147,6 +151,7 @@ export class SignalClient extends Emitter<SignalEvents> {
     this.#requestedName = options.name ?? null;
     this.#name = this.dialect === 1 ? this.#requestedName : null;
     this.#key = options.key ?? null;
+    this.#code = options.code ?? null;
     this.#token = options.token ?? null;
     this.#backoff = options.reconnect ?? {};
     this.#keepAliveMs = options.keepAliveMs ?? 30_000;
@@ -181,7 +186,7 @@ export class SignalClient extends Emitter<SignalEvents> {
   }
   /** Names in the room (v2), sorted, without self. */
   get peers(): string[] {
-    return [...this.#peers].sort();
+    return [...this.#peers].sort(byName);
   }
 
   /**
@@ -226,6 +231,11 @@ export class SignalClient extends Emitter<SignalEvents> {
         closedReason: 'closed-by-client',
       });
     }
+  }
+
+  /** While waiting to reconnect: tries now instead of at the end of the backoff delay. */
+  reconnectNow(): void {
+    if (this.#state === 'reconnecting' && this.#retryTimer !== null) this.#retryNow();
   }
 
   /**
@@ -310,6 +320,7 @@ export class SignalClient extends Emitter<SignalEvents> {
       name: this.#requestedName,
       room: this.room,
       key: this.#key,
+      code: this.#code,
       token: this.dialect === 2 ? this.#token : null,
     });
     let socket: WebSocketLike;
@@ -424,6 +435,7 @@ export class SignalClient extends Emitter<SignalEvents> {
     let closedReason: ClosedReason | null = null;
     if (code === CloseCode.takenOver) closedReason = 'taken-over';
     else if (code === CloseCode.kicked) closedReason = 'kicked';
+    else if (code === CloseCode.roomCode) closedReason = 'room-code';
     else if (this.#backoff === false) closedReason = 'no-reconnect';
     if (closedReason) {
       this.emit('close', { code, reason, wasOpen, retryInMs: null, closedReason });
@@ -519,6 +531,12 @@ export class SignalClient extends Emitter<SignalEvents> {
       this.emit('peers', []);
     }
   }
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+/** People's order: locale-aware, upper and lower case together (exact order only breaks ties). */
+function byName(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** The action of the client's own one-to-self probes (acks and keep-alive); never shown to users. */

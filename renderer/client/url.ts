@@ -7,6 +7,8 @@ export interface SignalUrlParams {
   room: string;
   key: string | null;
   token: string | null;
+  /** The room's access code, when the operator set one. */
+  code?: string | null;
 }
 
 /**
@@ -29,7 +31,7 @@ export function buildSignalUrl(base: string, p: SignalUrlParams): string {
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
     throw new TypeError(`not a WebSocket URL: ${base} (use ws:// or wss://)`);
   const q = u.searchParams;
-  for (const k of ['user', 'v', 'room', 'key', 'token']) q.delete(k);
+  for (const k of ['user', 'v', 'room', 'key', 'token', 'code']) q.delete(k);
   if (p.name !== null) q.set('user', p.name);
   if (p.dialect === 2) {
     q.set('v', '2');
@@ -37,5 +39,6 @@ export function buildSignalUrl(base: string, p: SignalUrlParams): string {
     if (p.token !== null) q.set('token', p.token);
   }
   if (p.key !== null) q.set('key', p.key);
+  if (p.code != null) q.set('code', p.code);
   return u.toString();
 }

@@ -83,6 +83,16 @@ describe('server host', () => {
     expect(h.status().addresses[0]!.webClientUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?key=abc$/);
   });
 
+  it('applies maxBufferedBytes live: the host uses the server option table, which lists it', async () => {
+    const { h, set } = make({});
+    expect((await h.start()).ok).toBe(true);
+    const before = h.current()!;
+    set({ maxBufferedBytes: 128 * 1024, offlineTtlMs: 0 });
+    expect(await h.apply()).toEqual({ ok: true, applied: 'live' });
+    expect(h.current()).toBe(before);
+    expect(before.options).toMatchObject({ maxBufferedBytes: 128 * 1024, offlineTtlMs: 0 });
+  });
+
   it('stores only (no start) when stopped, and serialises overlapping calls', async () => {
     const { h } = make({});
     expect(await h.apply()).toEqual({ ok: true, applied: 'stored' });

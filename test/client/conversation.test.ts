@@ -7,7 +7,7 @@ import { Conversation } from '../../renderer/web-client/src/conversation.js';
 import { BLOCK_BYTES } from '../../renderer/web-client/src/transfer/constants.js';
 import type { Transfer, TransferState } from '../../renderer/web-client/src/transfer/types.js';
 import { isIsolated } from '../support/netns.js';
-import { startServer, type Running } from './helpers.js';
+import { startServerWithClients, type ServerWithClients } from './helpers.js';
 import { expectedChecksum, weriftOptions } from './webrtc-helpers.js';
 
 function until(t: Transfer, conv: Conversation, states: TransferState[], timeoutMs = 30_000): Promise<Transfer> {
@@ -38,7 +38,7 @@ function nextOffer(conv: Conversation): Promise<Transfer> {
 }
 
 async function pair(
-  env: Running,
+  env: ServerWithClients,
   a: string,
   b: string,
 ): Promise<{ ca: Conversation; cb: Conversation; clients: SignalClient[]; hubs: RtcHub[] }> {
@@ -55,9 +55,9 @@ async function pair(
 
 // werift's pure-TypeScript SCTP moves about 0.3-1 MB/s here; allow for a loaded two-core machine.
 describe.runIf(isIsolated)('conversation between two werift peers', { timeout: 60_000 }, () => {
-  let env: Running;
+  let env: ServerWithClients;
   beforeAll(async () => {
-    env = await startServer();
+    env = await startServerWithClients();
   });
   afterAll(async () => {
     await env.stop();

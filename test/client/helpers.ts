@@ -1,13 +1,14 @@
 // Real server on 127.0.0.1:0 and library clients over the `ws` package (Node 20 has no global WebSocket).
 import WebSocket from 'ws';
-import { createSignalServer, type ServerDeps } from '../../main/server/signal-server.js';
+import type { ServerDeps } from '../../main/server/signal-server.js';
 import type { ServerOptionsInput } from '../../main/server/options.js';
 import type { SignalServer } from '../../main/server/surface.js';
 import { SignalClient, type SignalClientOptions, type WebSocketConstructor } from '../../renderer/client/index.js';
+import { startServer } from '../support/server.js';
 
 export const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
 
-export interface Running {
+export interface ServerWithClients {
   server: SignalServer;
   /** `ws://127.0.0.1:PORT/` */
   url: string;
@@ -17,13 +18,14 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptionsInput = {}, deps: ServerDeps = {}): Promise<Running> {
-  const server = createSignalServer(
-    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options },
-    { stopGraceMs: 200, ...deps },
-  );
-  const status = await server.start();
-  const url = `ws://127.0.0.1:${status.port}/`;
+/** The shared test server (support/server.ts) plus library clients that stop with it. */
+export async function startServerWithClients(
+  options: ServerOptionsInput = {},
+  deps: ServerDeps = {},
+): Promise<ServerWithClients> {
+  const running = await startServer(options, { stopGraceMs: 200, ...deps });
+  const server = running.server;
+  const url = running.url();
   const clients: SignalClient[] = [];
   return {
     server,

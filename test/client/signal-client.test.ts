@@ -3,11 +3,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignalError, type RelayedMessage, type SignalClient } from '../../renderer/client/index.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
-import { FreezableWebSocket, startServer, stateReached, type Running } from './helpers.js';
+import { FreezableWebSocket, startServerWithClients, stateReached, type ServerWithClients } from './helpers.js';
 
-let env: Running;
+let env: ServerWithClients;
 beforeEach(async () => {
-  env = await startServer();
+  env = await startServerWithClients();
 });
 afterEach(async () => {
   await env.stop();

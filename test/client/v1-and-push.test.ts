@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushServiceFactory } from '../../main/server/push/factory.js';
 import { makeBrowserSubscription } from '../server/push/support/browser-subscription.js';
 import { startFakePushService, type FakePushService } from '../server/push/support/fake-push-service.js';
-import { startServer, type Running } from './helpers.js';
+import { startServerWithClients, type ServerWithClients } from './helpers.js';
 
 describe('v1 dialect', () => {
-  let env: Running;
+  let env: ServerWithClients;
   beforeAll(async () => {
-    env = await startServer();
+    env = await startServerWithClients();
   });
   afterAll(async () => {
     await env.stop();
@@ -74,14 +74,14 @@ describe('v1 dialect', () => {
 });
 
 describe('push calls (v2)', () => {
-  let env: Running;
+  let env: ServerWithClients;
   let pushService: FakePushService;
   beforeAll(async () => {
     pushService = await startFakePushService();
     const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
       .privateKey.export({ type: 'sec1', format: 'pem' })
       .toString();
-    env = await startServer(
+    env = await startServerWithClients(
       {
         push: {
           vapidPrivateKeyPem: pem,
@@ -119,7 +119,7 @@ describe('push calls (v2)', () => {
   });
 
   it('rejects push calls with push-unavailable on a server without push', async () => {
-    const plain = await startServer();
+    const plain = await startServerWithClients();
     try {
       const c = plain.client({ name: 'c' });
       await c.connect();

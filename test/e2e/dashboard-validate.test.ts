@@ -2,6 +2,8 @@
 // refuses before anything is sent, and the exact messages it shows next to the field.
 import { describe, expect, test } from 'vitest';
 import type { SettingsValues } from '../../main/ipc/contract.js';
+import { numberLimits } from '../../main/server/option-limits.js';
+import { applyPatch } from '../../main/settings/editable.js';
 import {
   draftOf,
   hostnameError,
@@ -10,6 +12,7 @@ import {
   parseSettings,
   pemError,
   subjectError,
+  type SettingsDraft,
 } from '../../renderer/dashboard/src/validate.js';
 
 const values: SettingsValues = {
@@ -75,12 +78,39 @@ describe('dashboard form checks', () => {
         port: 'Port must be from 0 to 65535; 70000 is out of range.',
         host: 'Enter an IP address of this computer, 0.0.0.0 (every IPv4 interface), :: (every interface) or localhost.',
         maxPayloadBytes: 'Largest message must be from 256 to 67108864; 100 is out of range.',
-        'rateLimit.burst': 'Burst must be a whole number from 1 to 1000000.',
+        'rateLimit.burst': 'Burst must be a whole number, at least 1.',
         offlineQueueMax: 'Offline queue size must be from 1 to 10000; 0 is out of range.',
         accessKey: 'The access key cannot start or end with a space.',
         'mdns.interface': 'An interface name has no spaces (e.g. wlan0, eth0, en0).',
       },
     });
+  });
+
+  test('the form refuses exactly what the settings (the server option table) refuse', () => {
+    const fields = [
+      'port',
+      'maxConnections',
+      'maxPayloadBytes',
+      'rateLimit.perSecond',
+      'rateLimit.burst',
+      'offlineTtlMs',
+      'offlineQueueMax',
+      'offlineQueueBytes',
+      'offlineQueueSenderBytes',
+      'pingIntervalMs',
+    ] as const satisfies ReadonlyArray<keyof SettingsDraft & keyof typeof numberLimits>;
+    const patchOf = (field: string, n: number) =>
+      field.startsWith('rateLimit.') ? { rateLimit: { [field.slice(10)]: n } } : { [field]: n };
+    for (const field of fields) {
+      const l: { min: number; max?: number } = numberLimits[field];
+      const probes = [l.min, l.min - 1, ...(l.max === undefined ? [] : [l.max, l.max + 1])];
+      for (const n of probes) {
+        const form = parseSettings({ ...draftOf(values), [field]: String(n) });
+        const settings = applyPatch(values, patchOf(field, n));
+        expect([field, n, form.errors === null], 'form').toEqual([field, n, settings.ok]);
+      }
+    }
+    expect(parseSettings({ ...draftOf(values), maxConnections: '5000000' }).errors).toBeNull();
   });
 
   test('integers: text that is not a whole number in range is refused', () => {

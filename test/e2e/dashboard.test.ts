@@ -24,6 +24,7 @@ import { netnsAvailable } from '../support/netns.js';
 import { launchChromium, type LaunchedChromium } from './support/chromium.js';
 import { factoryWithTestInterfaces, LAN_ADDRESS, LAN_INTERFACE, testLanAddresses } from './dashboard-support/lan.js';
 import { auditAccessibility, lowestContrast, screenshotBothThemes } from './dashboard-support/page-checks.js';
+import { expectNoSeriousFindings, installAxe } from './support/axe.js';
 import { installPreload, type PreloadBridge } from './dashboard-support/preload-bridge.js';
 import { serveStatic, type StaticServer } from './dashboard-support/static-server.js';
 
@@ -108,6 +109,8 @@ describe.skipIf(!run)('dashboard window', () => {
     deps = createNodeIpcDeps({
       dir: dataDir,
       settings: { host: '0.0.0.0', port: 0, mdns: { enabled: false } },
+      // The web client is served, so join QR codes point at it (Status, Rooms).
+      webClientDir: path.join(root, 'dist/renderer/web-client'),
       factory: factoryWithTestInterfaces({ logger: () => deps.logs.logger, stopGraceMs: 500 }),
       overrides: {
         hostname: () => 'dash-test',
@@ -130,6 +133,7 @@ describe.skipIf(!run)('dashboard window', () => {
       locale: 'en-GB',
       timezoneId: 'UTC',
     });
+    await installAxe(context);
     page = await context.newPage();
     // A step that cannot happen fails here, naming the step, long before the test's own timeout.
     page.setDefaultTimeout(5000);
@@ -173,10 +177,12 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(lanRow).toMatchObject({ interface: LAN_INTERFACE, internal: false, url: `ws://${LAN_ADDRESS}:${st.port}/` });
 
     // The QR code encodes the URL: the same library re-draws the same SVG here.
+    // With the web client served, a phone scans its address.
+    expect(lanRow.webClientUrl).toBe(`http://${LAN_ADDRESS}:${st.port}/`);
     const qr = page.locator(`li[data-address="${LAN_ADDRESS}"] img.qr`);
     await qr.waitFor();
-    expect(await qr.getAttribute('data-qr-text')).toBe(lanRow.url);
-    const svg = await QRCode.toString(lanRow.url, {
+    expect(await qr.getAttribute('data-qr-text')).toBe(lanRow.webClientUrl);
+    const svg = await QRCode.toString(lanRow.webClientUrl!, {
       type: 'svg',
       errorCorrectionLevel: 'M',
       margin: 2,
@@ -207,6 +213,51 @@ describe.skipIf(!run)('dashboard window', () => {
     await closeAll();
     await expect.poll(() => text('[data-testid=connections]')).toBe('0');
   });
+
+  test('Rooms: lock a room and give it a code from the dashboard; the join QR carries room and code', async () => {
+    const kim = await connect('user=kim&v=2&room=class1');
+    try {
+      await go('rooms');
+      const card = page.locator('li[data-room="class1"]');
+      await card.waitFor();
+      await card.getByRole('button', { name: 'Lock room class1' }).click();
+      await expect.poll(() => card.getAttribute('data-locked')).toBe('true');
+      // A new name is refused with the documented code; kim, already in, stays.
+      const late = new WebSocket(`ws://127.0.0.1:${deps.host.status().port}/?user=late&v=2&room=class1`);
+      clients.add(late);
+      const first = await new Promise<string>((r) => late.once('message', (d: Buffer) => r(d.toString())));
+      expect(JSON.parse(first)).toMatchObject({ action: 'error', data: { code: 'room-locked' } });
+      expect(kim.readyState).toBe(WebSocket.OPEN);
+
+      await card.getByLabel('Access code for class1').fill('two words');
+      await card.getByRole('button', { name: 'Set code' }).click();
+      await expect
+        .poll(() => text('li[data-room="class1"] .field .error'))
+        .toBe('code must be 1 to 32 characters without spaces or control characters');
+      await card.getByLabel('Access code for class1').fill('tiger7');
+      await card.getByRole('button', { name: 'Set code' }).click();
+      const url = `http://${LAN_ADDRESS}:${deps.host.status().port}/class1?code=tiger7`;
+      await expect.poll(() => text('li[data-room="class1"] [data-testid=room-url]')).toBe(url);
+      await expect.poll(() => card.locator('img.qr').getAttribute('data-qr-text')).toBe(url);
+      expect(
+        deps.host
+          .current()!
+          .rooms()
+          .find((r) => r.room === 'class1'),
+      ).toMatchObject({
+        locked: true,
+        code: 'tiger7',
+      });
+      await expectNoSeriousFindings(page, 'dashboard rooms');
+      await shoot('rooms');
+      await card.getByRole('button', { name: 'Remove code' }).click();
+      await card.getByRole('button', { name: 'Unlock room class1' }).click();
+      await expect.poll(() => card.getAttribute('data-locked')).toBe('false');
+    } finally {
+      await closeAll();
+      await expect.poll(() => deps.host.current()?.peers().length ?? 0).toBe(0);
+    }
+  }, 60_000);
 
   test('Peers: the table follows real clients joining and leaving; sort, filter, kick with a reason', async () => {
     await go('peers');
@@ -575,8 +626,9 @@ describe.skipIf(!run)('dashboard window', () => {
   });
 
   test('Every view: landmarks, labels, keyboard focus and contrast in both themes', async () => {
-    for (const route of ['status', 'peers', 'certificates', 'push', 'network', 'settings', 'log']) {
+    for (const route of ['status', 'peers', 'rooms', 'certificates', 'push', 'network', 'settings', 'log']) {
       await go(route);
+      await expectNoSeriousFindings(page, `dashboard ${route}`);
       const a = await auditAccessibility(page);
       expect({ route, ...a }).toEqual({
         route,

@@ -88,6 +88,8 @@ describe('every channel refuses a malformed argument with invalid-argument', () 
     ['server:restart', [], undefined],
     ['peers:list', null, undefined],
     ['peers:kick', { id: 'x' }, 'id'],
+    ['rooms:list', 1, undefined],
+    ['rooms:set', { room: 'lab', code: 'has space' }, 'code'],
     ['addresses:list', 0, undefined],
     ['network:selfCheck', true, undefined],
     ['discovery:list', {}, undefined],
@@ -231,6 +233,30 @@ describe('peers', () => {
       ['bob', 1, 2, true],
     ]);
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  it('locks a room and sets its code; lists rooms with their connections; refuses a bad code by field', async () => {
+    const s = await running();
+    expect(ok(await call('rooms:set', { room: 'lab', locked: true, code: 'k7' }))).toEqual({
+      room: 'lab',
+      connections: 0,
+      peers: 0,
+      locked: true,
+      code: 'k7',
+    });
+    const inside = await connect(`ws://127.0.0.1:${s.port}/?v=2&room=lab&code=k7`);
+    await inside.next();
+    expect(ok(await call('rooms:list'))).toEqual([{ room: 'lab', connections: 1, peers: 0, locked: true, code: 'k7' }]);
+    expect(err(await call('rooms:set', { room: 'x'.repeat(65), locked: true })).field).toBe('room');
+    expect(ok(await call('rooms:set', { room: 'lab', locked: false, code: null }))).toMatchObject({
+      locked: false,
+      code: null,
+    });
+    await inside.close();
+    await until(() => eventsOf('peer-left').length === 1);
+    expect(ok(await call('rooms:list'))).toEqual([]);
+    await call('server:stop');
+    expect(err(await call('rooms:set', { room: 'lab', locked: true })).code).toBe('not-running');
   });
 
   it('answers not-found for an unknown id and not-running when stopped', async () => {

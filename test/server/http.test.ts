@@ -69,7 +69,17 @@ describe('HTTP', () => {
       'text/html; charset=utf-8',
     ]);
     expect((await rawGet(s.port, '/assets/app.js')).type).toBe('text/javascript; charset=utf-8');
-    expect((await rawGet(s.port, '/nope')).status).toBe(404);
+    // A one-segment path without a dot is a room (/class1): the page, which reads the room from it.
+    expect([(await rawGet(s.port, '/class1')).status, (await rawGet(s.port, '/class1')).body]).toEqual([
+      200,
+      '<!doctype html><title>client</title>',
+    ]);
+    expect((await rawGet(s.port, '/Klasse%205b')).status).toBe(200);
+    expect((await rawGet(s.port, '/nope.js')).status).toBe(404);
+    expect((await rawGet(s.port, '/class1/x')).status).toBe(404);
+    expect((await rawGet(s.port, '/class1/')).status).toBe(404);
+    expect((await rawGet(s.port, `/${'r'.repeat(65)}`)).status).toBe(404);
+    expect((await rawGet(s.port, '/a%0Ab')).status).toBe(404);
     expect((await rawGet(s.port, '/assets/')).status).toBe(404);
     expect((await rawGet(s.port, '/../secret.txt')).status).toBe(404);
     expect((await rawGet(s.port, '/%2e%2e/secret.txt')).status).toBe(404);

@@ -30,7 +30,7 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
     serialNumber: '01',
     name: `CN=${name}`,
     notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 30 * 86_400_000),
+    notAfter: new Date(Date.now() + 90 * 86_400_000),
     keys,
     signingAlgorithm: alg,
     extensions: [
@@ -53,7 +53,7 @@ export async function makeCa(name = 'rustysignal test CA'): Promise<TestCa> {
         subject: `CN=${o.cn ?? 'localhost'}`,
         issuer: caCert.subject,
         notBefore: o.notBefore ?? new Date(Date.now() - 3_600_000),
-        notAfter: o.notAfter ?? new Date(Date.now() + 30 * 86_400_000),
+        notAfter: o.notAfter ?? new Date(Date.now() + 90 * 86_400_000),
         signingKey: keys.privateKey,
         publicKey: leafKeys.publicKey,
         signingAlgorithm: alg,

@@ -389,13 +389,13 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   timer.unref();
   logger.info({ node: nodeId, redis: where }, 'joined the cluster');
 
-  async function claim(conn: Connection, name: string, token: string | null): Promise<Claim> {
+  async function claim(conn: Connection, name: string, token: string | null, locked: boolean): Promise<Claim> {
     const room = conn.room;
     if (!healthy) {
       // Redis is away: decide here. A name known on another node stays taken; the claim is made in Redis
       // when it is back (reconcile), where a name claimed twice meanwhile goes to the first claim to arrive.
       if (remote.get(room, name)) return { kind: 'taken' };
-      return registry.claim(conn, name, token);
+      return registry.claim(conn, name, token, locked);
     }
     const fresh = conn.dialect === 2 ? newToken() : null;
     const field = fieldOf(room, name);
@@ -418,7 +418,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       );
     } catch (err) {
       degrade((err as Error).message);
-      return claim(conn, name, token);
+      return claim(conn, name, token, locked);
     } finally {
       pendingClaims--;
     }
@@ -428,6 +428,11 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return { kind: 'taken' };
     }
     if (r[0] === 'taken') return { kind: 'taken' };
+    // A locked room admits resumes only (its lock is this node's: room locks are not shared).
+    if (r[0] === 'registered' && locked) {
+      publishRelease(field, conn);
+      return { kind: 'locked' };
+    }
     if (r[0] === 'resumed' && r[1] !== nodeId) {
       remote.delete(room, name);
       registry.assign(conn, name, fresh);

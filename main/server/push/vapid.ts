@@ -1,6 +1,8 @@
 // VAPID keys (RFC 8292): load an EC P-256 private key from PEM, derive what web-push wants, generate
 // new pairs, and validate the contact subject. Only node:crypto; no key material is logged.
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { pemLabels } from '../pem.js';
+import { vapidSubjectProblem } from './subject.js';
 
 /** A VAPID key pair in the forms web-push and web clients use. */
 export interface VapidKeys {
@@ -19,7 +21,7 @@ const p256 = 'prime256v1';
 
 /** Parses a PEM EC P-256 private key (SEC1 "EC PRIVATE KEY" or PKCS#8 "PRIVATE KEY"). Throws VapidError. */
 export function parseVapidPrivateKey(pem: string): VapidKeys {
-  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
+  const label = pemLabels(pem)[0];
   if (label === undefined) {
     throw new VapidError(
       'VAPID key is not PEM text: expected a "-----BEGIN EC PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----" block',
@@ -89,20 +91,7 @@ export function validateVapidSubject(subject: string | null | undefined): string
       'a VAPID subject is required: give a contact as mailto:you@example.org or an https: URL (--vapid-subject)',
     );
   }
-  let url: URL | null = null;
-  try {
-    url = new URL(s);
-  } catch {
-    // reported below
-  }
-  const ok =
-    url !== null &&
-    ((url.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(url.pathname)) ||
-      (url.protocol === 'https:' && url.hostname !== ''));
-  if (!ok) {
-    throw new VapidError(
-      `VAPID subject "${s}" must be a mailto: address or an https: URL, e.g. mailto:admin@example.org`,
-    );
-  }
+  const problem = vapidSubjectProblem(s);
+  if (problem) throw new VapidError(`VAPID subject ${problem}`);
   return s;
 }

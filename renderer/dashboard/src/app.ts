@@ -9,12 +9,14 @@ import { logView } from './views/log.js';
 import { networkView } from './views/network.js';
 import { peersView } from './views/peers.js';
 import { pushView } from './views/push.js';
+import { roomsView } from './views/rooms.js';
 import { settingsView } from './views/settings.js';
 import { statePill, statusView } from './views/status.js';
 
 const views: Record<Route, () => unknown> = {
   status: statusView,
   peers: peersView,
+  rooms: roomsView,
   certificates: certificatesView,
   push: pushView,
   network: networkView,

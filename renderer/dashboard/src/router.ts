@@ -1,12 +1,13 @@
 // Hash routes (#/peers): they work from file:// inside Electron and need no server support.
 import { requestRender } from './schedule.js';
 
-export const routes = ['status', 'peers', 'certificates', 'push', 'network', 'settings', 'log'] as const;
+export const routes = ['status', 'peers', 'rooms', 'certificates', 'push', 'network', 'settings', 'log'] as const;
 export type Route = (typeof routes)[number];
 
 export const routeTitles: Record<Route, string> = {
   status: 'Status',
   peers: 'Peers',
+  rooms: 'Rooms',
   certificates: 'Certificates',
   push: 'Push',
   network: 'Network',

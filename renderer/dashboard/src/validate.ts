@@ -1,26 +1,42 @@
 // Checks the dashboard's forms before anything is sent, with messages that say what to enter.
-// The main process validates again (the contract's `fields` errors land on the same fields).
+// The main process validates again (the contract's `fields` errors land on the same fields). The limits
+// and rules are the server's own (import-free modules under main/), only the wording is the form's.
+import { certificateDays, hostLabelPattern } from '../../../main/certs/limits.js';
 import type { SettingsValues } from '../../../main/ipc/contract.js';
+import { numberLimits, textLimits, type NumberOption } from '../../../main/server/option-limits.js';
+import { isPem, pemBeginLine } from '../../../main/server/pem.js';
+import { vapidSubjectProblem } from '../../../main/server/push/subject.js';
 
 /** Field path (`port`, `rateLimit.burst`) → message. */
 export type FieldErrors = Record<string, string>;
 
-/** A whole number in [min, max] from form text, or an error message. */
-export function parseInteger(text: string, min: number, max: number, what: string): number | string {
+const range = (min: number, max: number | undefined) =>
+  max === undefined ? `at least ${min}` : `from ${min} to ${max}`;
+const afterNoun = (min: number, max: number | undefined) =>
+  max === undefined ? `, at least ${min}` : ` from ${min} to ${max}`;
+
+/** A whole number in [min, max] (no upper bound when max is undefined) from form text, or an error message. */
+export function parseInteger(text: string, min: number, max: number | undefined, what: string): number | string {
   const t = text.trim();
-  if (!/^-?\d+$/.test(t)) return `${what} must be a whole number from ${min} to ${max}.`;
+  if (!/^-?\d+$/.test(t)) return `${what} must be a whole number${afterNoun(min, max)}.`;
   const n = Number(t);
-  if (n < min || n > max) return `${what} must be from ${min} to ${max}; ${t} is out of range.`;
+  if (n < min || (max !== undefined && n > max)) return `${what} must be ${range(min, max)}; ${t} is out of range.`;
   return n;
 }
 
 /** A number (fractions allowed) in [min, max] from form text, or an error message. */
-export function parseNumber(text: string, min: number, max: number, what: string): number | string {
+export function parseNumber(text: string, min: number, max: number | undefined, what: string): number | string {
   const t = text.trim();
   const n = Number(t);
-  if (t === '' || !Number.isFinite(n)) return `${what} must be a number from ${min} to ${max}.`;
-  if (n < min || n > max) return `${what} must be from ${min} to ${max}; ${t} is out of range.`;
+  if (t === '' || !Number.isFinite(n)) return `${what} must be a number${afterNoun(min, max)}.`;
+  if (n < min || (max !== undefined && n > max)) return `${what} must be ${range(min, max)}; ${t} is out of range.`;
   return n;
+}
+
+/** A server option's number from form text, checked against the server's own limits. */
+function parseOption(text: string, option: NumberOption, what: string): number | string {
+  const l: { min: number; max?: number; integer: boolean } = numberLimits[option];
+  return (l.integer ? parseInteger : parseNumber)(text, l.min, l.max, what);
 }
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -118,11 +134,13 @@ export function parseSettings(
       'Enter an IP address of this computer, 0.0.0.0 (every IPv4 interface), :: (every interface) or localhost.';
   }
   const accessKey = d.accessKey;
-  if (accessKey.length > 256) errors.accessKey = 'The access key can be at most 256 characters.';
+  if (accessKey.length > textLimits.accessKey.maxLength)
+    errors.accessKey = `The access key can be at most ${textLimits.accessKey.maxLength} characters.`;
   if (accessKey !== '' && accessKey.trim() !== accessKey)
     errors.accessKey = 'The access key cannot start or end with a space.';
   const mdnsName = d['mdns.name'].trim();
-  if (mdnsName.length > 63) errors['mdns.name'] = 'The LAN name can be at most 63 characters.';
+  if (mdnsName.length > textLimits['mdns.name'].maxLength)
+    errors['mdns.name'] = `The LAN name can be at most ${textLimits['mdns.name'].maxLength} characters.`;
   const iface = d['mdns.interface'].trim();
   if (/\s/.test(iface)) errors['mdns.interface'] = 'An interface name has no spaces (e.g. wlan0, eth0, en0).';
   const allowedOrigins = d.allowedOrigins.split(/[\s,]+/).filter(Boolean);
@@ -131,26 +149,29 @@ export function parseSettings(
     errors.allowedOrigins = `"${badOrigin}" is not an origin: enter * or scheme://host[:port], e.g. https://app.example.org.`;
   const values: SettingsValues = {
     host,
-    port: num('port', parseInteger(d.port, 0, 65535, 'Port')),
+    port: num('port', parseOption(d.port, 'port', 'Port')),
     accessKey: accessKey === '' ? null : accessKey,
-    maxConnections: num('maxConnections', parseInteger(d.maxConnections, 0, 1_000_000, 'Connection limit')),
-    maxPayloadBytes: num('maxPayloadBytes', parseInteger(d.maxPayloadBytes, 256, 64 * 1024 * 1024, 'Largest message')),
+    maxConnections: num('maxConnections', parseOption(d.maxConnections, 'maxConnections', 'Connection limit')),
+    maxPayloadBytes: num('maxPayloadBytes', parseOption(d.maxPayloadBytes, 'maxPayloadBytes', 'Largest message')),
     rateLimit: {
-      perSecond: num('rateLimit.perSecond', parseNumber(d['rateLimit.perSecond'], 0, 1_000_000, 'Messages per second')),
-      burst: num('rateLimit.burst', parseInteger(d['rateLimit.burst'], 1, 1_000_000, 'Burst')),
+      perSecond: num(
+        'rateLimit.perSecond',
+        parseOption(d['rateLimit.perSecond'], 'rateLimit.perSecond', 'Messages per second'),
+      ),
+      burst: num('rateLimit.burst', parseOption(d['rateLimit.burst'], 'rateLimit.burst', 'Burst')),
     },
-    offlineTtlMs: num('offlineTtlMs', parseInteger(d.offlineTtlMs, 0, 86_400_000, 'Offline hold time')),
-    offlineQueueMax: num('offlineQueueMax', parseInteger(d.offlineQueueMax, 1, 10_000, 'Offline queue size')),
+    offlineTtlMs: num('offlineTtlMs', parseOption(d.offlineTtlMs, 'offlineTtlMs', 'Offline hold time')),
+    offlineQueueMax: num('offlineQueueMax', parseOption(d.offlineQueueMax, 'offlineQueueMax', 'Offline queue size')),
     offlineQueueBytes: num(
       'offlineQueueBytes',
-      parseInteger(d.offlineQueueBytes, 65_536, 1024 * 1024 * 1024, 'Offline queue memory'),
+      parseOption(d.offlineQueueBytes, 'offlineQueueBytes', 'Offline queue memory'),
     ),
     offlineQueueSenderBytes: num(
       'offlineQueueSenderBytes',
-      parseInteger(d.offlineQueueSenderBytes, 65_536, 1024 * 1024 * 1024, 'Offline queue memory per address'),
+      parseOption(d.offlineQueueSenderBytes, 'offlineQueueSenderBytes', 'Offline queue memory per address'),
     ),
     allowedOrigins,
-    pingIntervalMs: num('pingIntervalMs', parseInteger(d.pingIntervalMs, 50, 86_400_000, 'Ping interval')),
+    pingIntervalMs: num('pingIntervalMs', parseOption(d.pingIntervalMs, 'pingIntervalMs', 'Ping interval')),
     mdns: {
       enabled: d['mdns.enabled'],
       name: mdnsName === '' ? null : mdnsName,
@@ -168,9 +189,7 @@ export function parseSettings(
 export function subjectError(subject: string): string | null {
   const s = subject.trim();
   if (s === '') return 'Enter a contact for push services: mailto:you@example.org or an https:// URL.';
-  if (!/^mailto:\S+@\S+$/.test(s) && !/^https:\/\/\S+$/.test(s)) {
-    return `"${s}" is not a mailto: or https: URL. Use e.g. mailto:you@example.org.`;
-  }
+  if (vapidSubjectProblem(s) !== null) return `"${s}" is not a mailto: or https: URL. Use e.g. mailto:you@example.org.`;
   return null;
 }
 
@@ -178,24 +197,20 @@ export function subjectError(subject: string): string | null {
 export function pemError(text: string, kind: 'certificate' | 'private key'): string | null {
   const t = text.trim();
   if (t === '') return `Paste the ${kind} (PEM text starting with -----BEGIN).`;
-  const ok =
-    kind === 'certificate'
-      ? t.includes('-----BEGIN CERTIFICATE-----')
-      : /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(t);
-  if (!ok) {
-    return kind === 'certificate'
-      ? 'This is not a PEM certificate: it must contain -----BEGIN CERTIFICATE-----.'
-      : 'This is not a PEM private key: it must contain -----BEGIN PRIVATE KEY----- (or EC/RSA PRIVATE KEY).';
-  }
-  return null;
+  return isPem(t, kind) ? null : `This is not a PEM ${kind}: it must contain ${pemBeginLine[kind]}.`;
 }
 
 /** Error for a host name for a generated certificate (without .local), or null. Empty is allowed. */
 export function hostnameError(name: string): string | null {
   const n = name.trim().replace(/\.local\.?$/i, '');
   if (n === '') return null;
-  if (n.length > 63 || !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(n)) {
+  if (!hostLabelPattern.test(n)) {
     return 'Use letters, digits and hyphens only (up to 63), not starting or ending with a hyphen.';
   }
   return null;
+}
+
+/** The validity of a generated certificate, in days, or an error message. */
+export function parseCertificateDays(text: string): number | string {
+  return parseInteger(text, certificateDays.min, certificateDays.max, 'Validity');
 }

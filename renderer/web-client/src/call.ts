@@ -2,6 +2,7 @@
 // and the link renegotiates by itself (perfect negotiation).
 import { Emitter } from '../../client/index.js';
 import type { Conversation } from './conversation.js';
+import { t } from './i18n/index.js';
 
 export interface CallEvents {
   [k: string]: unknown[];
@@ -45,10 +46,10 @@ export class CallController extends Emitter<CallEvents> {
       const name = (err as DOMException).name;
       this.problem =
         name === 'NotAllowedError'
-          ? 'Camera access was refused. Allow it in the browser’s site settings and try again.'
+          ? t.cameraRefused
           : name === 'NotFoundError'
-            ? 'No camera or microphone was found on this device.'
-            : `The camera could not be started (${name || String(err)}).`;
+            ? t.cameraMissing
+            : t.cameraFailed(name || String(err));
       this.emit('change');
       return;
     }

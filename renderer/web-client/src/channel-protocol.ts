@@ -8,6 +8,8 @@ export type ChannelMessage =
   | { t: 'file-decline'; id: string }
   /** All bytes sent; `checksum` as in transfer/checksum.ts. */
   | { t: 'file-done'; id: string; size: number; checksum: string }
+  /** The receiver has `bytes` of the file (every 64 KiB and at the end): the sender's progress. */
+  | { t: 'file-progress'; id: string; bytes: number }
   | { t: 'file-cancel'; id: string; reason: string }
   /** The receiver's verdict after checking size and checksum. */
   | { t: 'file-verdict'; id: string; ok: boolean; reason?: string }
@@ -21,6 +23,7 @@ const types: ReadonlySet<string> = new Set<ChannelMessageType>([
   'file-accept',
   'file-decline',
   'file-done',
+  'file-progress',
   'file-cancel',
   'file-verdict',
   'call-end',
@@ -36,6 +39,7 @@ export function parseChannelMessage(text: string): ChannelMessage | null {
     if (m.t === 'file-offer' && !(typeof m.name === 'string' && Number.isSafeInteger(m.size) && m.size >= 0))
       return null;
     if (m.t === 'chat' && typeof m.text !== 'string') return null;
+    if (m.t === 'file-progress' && !Number.isSafeInteger(m.bytes)) return null;
     return m;
   } catch {
     return null;

@@ -7,6 +7,7 @@ import { FileReceiver } from './transfer/incoming.js';
 import { FileSender } from './transfer/outgoing.js';
 import type { TransferPort } from './transfer/port.js';
 import type { Transfer } from './transfer/types.js';
+import { t as msg } from './i18n/index.js';
 
 /** connecting: negotiating. open: the channel works. interrupted: the network path dropped, ICE may recover. closed: over. */
 export type ConversationState = 'connecting' | 'open' | 'interrupted' | 'closed';
@@ -35,8 +36,9 @@ const PROGRESS_EVERY_MS = 100;
 
 export class Conversation extends Emitter<ConversationEvents> {
   readonly channel: ChannelLike;
-  readonly chat: ChatEntry[] = [];
-  readonly transfers: Transfer[] = [];
+  /** Kept from an earlier conversation with the same peer when one is passed in (reopening keeps history). */
+  readonly chat: ChatEntry[];
+  readonly transfers: Transfer[];
   /** ms (performance clock) when the channel opened; null before. */
   openedAt: number | null = null;
   /** Why it closed, in words for the user; null while not closed. */
@@ -49,9 +51,11 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   constructor(
     readonly link: PeerLink,
-    options: { now?: () => number } = {},
+    options: { now?: () => number; history?: { chat: ChatEntry[]; transfers: Transfer[] } } = {},
   ) {
     super();
+    this.chat = options.history?.chat ?? [];
+    this.transfers = options.history?.transfers ?? [];
     this.#now = options.now ?? (() => performance.now());
     const peer = link.peer;
     // Negotiated on both sides with the same id: one channel, whoever starts, even when both start at once.
@@ -70,7 +74,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.#setState('open');
     });
     // The channel closes when the peer closes its side or its page; network failures end the link first.
-    this.channel.addEventListener('close', () => this.#end(`${peer} left the conversation.`));
+    this.channel.addEventListener('close', () => this.#end(msg.closeRemote(peer)));
     this.channel.addEventListener('message', (ev) => this.#onData(ev.data));
     link.on('state', (s) => {
       if (s === 'disconnected' && this.#state === 'open') this.#setState('interrupted');
@@ -166,11 +170,13 @@ export class Conversation extends Emitter<ConversationEvents> {
           reason: typeof m.reason === 'string' ? m.reason : null,
         });
       case 'file-cancel': {
-        const reason = typeof m.reason === 'string' ? m.reason : 'no reason given';
+        const reason = typeof m.reason === 'string' ? m.reason : msg.noReason;
         this.#sender.answer(m.id, { kind: 'cancel', reason });
         this.#receiver.cancelled(m.id, reason);
         return;
       }
+      case 'file-progress':
+        return this.#sender.progress(m.id, m.bytes);
       case 'file-done':
         void this.#receiver.done(m);
         return;
@@ -235,12 +241,12 @@ export class Conversation extends Emitter<ConversationEvents> {
 function closeText(why: LinkCloseReason, peer: string): string {
   switch (why) {
     case 'local':
-      return 'You closed the conversation.';
+      return msg.closeLocal;
     case 'remote':
-      return `${peer} left the conversation.`;
+      return msg.closeRemote(peer);
     case 'failed':
-      return `The connection to ${peer} failed: the two devices could not reach each other. Are both on the same network?`;
+      return msg.closeFailed(peer);
     case 'replaced':
-      return `${peer} started a new connection.`;
+      return msg.closeReplaced(peer);
   }
 }

@@ -1,17 +1,46 @@
 // What the page learns from its address and remembers between visits.
 
 export interface PageConfig {
-  /** From `?room=` (a QR code can carry it); "" is the default room. */
+  /** From a one-segment path (`/class1`) or `?room=` (a QR code can carry either); "" is the default room. */
   room: string;
   /** From `?key=`, when the server needs an access key. */
   key: string | null;
+  /** From `?code=`, when the room has an access code. */
+  code: string | null;
   /** From `?connect=` (set by a notification's Allow): connect to this peer once joined. */
   connect: string | null;
 }
 
 export function readPageConfig(href: string): PageConfig {
-  const q = new URL(href).searchParams;
-  return { room: q.get('room') ?? '', key: q.get('key'), connect: q.get('connect') };
+  const u = new URL(href);
+  const q = u.searchParams;
+  return {
+    room: q.get('room') ?? roomFromPath(u.pathname) ?? '',
+    key: q.get('key'),
+    code: q.get('code'),
+    connect: q.get('connect'),
+  };
+}
+
+/** `/class1` → `class1` (the server serves the page for such paths); null for `/`, `/index.html` and deeper paths. */
+export function roomFromPath(pathname: string): string | null {
+  const m = /^\/([^/.]+)$/.exec(pathname);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return null;
+  }
+}
+
+/** The address of `room` on this server: `/ROOM` when it can be a path, else `/?room=ROOM`; keeps `?key=`. */
+export function roomAddress(href: string, room: string, key: string | null): string {
+  const u = new URL(href);
+  const path = room !== '' && /^[^/.]+$/.test(room) ? encodeURIComponent(room) : '';
+  const next = new URL(`./${path}`, u);
+  if (room !== '' && path === '') next.searchParams.set('room', room);
+  if (key !== null) next.searchParams.set('key', key);
+  return next.toString();
 }
 
 /** Drops one-shot parameters (`connect`) from the address bar without reloading. */

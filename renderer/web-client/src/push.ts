@@ -1,6 +1,7 @@
 // "Notify me when someone wants to connect": a service worker, a push subscription with the server's
 // VAPID key, and `subscribe-push`. Only offered where it can work: the server has keys and the page is a
 // secure context (https:// or localhost) with service workers and the Push API.
+import { t } from './i18n/index.js';
 import type { SignalClient } from '../../client/index.js';
 import { storedPushOptIn } from './page-config.js';
 
@@ -35,10 +36,9 @@ async function registration(room: string): Promise<ServiceWorkerRegistration> {
 /** Subscribes this browser for `client`'s name; returns a sentence for the user. */
 export async function enablePush(client: SignalClient): Promise<string> {
   const publicKey = client.welcome?.push?.publicKey;
-  if (!publicKey || client.name === null) return 'Notifications are not available on this server.';
+  if (!publicKey || client.name === null) return t.pushUnavailable;
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted')
-    return 'Notifications are blocked for this page. Allow them in the browser’s site settings to use this.';
+  if (permission !== 'granted') return t.pushBlocked;
   try {
     const reg = await registration(client.room);
     const key = keyBytes(publicKey);
@@ -51,9 +51,9 @@ export async function enablePush(client: SignalClient): Promise<string> {
     sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
     await client.subscribePush(sub.toJSON());
     storedPushOptIn.set(client.room, client.name, true);
-    return `You will get a notification when someone asks for ${client.name}.`;
+    return t.pushOn(client.name);
   } catch (err) {
-    return `Notifications could not be turned on: ${(err as Error).message}. The browser’s push service may be unreachable without internet.`;
+    return t.pushFailed((err as Error).message);
   }
 }
 
@@ -62,7 +62,7 @@ export async function disablePush(client: SignalClient): Promise<string> {
   await client.unsubscribePush().catch(() => undefined);
   const reg = await navigator.serviceWorker.getRegistration('./');
   await (await reg?.pushManager.getSubscription())?.unsubscribe();
-  return 'Notifications are off.';
+  return t.pushIsOff;
 }
 
 /** After each welcome: re-send an existing subscription (the server may have restarted without its store). */

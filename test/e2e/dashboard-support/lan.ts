@@ -4,7 +4,7 @@
 // server bound to 0.0.0.0, and nothing leaves the machine.
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { ServerFactory } from '../../../main/app/server-factory.js';
-import type { LanAddress } from '../../../main/certs/lan.js';
+import type { InterfaceAddress } from '../../../main/server/report-types.js';
 import type { Logger } from '../../../main/server/logger.js';
 import { pushServiceFactory } from '../../../main/server/push/factory.js';
 import { createSignalServer } from '../../../main/server/signal-server.js';
@@ -28,7 +28,7 @@ export const testInterfaces: Record<string, NetworkInterfaceInfo[]> = {
 };
 
 /** The same table as the certificate code reads it (IpcDeps.interfaces). */
-export function testLanAddresses(): LanAddress[] {
+export function testLanAddresses(): InterfaceAddress[] {
   return Object.entries(testInterfaces).flatMap(([name, list]) =>
     list.map((i) => ({ interface: name, address: i.address, family: 'IPv4' as const, internal: i.internal })),
   );

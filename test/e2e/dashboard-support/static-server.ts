@@ -4,16 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
+import { contentTypeOf } from '../../../main/server/content-types.js';
 
 export interface StaticServer {
   /** `http://127.0.0.1:PORT/` */
@@ -35,7 +26,7 @@ export async function serveStatic(root: string, headers: Record<string, string> 
       const body = await readFile(file);
       res.writeHead(200, {
         ...headers,
-        'content-type': types[path.extname(file)] ?? 'application/octet-stream',
+        'content-type': contentTypeOf(file),
         'cache-control': 'no-store',
       });
       res.end(req.method === 'HEAD' ? undefined : body);

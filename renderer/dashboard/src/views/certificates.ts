@@ -11,7 +11,7 @@ import { runFormAction } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { requestRender } from '../schedule.js';
-import { hostnameError, parseInteger, pemError, type FieldErrors } from '../validate.js';
+import { hostnameError, parseCertificateDays, pemError, type FieldErrors } from '../validate.js';
 
 const formFields = ['hostname', 'days', 'cert', 'key', 'passphrase'];
 
@@ -39,7 +39,7 @@ function generate(e: Event): void {
   ui.errors = {};
   const hn = hostnameError(ui.hostname);
   if (hn) ui.errors.hostname = hn;
-  const days = parseInteger(ui.days, 1, 825, 'Validity');
+  const days = parseCertificateDays(ui.days);
   if (typeof days === 'string') ui.errors.days = days;
   if (Object.keys(ui.errors).length) {
     requestRender();

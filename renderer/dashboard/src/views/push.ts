@@ -10,6 +10,7 @@ import { runFormAction } from '../components/field-errors.js';
 import { api, store } from '../context.js';
 import { formatCount } from '../format.js';
 import { requestRender } from '../schedule.js';
+import { isPem } from '../../../../main/server/pem.js';
 import { subjectError, type FieldErrors } from '../validate.js';
 
 type Busy = 'subject' | 'generate' | 'import' | 'test' | 'remove' | null;
@@ -93,7 +94,7 @@ function importPem(e: Event): void {
   ui.errors = {};
   const subject = checkSubject();
   const pem = ui.pem.trim();
-  if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(pem)) {
+  if (!isPem(pem, 'private key')) {
     ui.errors['push-pem'] =
       'Paste an EC P-256 private key in PEM (-----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----).';
     requestRender();

@@ -8,3 +8,5 @@ export const BLOCK_BYTES = 1024 * 1024;
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** ...and resume when it drains below this (the channel's bufferedAmountLowThreshold). */
 export const LOW_WATER_BYTES = 256 * 1024;
+/** The receiver reports the bytes it has every this many (and at the end): the sender's progress follows it. */
+export const ACK_EVERY_BYTES = 64 * 1024;

@@ -5,6 +5,7 @@ import { BLOCK_BYTES, CHUNK_BYTES, HIGH_WATER_BYTES } from './constants.js';
 import { randomId } from './ids.js';
 import { finish, type TransferPort } from './port.js';
 import { finalStates, formatBytes, newTransfer, type Transfer } from './types.js';
+import { t as msg } from '../i18n/index.js';
 
 type Answer =
   | { kind: 'accept' }
@@ -16,6 +17,8 @@ type Answer =
 export class FileSender {
   readonly #queue: Array<{ t: Transfer; blob: Blob }> = [];
   readonly #waiters = new Map<string, (a: Answer) => void>();
+  /** Every transfer this side offered, for the receiver's progress reports. */
+  readonly #transfers = new Map<string, Transfer>();
   #busy = false;
 
   constructor(
@@ -28,6 +31,7 @@ export class FileSender {
   enqueue(blob: Blob, name: string, mime = blob.type || 'application/octet-stream'): Transfer {
     const t = newTransfer('out', randomId(), name, blob.size, mime, 'queued');
     this.#queue.push({ t, blob });
+    this.#transfers.set(t.id, t);
     this.port.changed(t, false);
     void this.#pump();
     return t;
@@ -38,11 +42,21 @@ export class FileSender {
     this.#waiters.get(id)?.(a);
   }
 
+  /** The receiver reports how many bytes of transfer `id` it has (never more than the size, never backwards). */
+  progress(id: string, bytes: number): void {
+    const t = this.#transfers.get(id);
+    if (!t || (t.state !== 'sending' && t.state !== 'verifying')) return;
+    const b = Math.min(t.size, Math.max(t.bytes, bytes));
+    if (b === t.bytes) return;
+    t.bytes = b;
+    this.port.changed(t, b !== t.size);
+  }
+
   /** Cancels from this side. */
   cancel(t: Transfer): void {
     if (finalStates.has(t.state)) return;
     if (t.state !== 'queued') this.port.control({ t: 'file-cancel', id: t.id, reason: 'cancelled by the sender' });
-    finish(this.port, t, 'cancelled', 'You cancelled it.');
+    finish(this.port, t, 'cancelled', msg.youCancelled);
     this.#waiters.get(t.id)?.({ kind: 'aborted' });
   }
 
@@ -57,12 +71,7 @@ export class FileSender {
 
   #lost(t: Transfer): void {
     if (!finalStates.has(t.state))
-      finish(
-        this.port,
-        t,
-        'failed',
-        this.#abortReason ?? `Connection lost after ${formatBytes(t.bytes)} of ${formatBytes(t.size)}.`,
-      );
+      finish(this.port, t, 'failed', this.#abortReason ?? msg.lostAfter(formatBytes(t.bytes), formatBytes(t.size)));
   }
 
   async #pump(): Promise<void> {
@@ -92,8 +101,8 @@ export class FileSender {
     const answered = this.#next(t.id);
     this.port.control({ t: 'file-offer', id: t.id, name: t.name, size: t.size, mime: t.mime });
     const a = await answered;
-    if (a.kind === 'decline') return finish(this.port, t, 'declined', `${this.peer} declined the file.`);
-    if (a.kind === 'cancel') return finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${a.reason}`);
+    if (a.kind === 'decline') return finish(this.port, t, 'declined', msg.peerDeclined(this.peer));
+    if (a.kind === 'cancel') return finish(this.port, t, 'cancelled', msg.peerCancelled(this.peer, a.reason));
     if (a.kind !== 'accept') return this.#lost(t);
     t.state = 'sending';
     t.startedAt = this.port.now();
@@ -110,8 +119,8 @@ export class FileSender {
     if (v.kind === 'verdict')
       return v.ok
         ? finish(this.port, t, 'done')
-        : finish(this.port, t, 'failed', `${this.peer} could not verify the file: ${v.reason ?? 'no reason given'}`);
-    if (v.kind === 'cancel') return finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${v.reason}`);
+        : finish(this.port, t, 'failed', msg.notVerified(this.peer, v.reason ?? msg.noReason));
+    if (v.kind === 'cancel') return finish(this.port, t, 'cancelled', msg.peerCancelled(this.peer, v.reason));
     this.#lost(t);
   }
 
@@ -120,11 +129,10 @@ export class FileSender {
     let stop: Answer | null = null;
     void interrupted.then((a) => (stop = a));
     const checksum = new BlockChecksum();
-    let queued = 0;
     for (let offset = 0; offset < t.size; offset += BLOCK_BYTES) {
       const block = new Uint8Array(await blob.slice(offset, offset + BLOCK_BYTES).arrayBuffer());
       if (block.length !== Math.min(BLOCK_BYTES, t.size - offset)) {
-        finish(this.port, t, 'failed', 'The file could not be read (was it changed or removed?).');
+        finish(this.port, t, 'failed', msg.unreadable);
         this.port.control({ t: 'file-cancel', id: t.id, reason: 'the sender could not read the file' });
         return null;
       }
@@ -134,20 +142,17 @@ export class FileSender {
         if (stop !== null || t.state !== 'sending') return this.#stopped(t, stop);
         const chunk = block.subarray(i, i + CHUNK_BYTES);
         this.port.binary(chunk);
-        queued += chunk.length;
-        t.bytes = Math.max(0, queued - this.port.buffered());
-        this.port.changed(t, true);
       }
     }
-    t.bytes = t.size;
+    // t.bytes follows the receiver's file-progress reports (progress()), not this side's buffer.
     return checksum.digest();
   }
 
   #stopped(t: Transfer, stop: Answer | null): null {
     if (finalStates.has(t.state)) return null;
-    if (stop?.kind === 'cancel') finish(this.port, t, 'cancelled', `${this.peer} cancelled: ${stop.reason}`);
+    if (stop?.kind === 'cancel') finish(this.port, t, 'cancelled', msg.peerCancelled(this.peer, stop.reason));
     else if (stop?.kind === 'verdict')
-      finish(this.port, t, 'failed', `${this.peer} stopped the transfer: ${stop.reason ?? 'no reason given'}`);
+      finish(this.port, t, 'failed', msg.stopped(this.peer, stop.reason ?? msg.noReason));
     else this.#lost(t);
     return null;
   }

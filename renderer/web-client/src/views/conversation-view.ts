@@ -4,6 +4,8 @@ import { callsAvailable, type CallController } from '../call.js';
 import type { ChatEntry, Conversation } from '../conversation.js';
 import { byId, h } from '../dom.js';
 import type { Transfer } from '../transfer/types.js';
+import { t } from '../i18n/index.js';
+import { filesOf, onFileDrop } from './file-drop.js';
 import { createTransferItem, updateTransferItem, type TransferActions } from './transfer-item.js';
 
 export interface ConversationContext {
@@ -20,15 +22,13 @@ function statusText(c: Conversation, online: boolean): string {
   const p = c.peer;
   switch (c.state) {
     case 'connecting':
-      return online ? `Connecting to ${p}…` : `${p} is not in the room right now.`;
+      return t.stateConnecting(p, online);
     case 'open':
-      return online
-        ? `Connected to ${p} directly.`
-        : `Connected to ${p} directly. ${p} lost the server connection, but this direct connection still works.`;
+      return t.stateOpen(p, online);
     case 'interrupted':
-      return `The connection to ${p} was interrupted. Trying to recover…`;
+      return t.stateInterrupted(p);
     case 'closed':
-      return c.closedReason ?? 'Closed.';
+      return c.closedReason ?? t.closed;
   }
 }
 
@@ -49,9 +49,12 @@ export class ConversationView {
   readonly #callStatus = byId('call-status');
   readonly #remoteVideo = byId<HTMLVideoElement>('remote-video');
   readonly #localVideo = byId<HTMLVideoElement>('local-video');
+  readonly #closedNote = byId('closed-note');
+  readonly #call = byId('call');
+  readonly #files = byId('files');
   readonly #items = new Map<string, HTMLLIElement>();
   #conv: Conversation | null = null;
-  #call: CallController | null = null;
+  #callCtl: CallController | null = null;
   #offs: Array<() => void> = [];
   readonly #actions: TransferActions = {
     accept: (t) => this.#conv?.accept(t),
@@ -70,18 +73,35 @@ export class ConversationView {
     this.#fileInput.addEventListener('change', () => {
       const files = [...(this.#fileInput.files ?? [])];
       this.#fileInput.value = '';
-      if (this.#conv?.state === 'open') for (const f of files) this.#conv.sendFile(f, f.name);
+      this.#sendFiles(files);
+    });
+    // Dropped or pasted files go to the person this conversation is with.
+    onFileDrop(this.#section, (files) => this.#sendFiles(files));
+    this.#section.addEventListener('paste', (ev) => {
+      const files = filesOf(ev.clipboardData);
+      if (files.length === 0) return;
+      ev.preventDefault();
+      this.#sendFiles(files);
     });
     this.#reconnect.addEventListener('click', () => this.#conv && ctx.reconnect(this.#conv.peer));
     this.#notify.addEventListener('click', () => this.#conv && ctx.notify(this.#conv.peer));
     this.#hangUp.addEventListener('click', () => this.#conv?.close());
     byId('back').addEventListener('click', () => ctx.back());
-    this.#callStart.addEventListener('click', () => void this.#call?.start());
-    this.#callEnd.addEventListener('click', () => this.#call?.end());
+    this.#callStart.addEventListener('click', () => void this.#callCtl?.start());
+    this.#callEnd.addEventListener('click', () => this.#callCtl?.end());
+  }
+
+  #sendFiles(files: File[]): void {
+    if (this.#conv?.state === 'open') for (const f of files) this.#conv.sendFile(f, f.name);
   }
 
   get conversation(): Conversation | null {
     return this.#conv;
+  }
+
+  /** Moves the focus to the conversation's heading (after picking someone, so it does not drop to the body). */
+  focus(): void {
+    this.#title.focus();
   }
 
   /** Shows `conv` (or nothing). */
@@ -89,13 +109,13 @@ export class ConversationView {
     this.#offs.forEach((off) => off());
     this.#offs = [];
     this.#conv = conv;
-    this.#call = call;
+    this.#callCtl = call;
     this.#items.clear();
     this.#section.hidden = conv === null;
     document.body.classList.toggle('in-conversation', conv !== null);
     if (!conv) return;
     this.#section.dataset.peer = conv.peer;
-    this.#title.textContent = `Conversation with ${conv.peer}`;
+    this.#title.textContent = t.conversationWith(conv.peer);
     this.#chatLog.replaceChildren(...conv.chat.map((e) => this.#chatItem(e)));
     this.#transfers.replaceChildren(...conv.transfers.map((t) => this.#item(t)));
     this.#offs.push(
@@ -125,22 +145,29 @@ export class ConversationView {
     this.#reconnect.hidden = c.state !== 'closed' || !online;
     this.#notify.hidden = online || !this.ctx.canNotify();
     this.#hangUp.hidden = c.state === 'closed';
+    // A closed conversation shows its history but nothing that looks like it could still send.
+    const closed = c.state === 'closed';
+    this.#closedNote.hidden = !closed;
+    this.#chatForm.hidden = closed;
+    this.#call.hidden = closed;
+    this.#files.classList.toggle('closed', closed);
     this.#renderCall();
   }
 
   #renderCall(): void {
     const c = this.#conv;
-    const call = this.#call;
+    const call = this.#callCtl;
     if (!c || !call) return;
     const open = c.state === 'open';
     const available = callsAvailable();
     this.#callStart.hidden = !open || call.local !== null;
     this.#callStart.disabled = !available;
-    this.#callStart.textContent = call.remote ? 'Turn on my camera' : 'Start video call';
+    this.#callStart.textContent = call.remote ? t.callTurnOn : t.static['call-start'];
     this.#callEnd.hidden = !call.active;
     this.#callStatus.textContent = !available
-      ? 'Video calls need a secure page (https:// or localhost): ask whoever runs the server to turn on TLS.'
-      : (call.problem ?? (call.remote && !call.local ? `${c.peer} started a video call.` : ''));
+      ? t.callNeedsTls
+      : (call.problem ??
+        (call.remote && !call.local ? t.callStarted(c.peer) : call.local && !call.remote ? t.callWaiting(c.peer) : ''));
     this.#setVideo(this.#remoteVideo, call.remote);
     this.#setVideo(this.#localVideo, call.local);
   }
@@ -151,8 +178,8 @@ export class ConversationView {
   }
 
   #chatItem(e: ChatEntry): HTMLLIElement {
-    const who = e.from === 'me' ? 'You' : this.#conv!.peer;
-    return h('li', { class: e.from, 'aria-label': `${who}: ${e.text}` }, e.text);
+    const who = e.from === 'me' ? t.you : this.#conv!.peer;
+    return h('li', { class: e.from, 'aria-label': t.chatLabel(who, e.text) }, e.text);
   }
 
   #item(t: Transfer): HTMLLIElement {

@@ -1,6 +1,7 @@
 // One file transfer in the list: name, size, progress, state in words, and what the user can do.
 import { h } from '../dom.js';
 import { formatBytes, type Transfer } from '../transfer/types.js';
+import { t as msg } from '../i18n/index.js';
 
 export interface TransferActions {
   accept(t: Transfer): void;
@@ -16,28 +17,31 @@ function speed(t: Transfer): string {
   if (t.startedAt === null || t.finishedAt === null) return '';
   const ms = Math.max(1, t.finishedAt - t.startedAt);
   const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-  return ` in ${took} (${formatBytes(Math.round((t.size / ms) * 1000))}/s)`;
+  return msg.tSpeed(took, formatBytes(Math.round((t.size / ms) * 1000)));
 }
 
 /** The state in words, for the given peer. */
 export function transferText(t: Transfer, peer: string): string {
   const out = t.direction === 'out';
+  const done = formatBytes(t.bytes);
+  const size = formatBytes(t.size);
   switch (t.state) {
     case 'queued':
-      return 'Waiting for the files before it.';
+      return msg.tQueued;
     case 'waiting':
-      return `Waiting for ${peer} to accept…`;
+      return msg.tWaiting(peer);
     case 'offered':
-      return `${peer} wants to send you this file.`;
+      return msg.tOffered(peer);
     case 'sending':
+      return msg.tSending(percent(t), done, size);
     case 'receiving':
-      return `${out ? 'Sending' : 'Receiving'}… ${percent(t)}% (${formatBytes(t.bytes)} of ${formatBytes(t.size)})`;
+      return msg.tReceiving(percent(t), done, size);
     case 'verifying':
-      return out ? `Sent; ${peer} is checking the checksum…` : 'Checking the checksum…';
+      return out ? msg.tVerifyingOut(peer) : msg.tVerifyingIn;
     case 'done':
-      return `${out ? 'Delivered' : 'Received'}, checksum verified${speed(t)}.`;
+      return out ? msg.tDelivered(speed(t)) : msg.tReceived(speed(t));
     case 'failed':
-      return `Failed: ${t.reason ?? 'unknown reason'}`;
+      return msg.tFailed(t.reason ?? msg.tUnknown);
     case 'declined':
     case 'cancelled':
       return t.reason ?? t.state;
@@ -64,7 +68,7 @@ export function updateTransferItem(li: HTMLLIElement, t: Transfer, peer: string,
     if (text) text.textContent = transferText(t, peer);
     return;
   }
-  const title = `${t.direction === 'out' ? 'To' : 'From'} ${peer}: ${t.name}`;
+  const title = t.direction === 'out' ? msg.to(peer, t.name) : msg.from(peer, t.name);
   const buttons: HTMLElement[] = [];
   const button = (label: string, aria: string, run: () => void, cls = '') => {
     const b = h('button', { type: 'button', class: cls || null, 'aria-label': aria }, label);
@@ -72,22 +76,22 @@ export function updateTransferItem(li: HTMLLIElement, t: Transfer, peer: string,
     buttons.push(b);
   };
   if (t.state === 'offered') {
-    button('Accept', `Accept ${t.name}`, () => actions.accept(t));
-    button('Decline', `Decline ${t.name}`, () => actions.decline(t), 'secondary');
+    button(msg.accept, msg.acceptLabel(t.name), () => actions.accept(t));
+    button(msg.decline, msg.declineLabel(t.name), () => actions.decline(t), 'secondary');
   } else if (['queued', 'waiting', 'sending', 'receiving'].includes(t.state)) {
-    button('Cancel', `Cancel ${t.name}`, () => actions.cancel(t), 'secondary');
+    button(msg.cancel, msg.cancelLabel(t.name), () => actions.cancel(t), 'secondary');
   }
   if (t.state === 'done' && t.blob) {
-    const a = h('a', { class: 'button', href: URL.createObjectURL(t.blob), download: t.name }, `Save ${t.name}`);
+    const a = h('a', { class: 'button', href: URL.createObjectURL(t.blob), download: t.name }, msg.save(t.name));
     buttons.push(a);
   }
   const active = ['sending', 'receiving', 'verifying'].includes(t.state);
   const parts: Array<HTMLElement | null> = [
     h('div', { class: 'transfer-title' }, h('strong', {}, title), ` (${formatBytes(t.size)})`),
-    active ? h('progress', { max: Math.max(1, t.size), value: t.bytes, 'aria-label': `Progress of ${t.name}` }) : null,
+    active ? h('progress', { max: Math.max(1, t.size), value: t.bytes, 'aria-label': msg.progressOf(t.name) }) : null,
     h('div', { class: 'transfer-status' }, transferText(t, peer)),
     t.state === 'done' && t.checksum
-      ? h('div', { class: 'checksum', title: 'SHA-256 over the SHA-256 of each 1 MiB block' }, `checksum ${t.checksum}`)
+      ? h('div', { class: 'checksum', title: msg.checksumTitle }, msg.checksum(t.checksum))
       : null,
     buttons.length ? h('div', { class: 'transfer-actions' }, ...buttons) : null,
   ];
