@@ -29,8 +29,8 @@ export async function runCaExport(dataDir: string, file: string, force: boolean)
     await writeFile(file, der ? caDer(pem) : pem, { flag: force ? 'w' : 'wx', mode: 0o644 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new Error(`${file} already exists: choose another file or add --force`);
-    throw new Error(`cannot write ${file}: ${(err as Error).message}`);
+      throw new Error(`${file} already exists: choose another file or add --force`, { cause: err });
+    throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
   }
   return `wrote the local CA (${der ? 'DER' : 'PEM'}) to ${file}\nSHA-256: ${describeCa(pem).fingerprint256}\n`;
 }

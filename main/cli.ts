@@ -14,6 +14,7 @@ import { localLabel } from './server/local-name.js';
 import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
 import { createSignalServer, ServerError } from './server/signal-server.js';
 import { generateVapidKeyFile, loadVapidKeyFile, VapidError } from './server/push/index.js';
+import { loadOrCreateTurnSecret } from './server/relay/secret-file.js';
 import { loadTlsFiles, TlsError } from './server/tls.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,6 +54,16 @@ async function serverOptions(c: ServeCommand, auto: Awaited<ReturnType<typeof au
           ? bundled
           : null
         : path.resolve(c.webClient);
+  const dataDir = c.dataDir ?? defaultDataDir();
+  const turnSecret =
+    c.turnSecret ??
+    (c.turnPort === 0
+      ? null
+      : await loadOrCreateTurnSecret(dataDir).catch((err: Error) => {
+          throw new UsageError(
+            `cannot keep the TURN secret in ${dataDir}: ${err.message} (give --turn-secret or --data-dir)`,
+          );
+        }));
   return resolveOptions({
     host: c.host,
     port: c.port,
@@ -70,7 +81,7 @@ async function serverOptions(c: ServeCommand, auto: Awaited<ReturnType<typeof au
     requestTimeoutMs: c.requestTimeoutMs,
     rateLimit: { perSecond: c.rateLimit, burst: c.rateBurst },
     maxConnections: c.maxConnections,
-    dataDir: c.dataDir ?? defaultDataDir(),
+    dataDir,
     webClientDir,
     push: c.vapidKeyFile
       ? {
@@ -90,6 +101,9 @@ async function serverOptions(c: ServeCommand, auto: Awaited<ReturnType<typeof au
     redis: c.redis,
     nodeId: c.nodeId,
     metricsToken: c.metricsToken,
+    iceServers: c.iceServers,
+    relay: { port: c.turnPort, relayPorts: c.turnRelayPorts, allowPeers: c.turnAllowPeers },
+    turnSecret,
   });
 }
 
@@ -141,6 +155,10 @@ async function serve(c: ServeCommand): Promise<void> {
     ];
     for (const u of status.urls)
       lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
+    if (status.relay.port !== null)
+      lines.push(
+        `relay (STUN/TURN): UDP and TCP port ${status.relay.port}, relayed addresses on UDP ${options.relay.relayPorts.min}-${options.relay.relayPorts.max}`,
+      );
     if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
     if (status.trust)
       lines.push(

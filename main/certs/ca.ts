@@ -27,7 +27,6 @@ export const LEAF_DAYS = 45;
 export const LEAF_RENEW_DAYS = 15;
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-type Keys = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
 
 function toPem(der: ArrayBuffer, label: string): string {
   const b64 = Buffer.from(der)
@@ -48,7 +47,7 @@ const startOf = (now: Date) => new Date(now.getTime() - 3_600_000);
 
 /** Creates the CA for this installation; `label` (the `.local` label) goes into its name for people to see. */
 export async function createLocalCa(label: string, now = new Date()): Promise<CertAndKey> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const notBefore = startOf(now);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -56,14 +55,14 @@ export async function createLocalCa(label: string, now = new Date()): Promise<Ce
     notBefore,
     notAfter: new Date(notBefore.getTime() + CA_DAYS * DAY_MS),
     signingAlgorithm: alg,
-    keys: keys as unknown as Keys,
+    keys: keys,
     extensions: [
       // pathLen 0: it signs leaves only, never another CA.
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       // Critical, as RFC 5280 requires: a client that cannot check the constraint must refuse the CA.
       new x509.Extension(NAME_CONSTRAINTS_OID, true, new Uint8Array(encodeNameConstraints())),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
@@ -100,7 +99,7 @@ export async function issueLeaf(
     false,
     ['sign'],
   );
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const notBefore = startOf(opts.now ?? new Date());
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -110,7 +109,7 @@ export async function issueLeaf(
     notAfter: new Date(notBefore.getTime() + (opts.days ?? LEAF_DAYS) * DAY_MS),
     signingAlgorithm: alg,
     publicKey: keys.publicKey as never,
-    signingKey: caKey as never,
+    signingKey: caKey,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -119,7 +118,7 @@ export async function issueLeaf(
         ...dns.map((value) => ({ type: 'dns' as const, value })),
         ...ip.map((value) => ({ type: 'ip' as const, value })),
       ]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey as never),
     ],
   });

@@ -44,18 +44,22 @@ export class LeafKeeper {
   }
 
   #refresh(notify: boolean): Promise<boolean> {
-    this.#running ??= (async () => {
-      try {
-        const names = this.#names();
-        if (this.#leaf && !leafNeedsRenewal(this.#leaf.cert, names, this.#now())) return false;
-        this.#leaf = await issueLeaf(this.deps.ca, names, { now: this.#now() });
-        if (notify) await this.#handlers?.onRenewed(this.#leaf);
-        return true;
-      } finally {
-        this.#running = null;
-      }
-    })();
-    return this.#running;
+    // One issue at a time; a call made while one runs waits for it, then looks again (the names it was
+    // asked about may be newer than the ones the running check read).
+    const run = (this.#running ?? Promise.resolve(false)).catch(() => false).then(() => this.#issueIfNeeded(notify));
+    const settled = run.finally(() => {
+      if (this.#running === settled) this.#running = null;
+    });
+    this.#running = settled;
+    return settled;
+  }
+
+  async #issueIfNeeded(notify: boolean): Promise<boolean> {
+    const names = this.#names();
+    if (this.#leaf && !leafNeedsRenewal(this.#leaf.cert, names, this.#now())) return false;
+    this.#leaf = await issueLeaf(this.deps.ca, names, { now: this.#now() });
+    if (notify) await this.#handlers?.onRenewed(this.#leaf);
+    return true;
   }
 
   /** Starts the periodic check; each re-issued leaf goes to `handlers.onRenewed`. */

@@ -1,7 +1,8 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseIceUrl } from '../server/ice-url.js';
 import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
-import { parseAddr, parseCount, parseDuration, parseSize } from './units.js';
+import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -43,6 +44,13 @@ export interface ServeCommand {
   mdns: boolean;
   mdnsName: string | null;
   mdnsInterface: string | null;
+  /** External stun:/turn:/turns: URLs, in the order given. */
+  iceServers: string[];
+  turnPort: number;
+  turnRelayPorts: { min: number; max: number };
+  turnAllowPeers: string[];
+  /** null: the one kept in the data directory. */
+  turnSecret: string | null;
   logLevel: LogLevel;
   jsonLogs: boolean;
   redis: string | null;
@@ -124,6 +132,11 @@ interface ServeFlags {
   mdns: boolean;
   mdnsName?: string;
   mdnsInterface?: string;
+  iceServer?: string[];
+  turnPort?: number;
+  turnRelayPorts?: { min: number; max: number };
+  turnAllowPeers?: string[];
+  turnSecret?: string;
   logLevel: LogLevel;
   jsonLogs?: boolean;
   redis?: string;
@@ -140,6 +153,12 @@ function wrap<T>(parse: (s: string) => T): (s: string) => T {
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+function iceUrl(url: string): string {
+  const parsed = parseIceUrl(url);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return url;
 }
 
 function build(version: string, out: (s: string) => void, result: { value: CliCommand }): Command {
@@ -233,6 +252,11 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
         .default('aes128gcm'),
     )
     .option(
+      '--ice-server <url>',
+      'also hand clients this STUN/TURN server (repeatable): stun:HOST[:PORT], turn:HOST[:PORT][?transport=udp|tcp], turns:HOST[:PORT]',
+      (url: string, previous: string[] | undefined) => [...(previous ?? []), wrap(iceUrl)(url)],
+    )
+    .option(
       '--push-allow-hosts <hosts>',
       'HOST[:PORT],... push services allowed although not public (a private push service); others must be https on 443 of a public address',
       hostList,
@@ -270,6 +294,25 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
     .option('--no-mdns', 'do not advertise on the LAN over mDNS / DNS-SD')
     .option('--mdns-name <name>', 'mDNS instance name (default "rustysignal on HOSTNAME")')
     .option('--mdns-interface <iface>', 'advertise on this network interface only (default: every LAN interface)')
+    .option(
+      '--turn-port <port>',
+      `UDP and TCP port of the built-in STUN/TURN relay; 0 turns it off (default ${d.relay.port})`,
+      wrap(parseCount),
+    )
+    .option(
+      '--turn-relay-ports <range>',
+      `UDP ports relayed addresses use (default ${d.relay.relayPorts.min}-${d.relay.relayPorts.max})`,
+      wrap(parsePortRange),
+    )
+    .option(
+      '--turn-allow-peers <cidrs>',
+      'comma-separated CIDRs the relay may reach (default: private, link-local and unique-local ranges)',
+      wrap(parseList),
+    )
+    .option(
+      '--turn-secret <secret>',
+      'secret for TURN REST credentials (or env RUSTYSIGNAL_TURN_SECRET; default: one generated and kept in --data-dir)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
@@ -373,6 +416,8 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
   const vapidSubject = o.vapidSubject ?? null;
   if (vapidKeyFile !== null && vapidSubject === null)
     throw new UsageError('a VAPID key needs a contact subject: add --vapid-subject mailto:you@example.org');
+  if (o.turnPort !== undefined && o.turnPort > 65535)
+    throw new UsageError(`--turn-port ${o.turnPort} is not a port (0-65535)`);
   if (vapidSubject !== null && vapidKeyFile === null)
     throw new UsageError(
       '--vapid-subject needs a VAPID key: add --vapid-key FILE (make one with: rustysignal vapid generate --out FILE)',
@@ -413,6 +458,11 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     mdns: o.mdns,
     mdnsName: o.mdnsName ?? null,
     mdnsInterface: o.mdnsInterface ?? null,
+    iceServers: o.iceServer ?? [],
+    turnPort: o.turnPort ?? d.relay.port,
+    turnRelayPorts: o.turnRelayPorts ?? d.relay.relayPorts,
+    turnAllowPeers: o.turnAllowPeers ?? d.relay.allowPeers,
+    turnSecret: o.turnSecret ?? process.env.RUSTYSIGNAL_TURN_SECRET ?? null,
     logLevel: o.logLevel,
     jsonLogs: o.jsonLogs === true,
     redis: o.redis ?? process.env.RUSTYSIGNAL_REDIS ?? null,

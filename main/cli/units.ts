@@ -49,3 +49,19 @@ export function parseAddr(text: string): { host: string; port: number } {
     throw new Error(`"${text}" is not an address: use HOST:PORT, e.g. 0.0.0.0:3012 or [::1]:3012`);
   return { host: m[1]!, port };
 }
+
+/** `MIN-MAX`, a range of ports such as 49160-49300. */
+export function parsePortRange(text: string): { min: number; max: number } {
+  const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || min > max || max > 65535) throw new Error(`"${text}" is not a port range: use MIN-MAX, e.g. 49160-49300`);
+  return { min, max };
+}
+
+/** A comma-separated list, e.g. CIDRs (each checked by the options table). */
+export function parseList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

@@ -1,13 +1,15 @@
-// Plain HTTP on the signaling port: /healthz, /push/public-key and the bundled web client (static files;
-// a one-segment path that names no file, such as /class1, is a room and gets the page; nothing else is
-// caught: unknown paths are 404).
+// Plain HTTP on the signaling port: /healthz, /push/public-key, /ice-servers and the bundled web client
+// (static files; a one-segment path that names no file, such as /class1, is a room and gets the page;
+// nothing else is caught: unknown paths are 404).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Metrics } from './metrics.js';
-import { isValidName } from './protocol.js';
+import { keyMatches, queryOf } from './admission.js';
 import { contentTypeOf } from './content-types.js';
+import { ICE_CREDENTIAL_TTL_SECONDS } from './ice-servers.js';
+import { isValidName, type IceServer } from './protocol.js';
 
 export interface HttpSources {
   health(): {
@@ -23,6 +25,10 @@ export interface HttpSources {
   /** Directory of the web client, or null when none is served. */
   webClientDir(): string | null;
   metrics: Metrics;
+  /** ICE servers for a client that reached the server at `localAddress` (GET /ice-servers). */
+  iceServers(localAddress: string | undefined): IceServer[];
+  /** The access key clients must present, or null. */
+  accessKey(): string | null;
 }
 
 /**
@@ -73,6 +79,27 @@ export function staticPath(root: string, pathname: string): string | null {
   return full === root || full.startsWith(root + path.sep) ? full : null;
 }
 
+// Credentials inside: never stored by a cache, and behind the access key like the WebSocket itself.
+function iceServers(src: HttpSources, req: IncomingMessage, res: ServerResponse, head: boolean): void {
+  const key = src.accessKey();
+  if (key !== null && !keyMatches(queryOf(req.url).get('key'), key))
+    return send(
+      res,
+      401,
+      'text/plain; charset=utf-8',
+      'a valid access key is required: add ?key=ACCESS_KEY to the URL\n',
+      head,
+    );
+  const body = JSON.stringify({ iceServers: src.iceServers(req.socket.localAddress), ttl: ICE_CREDENTIAL_TTL_SECONDS });
+  res.writeHead(200, {
+    ...common,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(head ? undefined : body);
+}
+
 /** Builds the request listener for the HTTP(S) server. */
 export function createRequestHandler(src: HttpSources): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -88,7 +115,11 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
   const q = url.indexOf('?');
   const pathname = q < 0 ? url : url.slice(0, q);
   const head = req.method === 'HEAD';
-  const known = pathname === '/healthz' || pathname === '/push/public-key' || pathname === '/metrics';
+  const known =
+    pathname === '/healthz' ||
+    pathname === '/push/public-key' ||
+    pathname === '/ice-servers' ||
+    pathname === '/metrics';
   if (req.method !== 'GET' && !head) {
     if (known) {
       res.setHeader('Allow', 'GET, HEAD');
@@ -121,6 +152,7 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
       ? send(res, 404, 'text/plain; charset=utf-8', 'push is not enabled on this server\n', head)
       : send(res, 200, 'text/plain; charset=utf-8', key, head);
   }
+  if (pathname === '/ice-servers') return iceServers(src, req, res, head);
   const root = src.webClientDir();
   const file = root === null ? null : staticPath(path.resolve(root), pathname);
   if (file !== null) {

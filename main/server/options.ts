@@ -2,6 +2,7 @@
 // resolve options through `resolveOptions`, so defaults cannot drift apart.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseIceUrl } from './ice-url.js';
 import { numberLimits, textLimits, type NumberOption, type TextOption } from './option-limits.js';
 import { isPem } from './pem.js';
 import { vapidSubjectProblem } from './push/subject.js';
@@ -122,6 +123,61 @@ export const mdnsOptionsSchema = z
   })
   .strict();
 
+const iceServerUrl = z.string().superRefine((url, ctx) => {
+  const parsed = parseIceUrl(url);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${JSON.stringify(url)}: ${parsed}` });
+});
+
+const cidr = z.string().refine(
+  (c) => {
+    const [addr, bits, extra] = c.split('/');
+    const fam = isIP(addr ?? '');
+    if (fam === 0 || extra !== undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+    return Number(bits) <= (fam === 4 ? 32 : 128);
+  },
+  { message: 'must be CIDRs such as 10.0.0.0/8 or fc00::/7' },
+);
+
+export const relayPortRangeSchema = z
+  .object({
+    /** Lowest UDP port a relayed address may use. */
+    min: z.number().int().min(1024).max(65535).default(49160),
+    /** Highest UDP port a relayed address may use. */
+    max: z.number().int().min(1024).max(65535).default(49300),
+  })
+  .strict()
+  .refine((r) => r.min <= r.max, { message: 'min must not be above max' });
+
+/** The peers a relay may reach by default: private, link-local and unique-local addresses (never the internet). */
+export const defaultRelayPeers = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fc00::/7',
+];
+
+export const relayOptionsSchema = z
+  .object({
+    /** UDP and TCP port of the embedded STUN/TURN server; 0 turns the relay off. */
+    port: z.number().int().min(0).max(65535).default(3478),
+    relayPorts: relayPortRangeSchema.default({ min: 49160, max: 49300 }),
+    /** Peers a client may relay to (CIDRs); loopback and the server's own ports are refused regardless. */
+    allowPeers: z.array(cidr).max(256).default(defaultRelayPeers),
+    /** Live allocations on the whole server (each holds one relay port). */
+    maxAllocations: z.number().int().min(1).max(65535).default(128),
+    /** Live allocations per user (the NAME of the credentials). */
+    maxAllocationsPerUser: z.number().int().min(1).max(65535).default(16),
+    /** Relayed bytes per second per allocation and direction; more is dropped. 0 means no limit. */
+    allocationBytesPerSecond: z
+      .number()
+      .int()
+      .min(0)
+      .default(2 * MiB),
+  })
+  .strict();
+
 export const serverOptionsSchema = z
   .object({
     /** Address to bind: an IPv4/IPv6 literal or `localhost`. */
@@ -176,6 +232,11 @@ export const serverOptionsSchema = z
     dataDir: text('dataDir').nullable().default(null),
     /** Directory of the bundled web client served at `/`; null serves no files. */
     webClientDir: text('webClientDir').nullable().default(null),
+    /**
+     * External ICE servers handed to clients after the embedded relay: `stun:`, `turn:` and `turns:` URLs.
+     * TURN servers get time-limited credentials minted with `turnSecret` (their static-auth-secret).
+     */
+    iceServers: z.array(iceServerUrl).max(32).default([]),
     /** Web Push; null turns push off. */
     push: pushOptionsSchema.nullable().default(null),
     mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
@@ -202,6 +263,17 @@ export const serverOptionsSchema = z
       .max(256)
       .nullable()
       .default(null),
+    /** The embedded STUN/TURN relay. */
+    relay: relayOptionsSchema.default({
+      port: 3478,
+      relayPorts: { min: 49160, max: 49300 },
+      allowPeers: defaultRelayPeers,
+      maxAllocations: 128,
+      maxAllocationsPerUser: 16,
+      allocationBytesPerSecond: 2 * MiB,
+    }),
+    /** Secret for TURN REST credentials; null: a random one for this run (the CLI and app keep one instead). */
+    turnSecret: z.string().min(8).max(512).nullable().default(null),
   })
   .strict();
 
@@ -221,6 +293,7 @@ export type TrustOptions = z.output<typeof trustOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitSchema>;
 export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;
+export type RelayOptions = z.output<typeof relayOptionsSchema>;
 
 /** Options that `reconfigure` applies to a running server without dropping connections. */
 export const liveKeys = [
@@ -237,8 +310,11 @@ export const liveKeys = [
   'allowedOrigins',
   'rateLimit',
   'maxConnections',
+  'iceServers',
   'push',
   'mdns',
+  'relay',
+  'turnSecret',
 ] as const;
 type LiveKey = (typeof liveKeys)[number];
 const shape = serverOptionsSchema.shape;

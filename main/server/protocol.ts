@@ -130,6 +130,13 @@ export const errorMessages: Record<ErrorCode, string> = {
   'push-refused': 'The server did not accept this push request.',
 };
 
+/** An RTCIceServer as JSON: what a browser's `new RTCPeerConnection({ iceServers })` takes. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export type ControlMessage =
   | {
       action: 'welcome';
@@ -139,6 +146,8 @@ export type ControlMessage =
         peers: string[];
         token: string | null;
         push: { publicKey: string } | null;
+        /** For RTCPeerConnection, built for the address this client reached the server on. */
+        iceServers: IceServer[];
       };
     }
   | { action: 'peer-joined' | 'peer-left'; data: { user: string } }

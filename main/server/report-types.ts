@@ -70,6 +70,7 @@ export type ProblemCode =
   | 'push-store-corrupt'
   | 'mdns-failed'
   | 'redis-unavailable'
+  | 'relay-failed'
   | 'internal';
 
 /** A rustysignal server found on the LAN over mDNS. */

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { ClusterNode } from './cluster-types.js';
 import { CloseCode, Connection } from './connection.js';
 import type { Counters } from './counters.js';
+import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
@@ -22,6 +23,9 @@ export interface SessionEvents {
   counts(): void;
 }
 
+/** The ICE servers for a client that reached the server at `localAddress`, credentials named `user`. */
+export type IceServerSource = (localAddress: string | undefined, user: string) => IceServer[];
+
 export class Sessions {
   readonly #byId = new Map<number, Connection>();
   #nextId = 1;
@@ -34,6 +38,7 @@ export class Sessions {
     private readonly logger: Logger,
     private readonly options: () => ServerOptions,
     private readonly push: () => PushService | null,
+    private readonly iceServers: IceServerSource,
     private readonly events: SessionEvents,
     private readonly policies: RoomPolicies,
     private readonly counters: Counters,
@@ -86,18 +91,19 @@ export class Sessions {
       else conn.fail('invalid-username', v1Text.invalidUsername);
     }
     const token = dialect === 2 ? query.get('token') : null;
+    const localAddress = req.socket.localAddress;
     const locked = this.policies.get(room).locked;
     if (name === null || cluster === null)
-      return this.#settle(conn, name === null ? null : this.registry.claim(conn, name, token, locked));
+      return this.#settle(conn, name === null ? null : this.registry.claim(conn, name, token, locked), localAddress);
     // A locked room admits resumes only, and a resume needs a token.
-    if (locked && token === null) return this.#settle(conn, { kind: 'locked' });
+    if (locked && token === null) return this.#settle(conn, { kind: 'locked' }, localAddress);
     // The claim takes a Redis round trip: read nothing from the client until it is settled, so its first
     // messages are sent under its name, as on a single server.
     ws.pause();
     cluster.claim(conn, name, token, locked).then(
       (claim) => {
         ws.resume();
-        if (ws.readyState !== 3) this.#settle(conn, claim);
+        if (ws.readyState !== 3) this.#settle(conn, claim, localAddress);
       },
       (err: Error) => {
         this.logger.error({ id: conn.id, err: err.message }, 'name claim failed');
@@ -113,7 +119,8 @@ export class Sessions {
       if (c !== except && c.announced) c.control({ action, data: { user: name } });
   }
 
-  #settle(conn: Connection, claim: Claim | null): void {
+  /** `localAddress`: the server address the client reached (its ICE servers are given at that address). */
+  #settle(conn: Connection, claim: Claim | null, localAddress: string | undefined): void {
     const room = conn.room;
     let fresh = false;
     if (claim?.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
@@ -133,6 +140,8 @@ export class Sessions {
           peers: this.router.directory.names(room, conn),
           token: conn.token,
           push: push ? { publicKey: push.publicKey } : null,
+          // Credentials are named after the connection, not its name: names are the client's choice.
+          iceServers: this.iceServers(localAddress, `c${conn.id}`),
         },
       });
     }

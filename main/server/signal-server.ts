@@ -24,6 +24,7 @@ import { Counters } from './counters.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
+import { iceServersFor, type IceServerConfig } from './ice-servers.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { OfflineQueue } from './offline-queue.js';
@@ -40,6 +41,7 @@ import {
 import { pushServiceFactory } from './push/factory.js';
 import type { SubscriptionStoreLike } from './push/subscription-store.js';
 import type { PushService } from './push/types.js';
+import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
 import { RoomPolicies } from './room-policy.js';
 import { isValidName } from './protocol.js';
@@ -149,6 +151,45 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   /** DNS names this server answers to (its host name, its certificate's names): its own pages' origins. */
   let ownNames: ReadonlySet<string> = new Set([hostname().toLowerCase()]);
   const lan = new LanPresence(deps.startDiscovery ?? startDiscovery, logger, events, (p) => problem(p));
+  let lastRelay = '';
+  const relay = new RelayService(
+    options.relay,
+    options.turnSecret,
+    {
+      host: options.host,
+      ownPorts: () => (port === null ? [] : [port]),
+      logger,
+      now: () => clock.now(),
+      interfaces: deps.networkInterfaces,
+    },
+    (message) => {
+      problem({ code: 'relay-failed', message });
+      relayChanged();
+    },
+    () => relayChanged(),
+  );
+  // Counters reach listeners only when something changed, at most once per tick.
+  function relayChanged(): void {
+    const r: RelayStatus = relay.status();
+    const key = JSON.stringify(r);
+    if (key === lastRelay) return;
+    lastRelay = key;
+    events.emit('relay', r);
+  }
+
+  // One counter names the credentials of HTTP callers, as connection ids name those of WebSocket clients.
+  let iceRequests = 0;
+  function iceConfig(): IceServerConfig {
+    const r = relay.status();
+    return {
+      relay: r.enabled && r.port !== null ? { port: r.port, secret: relay.secret } : null,
+      external: options.iceServers,
+      // One secret for the embedded relay and external TURN servers (--turn-secret = coturn's static-auth-secret).
+      externalSecret: relay.secret,
+    };
+  }
+  const iceServers = (localAddress: string | undefined, user: string) =>
+    iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
 
   const registry = new Registry();
   const counters = new Counters();
@@ -169,6 +210,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     logger,
     () => options,
     () => push,
+    iceServers,
     {
       joined: (p) => events.emit('peer-joined', p),
       left: (p) => events.emit('peer-left', p),
@@ -206,6 +248,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     'push-failed',
     'mdns-failed',
     'redis-unavailable',
+    'relay-failed',
   ]);
   // Hosts log what they receive (one line per problem); logging here as well would say it twice.
   const problem = (p: ServerProblem) => {
@@ -310,6 +353,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         subscriptions: push?.subscriptionCount() ?? 0,
       },
       mdns: { enabled: lan.active, name: lan.name() },
+      relay: relay.status(),
     };
   }
 
@@ -393,6 +437,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       statsTimer = st;
       state = 'running';
       if (options.mdns.enabled && port !== null) lan.start(options.mdns, advertisement());
+      await relay.start();
+      relayChanged();
       const s = status();
       logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
       events.emit('listening', s);
@@ -420,6 +466,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
         metrics,
+        iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
+        accessKey: () => options.accessKey,
       });
       // A client has requestTimeoutMs to finish its TLS handshake and send a whole request or upgrade;
       // Node checks the HTTP deadlines every connectionsCheckingInterval.
@@ -480,6 +528,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     if (statsTimer !== null) clock.clearInterval(statsTimer);
     heartbeat = statsTimer = null;
     await lan.stop();
+    await relay.stop();
+    relayChanged();
     queue.expireAll();
     attached?.();
     attached = null;
@@ -536,6 +586,10 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       push = nextPush;
       await old?.close().catch(() => {});
     }
+    if (patch.relay !== undefined || patch.turnSecret !== undefined) {
+      await relay.reconfigure(options.relay, patch.turnSecret, running);
+      relayChanged();
+    }
     if (running && patch.mdns !== undefined) {
       await lan.stop();
       if (options.mdns.enabled) lan.start(options.mdns, advertisement());
@@ -561,6 +615,9 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     discovered: () => lan.servers(),
     cluster: (): ClusterStatus | null => cluster?.status() ?? null,
     metrics: async () => (await metrics.scrape()).text,
+    get turnSecret() {
+      return relay.secret;
+    },
     async sendTestPush(room, name, from = 'rustysignal'): Promise<PushResult> {
       if (!push) return { ok: false, status: null, message: 'push is not enabled: add VAPID keys first' };
       return push.connectionRequest(room, from, name);

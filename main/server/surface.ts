@@ -15,6 +15,9 @@ import type {
   RoomPatch,
 } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
+import type { RelayStatus } from './relay/service.js';
+
+export type { RelayStatus } from './relay/service.js';
 
 export type { ClusterStatus } from './cluster-types.js';
 export type {
@@ -52,6 +55,8 @@ export interface ServerStatus {
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
   /** LAN advertisement: on or off, and the instance name in use once claimed. */
   mdns: { enabled: boolean; name: string | null };
+  /** The embedded STUN/TURN relay: on or off, its port, live allocations and relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 /** Something a user should see: what happened and what to do. */
@@ -81,6 +86,8 @@ export interface ServerEventMap {
   discovery: [DiscoveredServer[]];
   /** The advertised mDNS instance name (after conflict resolution). */
   advertised: [{ name: string }];
+  /** The relay's state or counters changed (at most once per second). */
+  relay: [RelayStatus];
 }
 
 export interface SignalServer {
@@ -117,6 +124,8 @@ export interface SignalServer {
   cluster(): ClusterStatus | null;
   /** The Prometheus text GET /metrics serves. */
   metrics(): Promise<string>;
+  /** The TURN REST secret in use (configured, kept by the host, or random for this run). */
+  readonly turnSecret: string;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */
   sendTestPush(room: string, name: string, from?: string): Promise<PushResult>;
 }

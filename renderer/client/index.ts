@@ -20,10 +20,12 @@ export type {
   RTCPeerConnectionConstructor,
 } from './peer-link.js';
 export { RtcHub } from './rtc-hub.js';
+export { selectedRoute, iceFacts, diagnose } from './ice-report.js';
+export type { IceRoute, RouteKind, IceProblem, IceFacts, IceDiagnosis } from './ice-report.js';
 export type { RtcHubOptions, RtcHubEvents } from './rtc-hub.js';
 export { Emitter } from './emitter.js';
 export { backoffDelay, defaultBackoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
-export { buildSignalUrl, serverUrlFromPage } from './url.js';
-export { CloseCode, isValidName, parseIncoming, parseV1ErrorText } from './protocol.js';
+export { buildSignalUrl, iceServersUrl, serverUrlFromPage } from './url.js';
+export { CloseCode, isValidName, parseIncoming, parseIceServers, parseV1ErrorText } from './protocol.js';
 export type * from './protocol.js';

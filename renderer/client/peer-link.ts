@@ -4,6 +4,14 @@
 // Every negotiation step (making an offer, handling a peer's description or candidate) runs one at a time
 // on one queue, so an offer is never made halfway through answering and an answer never races an offer.
 import { Emitter } from './emitter.js';
+import {
+  diagnose,
+  iceFacts,
+  isHiddenCandidate,
+  selectedRoute,
+  type IceDiagnosis,
+  type IceRoute,
+} from './ice-report.js';
 
 /** One signaling payload of a link (the `data` of an `rtc` message). */
 export interface RtcSignal {
@@ -20,8 +28,16 @@ export interface RtcSignal {
 export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
 
 export interface PeerLinkOptions {
-  /** ICE servers. Default `[]`: host candidates only, enough on a LAN and never contacting the internet. */
+  /**
+   * ICE servers. Default `[]`: host candidates only. An RtcHub passes the servers the signaling server
+   * handed out (its relay), which is what makes links work on Wi-Fi that blocks multicast or isolates devices.
+   */
   iceServers?: RTCIceServer[];
+  /**
+   * Report a link that has both descriptions but is not connected after this long, in ms (`stalled` event):
+   * browsers may wait forever without an error when no candidate can be used. 0 turns it off. Default 6000.
+   */
+  stallTimeoutMs?: number;
   /** Extra RTCConfiguration (its `iceServers`, if any, wins over the option above). */
   configuration?: RTCConfiguration & Record<string, unknown>;
   /** RTCPeerConnection implementation. Default `globalThis.RTCPeerConnection` (werift's works in Node). */
@@ -44,6 +60,10 @@ export interface PeerLinkEvents {
   datachannel: [RTCDataChannel];
   track: [RTCTrackEvent];
   closed: [LinkCloseReason];
+  /** Not connected `stallTimeoutMs` after the descriptions were exchanged, or failed: the likely reason. */
+  stalled: [IceDiagnosis];
+  /** The path the connection uses, once connected and whenever it changes. */
+  route: [IceRoute];
   /** A negotiation step failed; the link may still recover. */
   error: [Error];
 }
@@ -81,6 +101,13 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #chain: Promise<void> = Promise.resolve();
   #closed: LinkCloseReason | null = null;
   #answerFirst: boolean;
+  readonly #stallTimeoutMs: number;
+  #stallTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Peer candidates received, and how many hid their address behind an mDNS name. */
+  readonly #received = { total: 0, hidden: 0 };
+  #route: IceRoute | null = null;
+  #diagnosis: IceDiagnosis | null = null;
+  #watchingPairs = false;
 
   /**
    * @param peer the remote user's name.
@@ -95,6 +122,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   ) {
     super();
     this.#answerFirst = options.answerFirst ?? false;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 6000;
     const PC =
       options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: RTCPeerConnectionConstructor }).RTCPeerConnection;
@@ -111,7 +139,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
       this.emit('state', state);
-      if (state === 'failed') this.#shutdown('failed', false);
+      if (state === 'connected') this.#connected();
+      if (state === 'failed') void this.#diagnose().finally(() => this.#shutdown('failed', false));
     };
     this.pc.ondatachannel = (ev) => this.emit('datachannel', ev.channel);
     this.pc.ontrack = (ev) => this.emit('track', ev);
@@ -124,6 +153,25 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   /** Why the link closed, or null while it is usable. */
   get closedReason(): LinkCloseReason | null {
     return this.#closed;
+  }
+
+  /** The path the connection uses, once connected. */
+  get route(): IceRoute | null {
+    return this.#route;
+  }
+  /** Why the link did not connect, once it stalled or failed; null otherwise. */
+  get diagnosis(): IceDiagnosis | null {
+    return this.#diagnosis;
+  }
+
+  /** Uses these ICE servers from now on (fresh credentials after a reconnect to the signaling server). */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.#closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch {
+      // Implementations without setConfiguration (or refusing a change) keep the servers they started with.
+    }
   }
 
   /** Creates a DataChannel (pass `{ negotiated: true, id }` on both sides for a symmetric channel). */
@@ -213,6 +261,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
         this.#sendDescription();
         this.#answerFirst = false;
       }
+      this.#watchForStall();
       return;
     }
     if (payload.candidate) {
@@ -226,10 +275,62 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   async #addCandidate(c: RTCIceCandidateInit): Promise<void> {
+    if (c.candidate) {
+      this.#received.total++;
+      if (isHiddenCandidate(c.candidate)) this.#received.hidden++;
+    }
     try {
       await this.pc.addIceCandidate(c);
     } catch (err) {
       if (!this.#ignoreOffer) throw err;
+    }
+  }
+
+  // Both descriptions are set: ICE has all it needs to connect within a few seconds on a LAN. A browser
+  // that cannot use any candidate may stay in `new` forever without an event, so the link checks itself.
+  #watchForStall(): void {
+    if (this.#stallTimeoutMs <= 0 || this.#stallTimer !== null || this.pc.connectionState === 'connected') return;
+    this.#stallTimer = setTimeout(() => {
+      this.#stallTimer = null;
+      const s = this.pc.connectionState;
+      if (!this.#closed && s !== 'connected' && s !== 'closed') void this.#diagnose();
+    }, this.#stallTimeoutMs);
+  }
+
+  async #diagnose(): Promise<void> {
+    try {
+      const facts = await iceFacts(this.pc, this.#received);
+      if (this.#closed || this.pc.connectionState === 'connected') return;
+      this.#diagnosis = { ...facts, problem: diagnose(facts), state: this.pc.iceConnectionState };
+      this.emit('stalled', this.#diagnosis);
+    } catch {
+      // getStats on a closing connection: nothing left to report.
+    }
+  }
+
+  #connected(): void {
+    if (this.#stallTimer !== null) clearTimeout(this.#stallTimer);
+    this.#stallTimer = null;
+    this.#diagnosis = null;
+    void this.#readRoute();
+    // Chromium tells when ICE switches pairs (e.g. from the relay to a direct path); elsewhere the route is
+    // read again at the next connected state.
+    const ice = (this.pc.sctp?.transport as { iceTransport?: EventTarget } | undefined)?.iceTransport;
+    if (ice?.addEventListener && !this.#watchingPairs) {
+      this.#watchingPairs = true;
+      ice.addEventListener('selectedcandidatepairchange', () => void this.#readRoute());
+    }
+  }
+
+  async #readRoute(): Promise<void> {
+    try {
+      const route = await selectedRoute(this.pc);
+      if (!route || this.#closed) return;
+      const same = this.#route && this.#route.local === route.local && this.#route.remote === route.remote;
+      this.#route = route;
+      if (!same) this.emit('route', route);
+    } catch {
+      // Closed meanwhile.
     }
   }
 
@@ -254,6 +355,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.#closed) return;
     if (tellPeer) this.#send({ bye: true });
     this.#closed = reason;
+    if (this.#stallTimer !== null) clearTimeout(this.#stallTimer);
+    this.#stallTimer = null;
     this.#markGathered();
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.onconnectionstatechange = null;
     this.pc.ondatachannel = null;

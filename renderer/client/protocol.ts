@@ -41,6 +41,8 @@ export interface WelcomeData {
   /** Resume token for this name; null when anonymous. */
   token: string | null;
   push: PushInfo | null;
+  /** ICE servers for RTCPeerConnection (the server's relay, with credentials); `[]` when it offers none. */
+  iceServers: RTCIceServer[];
 }
 
 /** The `id` a client put in a message, echoed back (null when it gave none). */
@@ -124,6 +126,23 @@ const relayProtocols: ReadonlySet<string> = new Set<RelayProtocol>(['one-to-one'
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The valid entries of an `iceServers` list from the server (anything else is dropped, never thrown on). */
+export function parseIceServers(value: unknown): RTCIceServer[] {
+  if (!Array.isArray(value)) return [];
+  const out: RTCIceServer[] = [];
+  for (const v of value) {
+    if (!isObject(v)) continue;
+    const urls =
+      typeof v.urls === 'string' ? v.urls : Array.isArray(v.urls) ? v.urls.filter((u) => typeof u === 'string') : null;
+    if (urls === null || urls.length === 0) continue;
+    const server: RTCIceServer = { urls };
+    if (typeof v.username === 'string') server.username = v.username;
+    if (typeof v.credential === 'string') server.credential = v.credential;
+    out.push(server);
+  }
+  return out;
 }
 
 /** Classifies one text frame from the server. Never throws. */

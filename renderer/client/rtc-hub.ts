@@ -5,6 +5,10 @@ import { PeerLink, type PeerLinkOptions, type RtcSignal } from './peer-link.js';
 import type { RelayedMessage } from './protocol.js';
 import type { SignalClient } from './signal-client.js';
 
+/**
+ * Options of every link. Without `iceServers`, links use the servers the signaling server handed out
+ * (`client.iceServers`), and open links switch to fresh ones after each reconnect.
+ */
 export interface RtcHubOptions extends PeerLinkOptions {
   /** Action name of the signaling messages. Default `rtc`. */
   action?: string;
@@ -40,7 +44,15 @@ export class RtcHub extends Emitter<RtcHubEvents> {
     super();
     this.#action = options.action ?? 'rtc';
     this.#polite = options.polite ?? ((self, peer) => self > peer);
-    this.#off = client.on('message', (m) => this.#onMessage(m));
+    const offMessage = client.on('message', (m) => this.#onMessage(m));
+    const offIce = client.on('ice-servers', (servers) => {
+      if (this.options.iceServers !== undefined) return;
+      for (const link of this.#links.values()) link.setIceServers(servers);
+    });
+    this.#off = () => {
+      offMessage();
+      offIce();
+    };
   }
 
   /** The current link to `peer`, if any. */
@@ -70,6 +82,7 @@ export class RtcHub extends Emitter<RtcHubEvents> {
       );
     const link = new PeerLink(peer, this.#polite(self, peer), (payload) => this.#signal(peer, payload), {
       ...this.options,
+      iceServers: this.options.iceServers ?? this.client.iceServers,
       answerFirst,
     });
     this.#links.set(peer, link);

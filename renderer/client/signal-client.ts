@@ -8,6 +8,7 @@ import {
   parseIncoming,
   isValidName,
   parseV1ErrorText,
+  parseIceServers,
   type ControlMessage,
   type Dialect,
   type PushResultData,
@@ -15,7 +16,7 @@ import {
   type RelayedMessage,
   type WelcomeData,
 } from './protocol.js';
-import { buildSignalUrl, serverUrlFromPage } from './url.js';
+import { buildSignalUrl, iceServersUrl, serverUrlFromPage } from './url.js';
 
 /** The part of the WebSocket API the client uses (the browser's, or `ws` in Node). */
 export interface WebSocketLike {
@@ -56,6 +57,16 @@ export interface SignalClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Random source for jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /**
+   * v1 only (v2 gets them in the welcome): where to fetch the server's ICE servers at every (re)connect.
+   * Default `ice-servers` next to the server URL (with the key); null: do not fetch, use none.
+   */
+  iceServersUrl?: string | null;
+  /** fetch implementation for `iceServersUrl`. Default `globalThis.fetch`. */
+  fetch?: (
+    url: string,
+    init: { signal: AbortSignal; cache: 'no-store' },
+  ) => Promise<{ ok: boolean; json(): Promise<unknown> }>;
 }
 
 /**
@@ -99,6 +110,8 @@ export interface SignalEvents {
   close: [CloseInfo];
   /** A text frame that is neither JSON nor a known error (v1 servers, other clients' raw text). */
   text: [string];
+  /** The server's ICE servers, fresh at every (re)connect (before `welcome` in v2, before `open` in v1). */
+  'ice-servers': [RTCIceServer[]];
 }
 
 const OPEN = 1;
@@ -117,6 +130,12 @@ export class SignalClient extends Emitter<SignalEvents> {
   readonly #WebSocket: WebSocketConstructor;
   readonly #random: () => number;
   readonly #acks: AckTracker;
+  readonly #iceServersUrl: string | null;
+  readonly #fetch: SignalClientOptions['fetch'] | null;
+  readonly #requestTimeoutMs: number;
+  #iceServers: RTCIceServer[] = [];
+  /** v1: the ICE server fetch of the current attempt. */
+  #iceFetch: Promise<RTCIceServer[] | null> | null = null;
 
   #state: SignalState = 'idle';
   #socket: WebSocketLike | null = null;
@@ -163,6 +182,11 @@ export class SignalClient extends Emitter<SignalEvents> {
       );
     this.#WebSocket = WS;
     this.#random = options.random ?? Math.random;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#iceServersUrl =
+      options.iceServersUrl === undefined ? iceServersUrl(this.#url, this.#key) : options.iceServersUrl;
+    const f = options.fetch ?? (globalThis as { fetch?: SignalClientOptions['fetch'] }).fetch;
+    this.#fetch = f ? f.bind(globalThis) : null;
     this.#acks = new AckTracker({
       timeoutMs: options.requestTimeoutMs ?? 10_000,
       sendProbe: (seq) => this.#write({ protocol: 'one-to-self', action: PROBE_ACTION, data: seq }),
@@ -183,6 +207,10 @@ export class SignalClient extends Emitter<SignalEvents> {
   /** The latest welcome (v2), null before the first one. */
   get welcome(): WelcomeData | null {
     return this.#welcome;
+  }
+  /** The server's ICE servers as of the latest (re)connect; `[]` before, or when it offers none. */
+  get iceServers(): RTCIceServer[] {
+    return this.#iceServers;
   }
   /** Names in the room (v2), sorted, without self. */
   get peers(): string[] {
@@ -333,10 +361,12 @@ export class SignalClient extends Emitter<SignalEvents> {
     }
     this.#socket = socket;
     this.#socketOpen = false;
+    // v1 has no welcome: fetch the ICE servers alongside the handshake, and open once both are done.
+    this.#iceFetch = this.dialect === 1 ? this.#fetchIceServers() : null;
     socket.onopen = () => {
       this.#socketOpen = true;
       this.#touch();
-      if (this.dialect === 1) this.#opened(null);
+      if (this.dialect === 1) void this.#openV1(socket);
     };
     socket.onmessage = (ev) => {
       this.#touch();
@@ -346,6 +376,35 @@ export class SignalClient extends Emitter<SignalEvents> {
       // Details arrive with the close event; browsers give none here.
     };
     socket.onclose = (ev) => this.#onSocketClosed(socket, ev.code, ev.reason);
+  }
+
+  async #openV1(socket: WebSocketLike): Promise<void> {
+    const servers = await this.#iceFetch;
+    if (socket !== this.#socket || this.#state === 'closed') return;
+    if (servers) this.#setIceServers(servers);
+    this.#opened(null);
+  }
+
+  /** GET /ice-servers, bounded by the request timeout; null when it cannot be had (old server, network). */
+  async #fetchIceServers(): Promise<RTCIceServer[] | null> {
+    if (this.#iceServersUrl === null || !this.#fetch) return null;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.#requestTimeoutMs);
+    try {
+      const r = await this.#fetch(this.#iceServersUrl, { signal: abort.signal, cache: 'no-store' });
+      if (!r.ok) return null;
+      const body = await r.json();
+      return parseIceServers((body as { iceServers?: unknown } | null)?.iceServers);
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #setIceServers(servers: RTCIceServer[]): void {
+    this.#iceServers = servers;
+    this.emit('ice-servers', servers);
   }
 
   #opened(welcome: WelcomeData | null): void {
@@ -377,6 +436,8 @@ export class SignalClient extends Emitter<SignalEvents> {
     switch (m.action) {
       case 'welcome': {
         const w = m.data;
+        w.iceServers = parseIceServers(w.iceServers);
+        this.#setIceServers(w.iceServers);
         this.#welcome = w;
         this.#name = w.user;
         this.#token = w.token;

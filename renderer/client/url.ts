@@ -42,3 +42,14 @@ export function buildSignalUrl(base: string, p: SignalUrlParams): string {
   if (p.code != null) q.set('code', p.code);
   return u.toString();
 }
+
+/** Where a client whose signaling server is `base` fetches its ICE servers (`GET /ice-servers`, with the key). */
+export function iceServersUrl(base: string, key: string | null): string {
+  const u = new URL('ice-servers', base);
+  if (u.protocol === 'ws:') u.protocol = 'http:';
+  if (u.protocol === 'wss:') u.protocol = 'https:';
+  u.search = '';
+  u.hash = '';
+  if (key !== null) u.searchParams.set('key', key);
+  return u.toString();
+}

@@ -71,7 +71,7 @@ describe('TLS auto in the app', () => {
     // At rest: the CA key is not in the settings file in clear, and it opens again after a restart.
     const file = readFileSync(path.join(dir, 'settings.json'), 'utf8');
     expect(file).not.toMatch(/PRIVATE KEY/);
-    expect(JSON.parse(file).ca.key.scheme).toBe('safe');
+    expect((JSON.parse(file) as { ca: { key: { scheme: string } } }).ca.key.scheme).toBe('safe');
     expect(deps.settings.ca()!.key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 

@@ -41,6 +41,10 @@ export interface BenchConfig {
   /** Idle clients opened before the "before" RSS reading, so start-up allocations are not counted per connection. */
   idleWarm: number;
   idleConcurrency: number;
+  /** The relay comparison against coturn (test/bench/relay); false with --skip-relay. */
+  relay: boolean;
+  /** Only the relay comparison (--relay-only). */
+  relayOnly: boolean;
 }
 
 const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm run bench -- [options])
@@ -57,6 +61,8 @@ const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm r
   --profile             also write a V8 CPU profile of every server run into OUT/profiles
   --profile-dir DIR     ... into DIR instead; summarise a profile with
                         node --import tsx test/bench/profile-summary.ts FILE
+  --skip-relay          leave out the relay (TURN) comparison against coturn
+  --relay-only          run only the relay (TURN) comparison against coturn
   -h, --help            this text
 `;
 
@@ -77,6 +83,8 @@ export function parseConfig(argv: string[]): BenchConfig {
         profile: { type: 'boolean', default: false },
         'profile-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        'skip-relay': { type: 'boolean', default: false },
+        'relay-only': { type: 'boolean', default: false },
       },
     }));
   } catch (err) {
@@ -123,6 +131,8 @@ export function parseConfig(argv: string[]): BenchConfig {
     idleCounts: quick ? [1000, 2000] : [5000, 10000],
     idleWarm: 100,
     idleConcurrency: 100,
+    relay: !values['skip-relay'],
+    relayOnly: values['relay-only'],
   };
 }
 

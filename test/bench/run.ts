@@ -12,6 +12,7 @@ import { runScenario, scenarioSubjects, type Measurement, type RunError } from '
 import { cliPath, describeServer, repoRoot, serverUnavailable, subjects, useCli } from './servers.js';
 import { summarise } from './summary.js';
 import { checkTargets } from './targets.js';
+import { relayTable, runRelayBench, type RelayRun } from './relay/run-relay.js';
 
 const cfg = parseConfig(process.argv.slice(2));
 const started = performance.now();
@@ -52,6 +53,7 @@ const machine = {
   clockTicksPerSecond,
 };
 
+if (cfg.relayOnly) cfg.scenarios = [];
 const measurements: Measurement[] = [];
 const errors: RunError[] = [];
 for (let repeat = 1; repeat <= cfg.repeats; repeat++) {
@@ -76,13 +78,42 @@ for (let repeat = 1; repeat <= cfg.repeats; repeat++) {
 }
 killAll();
 
+// The relay: rustysignal's TURN server against coturn under the same load (a class of video calls).
+const relayCfg = {
+  allocations: 30,
+  rate: 1000,
+  size: 1200,
+  warmupMs: cfg.quick ? 1000 : 2000,
+  measureMs: cfg.quick ? 3000 : 8000,
+  repeats: cfg.repeats,
+  cli: cliPath,
+};
+let relayRuns: RelayRun[] = [];
+let relayMarkdown = '';
+if (cfg.relay || cfg.relayOnly) {
+  const why = relayUnavailable();
+  if (why) console.warn(`skipping the relay comparison: ${why}`);
+  else
+    try {
+      relayRuns = await runRelayBench(relayCfg, console.log);
+      relayMarkdown = relayTable(relayRuns, relayCfg);
+    } catch (err) {
+      errors.push({
+        scenario: 'relay' as ScenarioId,
+        subject: 'rustysignal',
+        repeat: 0,
+        error: (err as Error).message,
+      });
+    }
+}
+
 const rows = summarise(measurements);
 const checks = checkTargets(rows, cfg);
 const minutes = (performance.now() - started) / 60_000;
 const header =
   `rustysignal bench, ${machine.date}; rustysignal from ${machine.rustysignalBuild}; ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; ` +
   `${cfg.repeats} repeat(s)${cfg.quick ? ' (--quick)' : ''}, ${minutes.toFixed(1)} min, machine load ${machine.loadAverageAtStart[0]} at the start and ${os.loadavg()[0]!.toFixed(2)} at the end (1-min average). Values: median (min–max) over repeats; × bare: ratio to the bare ws relay in the same repeat.\n`;
-const markdown = [header, resultTables(rows, cfg), targetTable(checks)].join('\n');
+const markdown = [header, resultTables(rows, cfg), targetTable(checks), relayMarkdown].join('\n');
 console.log('\n' + markdown);
 if (errors.length)
   console.log(
@@ -101,6 +132,7 @@ const json = JSON.stringify(
     summary: rows,
     targets: checks,
     measurements,
+    relay: relayRuns,
     errors,
   },
   null,
@@ -135,6 +167,17 @@ function brief(m: Measurement): string {
   if (m.row.startsWith('idle'))
     return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
   return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms (gen lag p99 ${x['generatorLagP99ms']!.toFixed(1)} ms)${ok}`;
+}
+
+/** Why the relay comparison cannot run here (it needs root for a network namespace, and coturn), or null. */
+function relayUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root (it runs in a network namespace)';
+  try {
+    execFileSync('turnserver', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'coturn (turnserver) is not installed: apt-get install coturn';
+  }
+  return null;
 }
 
 function builtAt(file: string): string {

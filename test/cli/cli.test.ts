@@ -1,5 +1,6 @@
 // The headless CLI: the original's command lines, flags, bad arguments, port in use, signals.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,66 @@ describe('rustysignal ADDR', () => {
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
     expect(r.stderr()).not.toMatch(/connected/);
+  });
+});
+
+describe('relay flags', () => {
+  it('--turn-port starts the relay, keeps a generated TURN secret in the data dir (0600) and reuses it', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+    const turnPort = probe.address().port;
+    probe.close();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'rs-turn-'));
+    const args = [
+      '127.0.0.1:0',
+      '--turn-port',
+      String(turnPort),
+      '--turn-relay-ports',
+      '50100-50110',
+      '--data-dir',
+      dataDir,
+    ];
+    const r = await start(args);
+    expect(r.stdout()).toContain(
+      `relay (STUN/TURN): UDP and TCP port ${turnPort}, relayed addresses on UDP 50100-50110`,
+    );
+    const file = path.join(dataDir, 'turn-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(file, 'utf8');
+    expect(secret).toMatch(/^[\w-]{43}\n$/);
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    const again = await start(args);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(secret);
+    // --turn-secret wins: nothing is written.
+    const other = mkdtempSync(path.join(tmpdir(), 'rs-turn-'));
+    const given = await start([
+      '127.0.0.1:0',
+      '--turn-port',
+      String(turnPort),
+      '--turn-secret',
+      'given-secret',
+      '--data-dir',
+      other,
+    ]);
+    expect(existsSync(path.join(other, 'turn-secret'))).toBe(false);
+    given.child.kill('SIGTERM');
+    expect(await given.exited).toBe(0);
+  });
+
+  it.each([
+    [
+      ['--turn-relay-ports', '5-1'],
+      `option '--turn-relay-ports <range>' argument '5-1' is invalid. "5-1" is not a port range: use MIN-MAX, e.g. 49160-49300`,
+    ],
+    [['--turn-allow-peers', '10.0.0.0/33'], 'option relay.allowPeers.0: must be CIDRs such as 10.0.0.0/8 or fc00::/7'],
+    [['--turn-port', '70000'], '--turn-port 70000 is not a port (0-65535)'],
+  ])('%j exits 2 with one line', (args, message) => {
+    const r = runCli([...args, '--no-mdns']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`rustysignal: ${message}\n`);
   });
 });
 
@@ -233,6 +294,10 @@ describe('bad command lines', () => {
       '--no-web-client',
       '--mdns-name',
       '--mdns-interface',
+      '--turn-port',
+      '--turn-relay-ports',
+      '--turn-allow-peers',
+      '--turn-secret',
     ]) {
       expect(help.stdout).toContain(flag);
     }

@@ -158,6 +158,37 @@ describe('leaf re-issued live under 200 wss clients', () => {
   });
 });
 
+describe('the periodic check', () => {
+  it('re-issues by itself when an address changes or expiry nears, and hands the leaf over', async () => {
+    let ip = ['192.168.1.20'];
+    let now = new Date();
+    const keeper = new LeafKeeper({
+      ca,
+      names: () => ({ dns: ['classroom.local'], ip }),
+      now: () => now,
+      checkEveryMs: 50,
+    });
+    const first = await keeper.current();
+    const renewed: CertAndKey[] = [];
+    keeper.start({ onRenewed: (leaf) => void renewed.push(leaf) });
+    try {
+      ip = ['10.9.8.7'];
+      await expect.poll(() => renewed.length).toBe(1);
+      expect(new X509Certificate(renewed[0]!.cert).subjectAltName).toBe('DNS:classroom.local, IP Address:10.9.8.7');
+      expect(await keeper.current()).toBe(renewed[0]);
+      // 31 days on, 14 are left of 45: time for a new one.
+      now = new Date(now.getTime() + 31 * 86_400_000);
+      await expect.poll(() => renewed.length).toBe(2);
+      expect(new Date(new X509Certificate(renewed[1]!.cert).validTo).getTime()).toBeGreaterThan(
+        now.getTime() + 44 * 86_400_000,
+      );
+      expect(first.cert).not.toBe(renewed[0]!.cert);
+    } finally {
+      keeper.stop();
+    }
+  });
+});
+
 function plainGet(port: number, p: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
     (resolve, reject) => {
@@ -251,11 +282,11 @@ describe('onboarding over plain HTTP on the TLS port', () => {
   it('the configuration profile is a property list with the CA inside', async () => {
     const r = await plainGet(s.port, '/trust/rustysignal.mobileconfig');
     expect(r.headers['content-type']).toBe('application/x-apple-aspen-config');
-    const profile = parsePlist(r.body.toString()) as Record<string, any>;
+    const profile = parsePlist(r.body.toString()) as Record<string, unknown>;
     expect(profile.PayloadType).toBe('Configuration');
     expect(profile.PayloadVersion).toBe(1);
     expect(profile.PayloadUUID).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-A[0-9A-F]{3}-[0-9A-F]{12}$/);
-    const [payload] = profile.PayloadContent as Array<Record<string, any>>;
+    const [payload] = profile.PayloadContent as Array<Record<string, unknown>>;
     expect(payload!.PayloadType).toBe('com.apple.security.root');
     expect(payload!.PayloadDisplayName).toBe('rustysignal local CA (classroom)');
     expect((payload!.PayloadContent as Buffer).equals(Buffer.from(new X509Certificate(ca.cert).raw))).toBe(true);

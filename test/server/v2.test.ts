@@ -7,11 +7,11 @@ import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { topologies, type Deployment } from '../support/topology.js';
 
-type Welcome = Extract<ControlMessage, { action: 'welcome' }> & { protocol: 'server' };
-
 describe.each(topologies())('$name', (topology) => {
   let s: Deployment;
   const open: TestClient[] = [];
+  type Welcome = Extract<ControlMessage, { action: 'welcome' }> & { protocol: 'server' };
+
   async function start(options: ServerOptionsInput = {}, clock?: FakeClock): Promise<void> {
     s = await topology.start(options, clock ? { clock } : {});
   }
@@ -45,6 +45,7 @@ describe.each(topologies())('$name', (topology) => {
           peers: ['old'],
           token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as string,
           push: null,
+          iceServers: [],
         },
       });
     });
@@ -52,7 +53,7 @@ describe.each(topologies())('$name', (topology) => {
     it('welcomes anonymous connections with user and token null', async () => {
       await start();
       const { welcome } = await v2('room=lab');
-      expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null });
+      expect(welcome.data).toEqual({ user: null, room: 'lab', peers: [], token: null, push: null, iceServers: [] });
     });
 
     it('sends the registration error before the welcome, and stays open', async () => {

@@ -16,12 +16,21 @@ export interface RunningCli {
   waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
 }
 
+/**
+ * The relay stays off unless a test asks for it (suites must not collide on UDP/TCP 3478, nor write a
+ * TURN secret into the user's data directory); subcommands take no such flag.
+ */
+function withRelayOff(args: string[]): string[] {
+  if (args[0] === 'vapid' || args[0] === 'discover' || args.some((a) => a.startsWith('--turn-port'))) return args;
+  return [...args, '--turn-port', '0'];
+}
+
 /** Runs the CLI to completion (for commands that exit). */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
+  const r = spawnSync(process.execPath, [cliPath, ...withRelayOff(args)], {
     encoding: 'utf8',
     timeout: 20_000,
     env: { ...process.env, ...env },
@@ -29,9 +38,18 @@ export function runCli(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts the CLI and resolves once it printed its listening banner. */
-export async function startCli(args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the CLI and resolves once it printed its listening banner. `netns`: run it inside that network
+ * namespace (`ip netns exec`, which execs in place, so the child is the CLI itself).
+ */
+export async function startCli(
+  args: string[],
+  options: { netns?: string; timeoutMs?: number } = {},
+): Promise<RunningCli> {
+  const argv = [cliPath, ...withRelayOff(args)];
+  const child = options.netns
+    ? spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<() => void> = [];
@@ -57,7 +75,7 @@ export async function startCli(args: string[]): Promise<RunningCli> {
       check();
       void exited.then(() => setImmediate(check));
     });
-  const banner = await waitFor(/listening on \S+:(\d+)/).catch((err: Error) => {
+  const banner = await waitFor(/listening on \S+:(\d+)/, options.timeoutMs).catch((err: Error) => {
     child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
     throw err;
   });

@@ -112,3 +112,116 @@ export function createTwoHostLan(): TestNet {
     },
   };
 }
+
+/** What the access point lets through: everything, no multicast (most school Wi-Fi), or nothing between students. */
+export type ApMode = 'open' | 'no-multicast' | 'isolated';
+
+/** A three-host LAN behind an access point: hosts[0] is the server S, hosts[1] and hosts[2] students A and B. */
+export interface ThreeHostLan extends TestNet {
+  /** The access point's namespace (holds the bridge and its nftables rules). */
+  readonly ap: string;
+  /** Applies `mode` to the bridge, replacing the previous rules. */
+  setMode(mode: ApMode): void;
+}
+
+/** The rules of each mode, in the bridge family (frames between ports of the access point). */
+function apRules(mode: ApMode, ports: readonly string[]): string {
+  const [, a, b] = ports;
+  const body =
+    mode === 'no-multicast'
+      ? ['ip daddr 224.0.0.0/4 drop', 'ip6 daddr ff00::/8 drop']
+      : mode === 'isolated'
+        ? [`iifname "${a}" oifname "${b}" drop`, `iifname "${b}" oifname "${a}" drop`]
+        : [];
+  return `table bridge ap {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n${body
+    .map((r) => `    ${r}\n`)
+    .join('')}  }\n}\n`;
+}
+
+/**
+ * Creates classroom Wi-Fi in namespaces: an access-point bridge in its own namespace and three hosts on
+ * 10.77.0.0/24 (S .1, A .2, B .3), each joined to the bridge by a veth pair. Every host has a default route
+ * to 10.77.0.254, an address nobody holds: still no internet, but Chromium without camera permission
+ * gathers no host candidate at all without a default route (probes.md section 8).
+ */
+export function createThreeHostLan(): ThreeHostLan {
+  const tag = randomBytes(3).toString('hex');
+  const ap = `rs-${tag}-ap`;
+  const names = [`rs-${tag}-s`, `rs-${tag}-a`, `rs-${tag}-b`] as const;
+  const ifaces = ['s', 'a', 'b'].map((h) => `v${h}${tag}`);
+  const ports = ['s', 'a', 'b'].map((h) => `p${h}${tag}`);
+  const addrs = ['10.77.0.1', '10.77.0.2', '10.77.0.3'] as const;
+  const made: string[] = [];
+  const destroy = () => {
+    for (const n of made.splice(0)) ip('netns', 'del', n);
+  };
+  try {
+    for (const n of [ap, ...names]) {
+      ip('netns', 'add', n);
+      made.push(n);
+      ip('-n', n, 'link', 'set', 'lo', 'up');
+    }
+    ip('-n', ap, 'link', 'add', 'br0', 'type', 'bridge');
+    ip('-n', ap, 'link', 'set', 'br0', 'up');
+    for (let i = 0; i < 3; i++) {
+      const [n, v, p, a] = [names[i]!, ifaces[i]!, ports[i]!, addrs[i]!];
+      ip('link', 'add', v, 'type', 'veth', 'peer', 'name', p);
+      ip('link', 'set', v, 'netns', n);
+      ip('link', 'set', p, 'netns', ap);
+      ip('-n', ap, 'link', 'set', p, 'master', 'br0');
+      ip('-n', ap, 'link', 'set', p, 'up');
+      ip('-n', n, 'addr', 'add', `${a}/24`, 'dev', v);
+      ip('-n', n, 'link', 'set', v, 'up');
+      ip('-n', n, 'route', 'add', 'default', 'via', '10.77.0.254', 'dev', v);
+    }
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return {
+    ap,
+    hosts: names.map((n, i) => makeHost(n, addrs[i], ifaces[i])),
+    setMode(mode) {
+      execFileSync('ip', ['netns', 'exec', ap, 'nft', '-f', '-'], {
+        input: `flush ruleset\n${apRules(mode, ports)}`,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+    },
+    destroy,
+  };
+}
+
+/** A peer host joined to the test process's own namespace by a veth pair. */
+export interface AttachedHost extends TestNet {
+  /** This process's address on the link (a non-loopback address servers in this process can bind). */
+  readonly localAddress: string;
+  /** The peer host (its `address` is on the same /24). */
+  readonly peer: Host;
+}
+
+/**
+ * Creates one host joined to THIS process's namespace (the one `npm test` made) by a veth pair on
+ * 10.R.R.0/24 (random R): .1 here, .2 in the new host. For relays and other servers that must be
+ * reached on a non-loopback address from another host; removed with the host.
+ */
+export function attachPeerHost(): AttachedHost {
+  const tag = randomBytes(3).toString('hex');
+  const name = `rs-${tag}-p`;
+  const [here, there] = [`vh${tag}`, `vp${tag}`];
+  const net = `10.${100 + (parseInt(tag.slice(0, 2), 16) % 100)}.${parseInt(tag.slice(2, 4), 16)}`;
+  const [localAddress, peerAddress] = [`${net}.1`, `${net}.2`];
+  ip('netns', 'add', name);
+  try {
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    ip('link', 'add', here, 'type', 'veth', 'peer', 'name', there, 'netns', name);
+    ip('addr', 'add', `${localAddress}/24`, 'dev', here);
+    ip('link', 'set', here, 'up');
+    ip('-n', name, 'addr', 'add', `${peerAddress}/24`, 'dev', there);
+    ip('-n', name, 'link', 'set', there, 'up');
+  } catch (err) {
+    ip('netns', 'del', name);
+    throw err;
+  }
+  const peer = makeHost(name, peerAddress, there);
+  return { hosts: [peer], peer, localAddress, destroy: () => ip('netns', 'del', name) };
+}

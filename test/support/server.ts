@@ -14,7 +14,8 @@ export interface Running {
 
 export async function startServer(options: ServerOptionsInput = {}, deps: ServerDeps = {}): Promise<Running> {
   const server = createSignalServer(
-    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...options },
+    // The relay stays off unless a test asks for it: suites must not collide on UDP/TCP 3478.
+    { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 }, ...options },
     { stopGraceMs: 500, ...deps },
   );
   const status = await server.start();

@@ -199,6 +199,7 @@ export class WebClientApp {
         performance.mark(CHANNEL_OPEN_MARK);
       this.#renderPeers();
     });
+    conv.on('ice', () => this.#renderPeers());
     conv.on('chat', (e) => e.from === 'peer' && attention());
     conv.on('transfer', (tr) => tr.direction === 'in' && tr.state === 'offered' && attention());
     call.on('change', () => this.#renderPeers());
@@ -233,7 +234,10 @@ export class WebClientApp {
     if (!c) return null;
     const busy = c.transfers.some((tr) => !finalStates.has(tr.state));
     if (c.state === 'open') return { text: busy ? t.badgeTransferring : t.badgeConnected, attention: false };
-    if (c.state === 'connecting') return { text: t.badgeConnecting, attention: false };
+    if (c.state === 'connecting')
+      return c.problem
+        ? { text: t.badgeCannotConnect, attention: true }
+        : { text: t.badgeConnecting, attention: false };
     if (c.state === 'interrupted') return { text: t.badgeInterrupted, attention: false };
     return null;
   }

@@ -1,6 +1,7 @@
 // One conversation with one peer over a WebRTC link: a DataChannel carrying chat and files. DOM-free, so
 // a Node peer (werift) can hold the same conversation as a browser.
-import { Emitter, type LinkCloseReason, type PeerLink } from '../../client/index.js';
+import { Emitter, type IceDiagnosis, type IceRoute, type LinkCloseReason, type PeerLink } from '../../client/index.js';
+import { problemText } from './ice-words.js';
 import { parseChannelMessage, type ChannelLike, type ChannelMessage } from './channel-protocol.js';
 import { LOW_WATER_BYTES } from './transfer/constants.js';
 import { FileReceiver } from './transfer/incoming.js';
@@ -27,6 +28,8 @@ export interface ConversationEvents {
   transfer: [Transfer];
   /** The peer ended the video call. */
   'call-end': [];
+  /** The route or the ICE problem changed. */
+  ice: [];
 }
 
 /** Label and id of the negotiated channel both sides create. */
@@ -43,6 +46,10 @@ export class Conversation extends Emitter<ConversationEvents> {
   openedAt: number | null = null;
   /** Why it closed, in words for the user; null while not closed. */
   closedReason: string | null = null;
+  /** How the connection travels (direct or through the server's relay), once connected. */
+  route: IceRoute | null = null;
+  /** Why it does not connect, once the link reported a stall; cleared when it connects. */
+  problem: IceDiagnosis | null = null;
   #state: ConversationState = 'connecting';
   readonly #sender: FileSender;
   readonly #receiver: FileReceiver;
@@ -80,7 +87,18 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (s === 'disconnected' && this.#state === 'open') this.#setState('interrupted');
       if (s === 'connected' && this.#state === 'interrupted') this.#setState('open');
     });
-    link.on('closed', (why) => this.#end(closeText(why, peer)));
+    link.on('route', (r) => {
+      this.route = r;
+      this.problem = null;
+      this.emit('ice');
+    });
+    link.on('stalled', (d) => {
+      this.problem = d;
+      this.emit('ice');
+    });
+    link.on('closed', (why) =>
+      this.#end(why === 'failed' && link.diagnosis ? problemText(link.diagnosis.problem, peer) : closeText(why, peer)),
+    );
   }
 
   get peer(): string {

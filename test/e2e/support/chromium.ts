@@ -32,6 +32,11 @@ export interface ChromiumOptions {
   env?: Record<string, string>;
   /** Launch timeout, ms. Default 30000. */
   timeoutMs?: number;
+  /**
+   * false: no fake media UI, so pages get camera/microphone only if a context grants it, and a page without
+   * it hides its addresses behind mDNS names, as a student who only chats does. Default true.
+   */
+  mediaPermission?: boolean;
 }
 
 export interface LaunchedChromium {
@@ -68,7 +73,9 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
   const wrapper = path.join(dir, 'chromium');
   writeFileSync(wrapper, wrapperScript(options.netns));
   chmodSync(wrapper, 0o755);
-  const args = [...webRtcArgs, ...(options.args ?? [])];
+  const base =
+    options.mediaPermission === false ? webRtcArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : webRtcArgs;
+  const args = [...base, ...(options.args ?? [])];
   if (options.disableFeatures?.length) args.push(`--disable-features=${options.disableFeatures.join(',')}`);
   try {
     const browser = await chromium.launch({

@@ -13,6 +13,7 @@ const fixAt: Partial<Record<ProblemCode, { route: Route; label: string }>> = {
   'push-failed': { route: 'push', label: 'Open Push' },
   'push-store-corrupt': { route: 'push', label: 'Open Push' },
   'mdns-failed': { route: 'network', label: 'Open Network' },
+  'relay-failed': { route: 'settings', label: 'Change the relay port' },
 };
 
 const titles: Record<ProblemCode, string> = {
@@ -24,6 +25,7 @@ const titles: Record<ProblemCode, string> = {
   'push-store-corrupt': 'Stored push subscriptions could not be read',
   'mdns-failed': 'LAN discovery (mDNS) failed',
   'redis-unavailable': 'The cluster lost its Redis',
+  'relay-failed': 'The connection relay (STUN/TURN) is off',
   'settings-invalid': 'Some settings are invalid',
   'secrets-unavailable': 'Secrets cannot be stored encrypted',
   internal: 'Something went wrong',

@@ -98,6 +98,27 @@ export const de: Messages = {
     online
       ? `Direkt mit ${peer} verbunden.`
       : `Direkt mit ${peer} verbunden. ${peer} hat die Serververbindung verloren, aber diese direkte Verbindung funktioniert weiter.`,
+  stateOpenVia: (peer, online, how) =>
+    online
+      ? `Mit ${peer} ${how} verbunden.`
+      : `Mit ${peer} ${how} verbunden. ${peer} hat die Serververbindung verloren, aber diese Verbindung funktioniert weiter.`,
+  routeDirect: 'direkt',
+  routeRelay: 'über das Relay des Servers',
+  routeRelayTcp: 'über das Relay des Servers (per TCP)',
+  stateStalled: (peer, why) => `Noch keine Verbindung zu ${peer}. ${why}`,
+  badgeCannotConnect: 'keine Verbindung',
+  iceNoNetwork: (peer) =>
+    `Dieses Gerät hat keine Netzverbindung, die es für ${peer} nutzen kann. Prüfe, ob es im WLAN ist, und lade die Seite neu.`,
+  iceRelayUnreachable: () =>
+    'Dieses Gerät erreicht das Relay auf dem Computer mit rustysignal nicht. Vermutlich blockiert dort eine Firewall: Bitte die Serverleitung, UDP- und TCP-Port 3478 und die UDP-Ports 49160–49300 freizugeben.',
+  iceNoPeerAddresses: (peer) =>
+    `Das Gerät von ${peer} hat keine Netzadresse geschickt. Vielleicht hat es die Netzverbindung verloren: Bitte ${peer}, die Seite neu zu laden.`,
+  icePeerHidden: (peer) =>
+    `Das Gerät von ${peer} ist in diesem Netz nicht auffindbar: Das WLAN verhindert, dass Geräte einander finden (üblich in Schul- und Gastnetzen). Das Relay auf dem Computer mit rustysignal löst das: Bitte die Serverleitung, das Relay einzuschalten (UDP- und TCP-Port 3478).`,
+  iceUnreachable: () =>
+    'Beide Geräte erreichen den Server, aber nicht einander: Das WLAN trennt die Geräte („Client-Isolation“). Das Relay auf dem Computer mit rustysignal löst das: Bitte die Serverleitung, das Relay einzuschalten (UDP- und TCP-Port 3478).',
+  iceRelayFailed: () =>
+    'Auch über das Relay des Servers kam keine Verbindung zustande. Vielleicht blockiert dort eine Firewall die Relay-Ports (UDP 49160–49300): Bitte die Serverleitung, sie freizugeben.',
   stateInterrupted: (peer) => `Die Verbindung zu ${peer} wurde unterbrochen. Versuche sie wiederherzustellen…`,
   closed: 'Beendet.',
   closeLocal: 'Du hast die Unterhaltung beendet.',

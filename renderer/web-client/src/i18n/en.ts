@@ -101,6 +101,29 @@ export const en = {
     online
       ? `Connected to ${peer} directly.`
       : `Connected to ${peer} directly. ${peer} lost the server connection, but this direct connection still works.`,
+  /** `how` is routeDirect or routeRelay. */
+  stateOpenVia: (peer: string, online: boolean, how: string) =>
+    online
+      ? `Connected to ${peer} ${how}.`
+      : `Connected to ${peer} ${how}. ${peer} lost the server connection, but this connection still works.`,
+  routeDirect: 'directly',
+  routeRelay: 'through the relay on the server',
+  routeRelayTcp: 'through the relay on the server (over TCP)',
+  stateStalled: (peer: string, why: string) => `Cannot connect to ${peer} yet. ${why}`,
+  badgeCannotConnect: 'cannot connect',
+  // Why a connection does not come up (IceProblem), and what to ask for.
+  iceNoNetwork: (peer: string) =>
+    `This device has no network connection it may use for ${peer}. Check that it is on the Wi-Fi, then reload the page.`,
+  iceRelayUnreachable: () =>
+    'This device cannot reach the relay on the computer running rustysignal. A firewall there probably blocks it: ask whoever runs it to allow UDP and TCP port 3478 and UDP ports 49160–49300.',
+  iceNoPeerAddresses: (peer: string) =>
+    `${peer}’s device sent no network address. It may have lost its network connection: ask ${peer} to reload the page.`,
+  icePeerHidden: (peer: string) =>
+    `${peer}’s device cannot be found on this network: the Wi-Fi blocks devices from discovering each other (common on school and guest networks). The relay on the computer running rustysignal solves this: ask whoever runs it to turn the relay on (UDP and TCP port 3478).`,
+  iceUnreachable: () =>
+    'The two devices reach the server but not each other: the Wi-Fi keeps devices apart (“client isolation”). The relay on the computer running rustysignal solves this: ask whoever runs it to turn the relay on (UDP and TCP port 3478).',
+  iceRelayFailed: () =>
+    'Even the relay on the server could not connect the two devices. A firewall on that computer may block the relay ports (UDP 49160–49300): ask whoever runs rustysignal to allow them.',
   stateInterrupted: (peer: string) => `The connection to ${peer} was interrupted. Trying to recover…`,
   closed: 'Closed.',
   closeLocal: 'You closed the conversation.',

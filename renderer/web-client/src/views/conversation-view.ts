@@ -3,6 +3,7 @@
 import { callsAvailable, type CallController } from '../call.js';
 import type { ChatEntry, Conversation } from '../conversation.js';
 import { byId, h } from '../dom.js';
+import { problemText, routeText } from '../ice-words.js';
 import type { Transfer } from '../transfer/types.js';
 import { t } from '../i18n/index.js';
 import { filesOf, onFileDrop } from './file-drop.js';
@@ -22,9 +23,10 @@ function statusText(c: Conversation, online: boolean): string {
   const p = c.peer;
   switch (c.state) {
     case 'connecting':
+      if (online && c.problem) return t.stateStalled(p, problemText(c.problem.problem, p));
       return t.stateConnecting(p, online);
     case 'open':
-      return t.stateOpen(p, online);
+      return c.route ? t.stateOpenVia(p, online, routeText(c.route)) : t.stateOpen(p, online);
     case 'interrupted':
       return t.stateInterrupted(p);
     case 'closed':
@@ -120,6 +122,7 @@ export class ConversationView {
     this.#transfers.replaceChildren(...conv.transfers.map((t) => this.#item(t)));
     this.#offs.push(
       conv.on('state', () => this.refresh()),
+      conv.on('ice', () => this.refresh()),
       conv.on('chat', (e) => {
         this.#chatLog.append(this.#chatItem(e));
         this.#chatLog.scrollTop = this.#chatLog.scrollHeight;
@@ -136,6 +139,9 @@ export class ConversationView {
     if (!c) return;
     const online = this.ctx.online(c.peer);
     this.#section.dataset.state = c.state;
+    // For tests and styling: how it travels, and the diagnosed problem while it does not connect.
+    this.#section.dataset.route = c.route?.kind ?? '';
+    this.#section.dataset.problem = c.state === 'connecting' || c.state === 'closed' ? (c.problem?.problem ?? '') : '';
     this.#status.dataset.state = c.state;
     this.#status.textContent = statusText(c, online);
     const open = c.state === 'open';
