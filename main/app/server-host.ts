@@ -166,6 +166,7 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       advertisedName: running ? advertised : null,
       problems: [...problems],
       push: s?.push ?? { enabled: false, publicKey: null, subscriptions: 0 },
+      relay: s?.relay ?? { enabled: false, port: null, allocations: 0, bytesPerSecond: 0, problem: null },
     };
   }
 
@@ -174,6 +175,10 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
       s.events.on('peer-joined', (p) => events.emit('peer-joined', p)),
       s.events.on('peer-left', (p) => events.emit('peer-left', p)),
       s.events.on('connections', (c) => events.emit('connections', c)),
+      // Relay state and counters (at most once a second) reach the window with the status.
+      s.events.on('relay', () => {
+        if (state === 'running') events.emit('status', status());
+      }),
       s.events.on('discovery', (list) => events.emit('discovery', list)),
       s.events.on('advertised', ({ name }) => {
         advertised = name;

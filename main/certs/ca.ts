@@ -4,6 +4,7 @@
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { toPem } from './generate.js';
 import {
   decodeNameConstraints,
   encodeNameConstraints,
@@ -27,14 +28,6 @@ export const LEAF_DAYS = 45;
 export const LEAF_RENEW_DAYS = 15;
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-function toPem(der: ArrayBuffer, label: string): string {
-  const b64 = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
 
 function serial(): string {
   const s = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));

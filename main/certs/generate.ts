@@ -29,7 +29,8 @@ export interface GenerateOptions {
 
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-function toPem(der: ArrayBuffer, label: string): string {
+/** DER bytes as a PEM block with `label`, 64 characters a line. */
+export function toPem(der: ArrayBuffer, label: string): string {
   const b64 = Buffer.from(der)
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')

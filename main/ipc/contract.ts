@@ -12,6 +12,7 @@ import type {
   PeerStats,
   ProblemCode as ServerProblemCode,
   PushResult,
+  RelayStatus,
   RoomInfo,
   RoomPatch,
 } from '../server/report-types.js';
@@ -110,6 +111,8 @@ export interface StatusInfo {
   /** Current problems (start failure, expiring certificate, mDNS failure), newest last. */
   problems: Problem[];
   push: { enabled: boolean; publicKey: string | null; subscriptions: number };
+  /** The connection relay (STUN/TURN): on or off, port, live allocations, relayed bytes per second. */
+  relay: RelayStatus;
 }
 
 // The server's own definitions (main/server/report-types.ts has no imports, so the renderer can share it).
@@ -121,6 +124,7 @@ export type {
   RoomInfo,
   RoomPatch,
   LeaveReason as PeerLeftReason,
+  RelayStatus,
 } from '../server/report-types.js';
 
 export interface ConnectionCounts {
@@ -245,6 +249,8 @@ export interface SettingsValues {
   /** ms between WebSocket pings. */
   pingIntervalMs: number;
   mdns: { enabled: boolean; name: string | null; interface: string | null };
+  /** The connection relay (STUN/TURN): UDP/TCP port (0 = off) and the UDP ports relayed addresses use. */
+  relay: { port: number; relayPortsMin: number; relayPortsMax: number };
   /** Serve the bundled web client over http(s) on the same port. */
   serveWebClient: boolean;
   startServerOnLaunch: boolean;
@@ -254,9 +260,10 @@ export interface SettingsValues {
 }
 
 /** A change to settings: any subset of fields; `rateLimit` and `mdns` may be partial too. */
-export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns'>> & {
+export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns' | 'relay'>> & {
   rateLimit?: Partial<SettingsValues['rateLimit']>;
   mdns?: Partial<SettingsValues['mdns']>;
+  relay?: Partial<SettingsValues['relay']>;
 };
 
 export interface SettingsInfo {

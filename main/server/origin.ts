@@ -18,6 +18,14 @@ function isLanHost(hostname: string): boolean {
   return h === 'localhost' || lanSuffixes.some((s) => h.endsWith(s)) || isLocalAddress(h);
 }
 
+function parseOrigin(origin: string): URL | null {
+  try {
+    return origin === 'null' ? null : new URL(origin);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Null when an upgrade with this `Origin` header (undefined: none) and `Host` header may proceed; else
  * the message for the 403 answer.
@@ -29,12 +37,7 @@ export function originRefusal(
 ): string | null {
   if (origin === undefined) return null;
   if (policy.allowed.includes('*') || policy.allowed.includes(origin)) return null;
-  let url: URL | null = null;
-  try {
-    url = origin === 'null' ? null : new URL(origin);
-  } catch {
-    url = null;
-  }
+  const url = parseOrigin(origin);
   if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) {
     if (isLanHost(url.hostname)) return null;
     // This server's own pages, reached by one of its own names. The name must be one we know: a page

@@ -95,6 +95,19 @@ export interface PushResult {
   message: string | null;
 }
 
+/** The embedded STUN/TURN relay as the control surface reports it. */
+export interface RelayStatus {
+  enabled: boolean;
+  /** UDP/TCP port in use; null while off or failed. */
+  port: number | null;
+  /** Live TURN allocations. */
+  allocations: number;
+  /** Relayed payload bytes per second (both directions), over the last second. */
+  bytesPerSecond: number;
+  /** Why the relay is not running although it should; null when fine. */
+  problem: string | null;
+}
+
 /** One room as the operator sees it: who is in it and what was decided for it. */
 export interface RoomInfo {
   /** Room name ("" is the default room, where v1 clients are too). */

@@ -26,6 +26,17 @@ export const settingsValuesSchema = z
     mdns: z
       .object({ enabled: mdns.enabled.unwrap(), name: mdns.name.unwrap(), interface: mdns.interface.unwrap() })
       .strict(),
+    relay: z
+      .object({
+        port: server.relay.unwrap().shape.port.unwrap(),
+        relayPortsMin: z.number().int().min(1024).max(65535),
+        relayPortsMax: z.number().int().min(1024).max(65535),
+      })
+      .strict()
+      .refine((r) => r.relayPortsMin <= r.relayPortsMax, {
+        message: 'the first relay port must not be above the last',
+        path: ['relayPortsMax'],
+      }),
     serveWebClient: z.boolean(),
     startServerOnLaunch: z.boolean(),
     startAtLogin: z.boolean(),
@@ -68,6 +79,7 @@ const patchSchema = settingsValuesSchema
   .extend({
     rateLimit: settingsValuesSchema.shape.rateLimit.partial(),
     mdns: settingsValuesSchema.shape.mdns.partial(),
+    relay: z.object({ port: z.number(), relayPortsMin: z.number(), relayPortsMax: z.number() }).partial().strict(),
   })
   .partial()
   .strict();
@@ -85,6 +97,7 @@ export function applyPatch(
     ...p,
     rateLimit: { ...current.rateLimit, ...p.rateLimit },
     mdns: { ...current.mdns, ...p.mdns },
+    relay: { ...current.relay, ...p.relay },
   };
   const full = settingsValuesSchema.safeParse(merged);
   if (!full.success) return { ok: false, errors: fieldErrors(full.error.issues) };

@@ -1,7 +1,13 @@
 // The persisted settings file, validated with zod. Server fields reuse the server's own option schemas
 // (main/server/options.ts), so the settings UI, the CLI and the server share one set of rules and defaults.
 import { z } from 'zod';
-import { defaultOptions, mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
+import {
+  defaultOptions,
+  mdnsOptionsSchema,
+  rateLimitSchema,
+  relayOptionsSchema,
+  serverOptionsSchema,
+} from '../server/options.js';
 import { isPem } from '../server/pem.js';
 
 /** Current version of the settings file layout; migrations.ts lifts older files to it. */
@@ -28,6 +34,9 @@ export const storedServerSchema = z
     allowedOrigins: server.allowedOrigins,
     pingIntervalMs: server.pingIntervalMs,
     mdns: mdnsOptionsSchema.default(defaultOptions.mdns),
+    relay: relayOptionsSchema.default(defaultOptions.relay),
+    /** The TURN REST secret, made once on first use and kept encrypted like the other secrets. */
+    turnSecret: secretSchema.nullable().default(null),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 // The settings service: loads (migrating and validating once), hands out the editable values, keeps the
 // TLS and push material with secrets sealed, and turns it all into the server's options.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FieldError, SettingsValues } from '../ipc/contract.js';
 import { resolveOptions, type ServerOptions } from '../server/options.js';
@@ -140,6 +141,12 @@ function readPem(file: string, what: string): string {
   }
 }
 
+/** The stored server fields that are not form values as they are (secret, relay layout). */
+function omitStored(server: StoredSettings['server']) {
+  const { turnSecret: _secret, relay: _relay, ...rest } = server;
+  return rest;
+}
+
 /** Loads the settings from `deps.store` (migrating them) and returns the service. */
 export function createSettings(deps: SettingsDeps): Settings {
   const { store, encryptor: enc } = deps;
@@ -154,14 +161,27 @@ export function createSettings(deps: SettingsDeps): Settings {
   };
 
   const toValues = (d: StoredSettings): SettingsValues => ({
-    ...d.server,
+    ...omitStored(d.server),
     accessKey: d.server.accessKey ? openSecret(d.server.accessKey, enc, 'The access key') : null,
     rateLimit: { ...d.server.rateLimit },
     allowedOrigins: [...d.server.allowedOrigins],
     mdns: { ...d.server.mdns },
+    relay: {
+      port: d.server.relay.port,
+      relayPortsMin: d.server.relay.relayPorts.min,
+      relayPortsMax: d.server.relay.relayPorts.max,
+    },
     serveWebClient: d.serveWebClient,
     ...d.app,
   });
+
+  /** The TURN secret: made on first use, then kept (sealed) with the settings so credentials survive restarts. */
+  const turnSecret = (): string => {
+    if (data.server.turnSecret) return openSecret(data.server.turnSecret, enc, 'The relay (TURN) secret');
+    const secret = randomBytes(32).toString('base64url');
+    commit({ ...data, server: { ...data.server, turnSecret: sealSecret(secret, enc) } });
+    return secret;
+  };
 
   const svc: Settings = {
     location: store.location,
@@ -173,10 +193,19 @@ export function createSettings(deps: SettingsDeps): Settings {
     update(patch) {
       const r = applyPatch(toValues(data), patch);
       if (!r.ok) return r;
-      const { serveWebClient, startServerOnLaunch, startAtLogin, startHidden, accessKey, ...server } = r.values;
+      const { serveWebClient, startServerOnLaunch, startAtLogin, startHidden, accessKey, relay, ...server } = r.values;
       commit({
         ...data,
-        server: { ...server, accessKey: accessKey === null ? null : sealSecret(accessKey, enc) },
+        server: {
+          ...server,
+          accessKey: accessKey === null ? null : sealSecret(accessKey, enc),
+          relay: {
+            ...data.server.relay,
+            port: relay.port,
+            relayPorts: { min: relay.relayPortsMin, max: relay.relayPortsMax },
+          },
+          turnSecret: data.server.turnSecret,
+        },
         serveWebClient,
         app: { startServerOnLaunch, startAtLogin, startHidden },
       });
@@ -262,6 +291,8 @@ export function createSettings(deps: SettingsDeps): Settings {
         allowedOrigins: v.allowedOrigins,
         pingIntervalMs: v.pingIntervalMs,
         mdns: v.mdns,
+        relay: data.server.relay,
+        turnSecret: turnSecret(),
         tls,
         push: push?.subject
           ? { vapidPrivateKeyPem: push.privateKeyPem, subject: push.subject, encoding: push.encoding }

@@ -285,20 +285,38 @@ export class SignalClient extends Emitter<SignalEvents> {
     return this.#request({ action: 'connection-request', endpoint: to }, 'push-result') as Promise<PushResultData>;
   }
 
-  /** Stores a push subscription for this name (v2). `subscription` as from `PushSubscription.toJSON()`. */
-  async subscribePush(subscription: unknown): Promise<void> {
+  /**
+   * Stores a push subscription for this name (v2). `subscription` as from `PushSubscription.toJSON()`.
+   * `pushSecret` (16 to 256 characters, optional): keep it to replace or remove this subscription later
+   * from another device; without it only this browser (same endpoint) or this connection can.
+   */
+  async subscribePush(subscription: unknown, pushSecret?: string): Promise<void> {
     await this.#request(
       {
         action: 'subscribe-push',
         subscriptionData: typeof subscription === 'string' ? subscription : JSON.stringify(subscription),
+        ...(pushSecret !== undefined ? { pushSecret } : {}),
       },
       'push-subscribed',
     );
   }
 
-  /** Forgets this name's push subscription on the server (v2). */
-  async unsubscribePush(): Promise<void> {
-    await this.#request({ action: 'unsubscribe-push' }, 'push-unsubscribed');
+  /**
+   * Forgets this name's push subscription on the server (v2). From a later connection, pass the
+   * subscription (its endpoint proves it is yours) or the `pushSecret` it was made with.
+   */
+  async unsubscribePush(proof: { subscription?: unknown; pushSecret?: string } = {}): Promise<void> {
+    const { subscription, pushSecret } = proof;
+    await this.#request(
+      {
+        action: 'unsubscribe-push',
+        ...(subscription !== undefined
+          ? { subscriptionData: typeof subscription === 'string' ? subscription : JSON.stringify(subscription) }
+          : {}),
+        ...(pushSecret !== undefined ? { pushSecret } : {}),
+      },
+      'push-unsubscribed',
+    );
   }
 
   /** Sends any JSON object as it is, without tracking. Throws `not-connected` when not open. */

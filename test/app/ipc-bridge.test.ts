@@ -13,7 +13,7 @@ const { registerIpc, sendEvent } = await import('../../main/app/ipc-main.js');
 
 const DASH = 'rustysignal://dashboard/index.html';
 const handlers = createIpcHandlers(
-  createNodeIpcDeps({ dir: null, settings: { host: '127.0.0.1', port: 0, mdns: { enabled: false } } }),
+  createNodeIpcDeps({ dir: null, settings: { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 } } }),
 );
 const channels = Object.keys(handlers).sort() as InvokeChannel[];
 

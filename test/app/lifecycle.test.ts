@@ -29,7 +29,7 @@ function setup(
   stopTimeoutMs = 2000,
 ) {
   const settings: Settings = createSettings({ store: memoryStore(), encryptor: noEncryptor() });
-  settings.update({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...settingsPatch });
+  settings.update({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 }, ...settingsPatch });
   host = createServerHost({ factory, options: () => settings.serverOptions({ dataDir: null, webClientDir: null }) });
   const ui = {
     trayStates: [] as string[],

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 function make(initial: ServerOptionsInput) {
-  let input: ServerOptionsInput = { host: '127.0.0.1', port: 0, mdns: { enabled: false }, ...initial };
+  let input: ServerOptionsInput = { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 }, ...initial };
   const h = createServerHost({ factory: serverFactory({ stopGraceMs: 300 }), options: () => resolveOptions(input) });
   host = h;
   return { h, set: (patch: ServerOptionsInput) => (input = { ...input, ...patch }) };
@@ -117,7 +117,7 @@ describe('server host', () => {
   it('asks the server for peer-stats only while someone listens, and relays the current server across restarts', async () => {
     const h = createServerHost({
       factory: (o) => createSignalServer(o, { statsIntervalMs: 20, stopGraceMs: 300 }),
-      options: () => resolveOptions({ host: '127.0.0.1', port: 0, mdns: { enabled: false } }),
+      options: () => resolveOptions({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 } }),
     });
     host = h;
     expect((await h.start()).ok).toBe(true);

@@ -171,9 +171,27 @@ describe('server options', () => {
       dataDir: '/data',
       webClientDir: null,
       mdns: { enabled: true, name: 'Room 101', interface: null },
+      turnSecret: expect.stringMatching(/^[\w-]{43}$/),
     });
     s.update({ serveWebClient: true });
     expect(s.serverOptions({ dataDir: null, webClientDir: '/web' }).webClientDir).toBe('/web');
+  });
+
+  it('makes the TURN secret once and keeps it sealed; the relay port and range are settings', () => {
+    const store = memoryStore();
+    const s = createSettings({ store, encryptor: noEncryptor() });
+    const first = s.serverOptions({ dataDir: null, webClientDir: null }).turnSecret;
+    expect(s.serverOptions({ dataDir: null, webClientDir: null }).turnSecret).toBe(first);
+    expect(s.snapshot().server.turnSecret).toEqual({ scheme: 'plain', data: first });
+    expect(s.update({ relay: { port: 0, relayPortsMin: 50000, relayPortsMax: 50010 } }).ok).toBe(true);
+    expect(s.serverOptions({ dataDir: null, webClientDir: null }).relay).toMatchObject({
+      port: 0,
+      relayPorts: { min: 50000, max: 50010 },
+    });
+    expect(s.update({ relay: { relayPortsMin: 50020 } })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'relay.relayPortsMax', message: 'the first relay port must not be above the last' }],
+    });
   });
 
   it('leaves push off until a subject is set, and reads linked certificate files at each call', () => {

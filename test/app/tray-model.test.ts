@@ -16,6 +16,7 @@ const base: StatusInfo = {
   advertisedName: null,
   problems: [],
   push: { enabled: false, publicKey: null, subscriptions: 0 },
+  relay: { enabled: false, port: null, allocations: 0, bytesPerSecond: 0, problem: null },
 };
 const running: StatusInfo = {
   ...base,

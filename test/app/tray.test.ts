@@ -21,6 +21,7 @@ const stopped: StatusInfo = {
   advertisedName: null,
   problems: [],
   push: { enabled: false, publicKey: null, subscriptions: 0 },
+  relay: { enabled: false, port: null, allocations: 0, bytesPerSecond: 0, problem: null },
 };
 const running: StatusInfo = {
   ...stopped,

@@ -118,6 +118,30 @@ describe('push calls (v2)', () => {
     expect(unknown).toMatchObject({ to: 'never-subscribed', ok: false });
   });
 
+  it('removes a subscription from a later connection only with proof: its endpoint or its pushSecret', async () => {
+    const subscription = makeBrowserSubscription(`${pushService.origin}/push/owner`).json;
+    const first = env.client({ name: 'owner' });
+    await first.connect();
+    await first.subscribePush(subscription, 'owner-secret-0123456789');
+    first.close();
+    const gone = () => expect.poll(() => env.server.peers().some((p) => p.name === 'owner')).toBe(false);
+    await gone();
+    const later = env.client({ name: 'owner' });
+    await later.connect();
+    await expect(later.unsubscribePush()).rejects.toMatchObject({ code: 'push-refused' });
+    await expect(later.unsubscribePush({ subscription })).resolves.toBeUndefined();
+    await later.subscribePush(
+      makeBrowserSubscription(`${pushService.origin}/push/owner2`).json,
+      'owner-secret-0123456789',
+    );
+    later.close();
+    await gone();
+    const third = env.client({ name: 'owner' });
+    await third.connect();
+    await expect(third.unsubscribePush({ pushSecret: 'owner-secret-0123456789' })).resolves.toBeUndefined();
+    third.close();
+  });
+
   it('rejects push calls with push-unavailable on a server without push', async () => {
     const plain = await startServerWithClients();
     try {

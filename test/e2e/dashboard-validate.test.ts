@@ -29,6 +29,7 @@ const values: SettingsValues = {
   allowedOrigins: [],
   pingIntervalMs: 30_000,
   mdns: { enabled: true, name: null, interface: null },
+  relay: { port: 3478, relayPortsMin: 49160, relayPortsMax: 49300 },
   serveWebClient: true,
   startServerOnLaunch: true,
   startAtLogin: false,

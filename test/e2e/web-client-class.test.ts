@@ -318,6 +318,16 @@ describe.runIf(netnsAvailable('web client class e2e (loopback)'))('web client in
     await expectNoSeriousFindings(p, 'join, room code');
     await p.goto(`${base()}/locked?code=tiger7`);
     await p.locator('#server-status[data-state="open"]').waitFor();
+    server.setRoom('locked', { code: null });
+
+    // The bare address says it is a room (the main one), and the page has an icon.
+    const bare = await page(ctx, `${base()}/`);
+    expect(await bare.locator('#room-here').textContent()).toBe('You are in the main room.');
+    expect(
+      await bare.evaluate(
+        async () => (await fetch(document.querySelector<HTMLLinkElement>('link[rel=icon]')!.href)).status,
+      ),
+    ).toBe(200);
     await ctx.close();
   });
 

@@ -18,7 +18,7 @@ import { makeBrowserSubscription } from '../server/push/support/browser-subscrip
 import { connect, until } from '../support/clients.js';
 
 const lan = () => [{ interface: 'lo', address: '127.0.0.1', family: 'IPv4' as const, internal: true }];
-const base = { host: '127.0.0.1', port: 0, mdns: { enabled: false } };
+const base = { host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { port: 0 } };
 
 let dir: string;
 let deps: ReturnType<typeof createNodeIpcDeps>;

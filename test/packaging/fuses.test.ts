@@ -24,11 +24,14 @@ describe('Electron hardening', () => {
   });
 
   it('pins Electron 45.5.0 or later in the 45 line', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const v = (pkg.devDependencies?.electron ?? pkg.dependencies?.electron) as string;
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<
+      'dependencies' | 'devDependencies',
+      Record<string, string> | undefined
+    >;
+    const v = pkg.devDependencies?.electron ?? pkg.dependencies?.electron ?? '';
     const [major, minor] = v.split('.').map(Number);
     expect(major).toBe(45);
     expect(minor).toBeGreaterThanOrEqual(5);
-    expect(require('electron/package.json').version).toBe(v);
+    expect((require('electron/package.json') as { version: string }).version).toBe(v);
   });
 });

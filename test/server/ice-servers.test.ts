@@ -209,8 +209,8 @@ describe('delivery to clients', () => {
     expect((await welcomeOf('v=2&user=a')).iceServers).toEqual([
       {
         urls: 'turn:turn.example.org?transport=tcp',
-        username: expect.stringMatching(/^\d+:c\d+$/),
-        credential: expect.any(String),
+        username: expect.stringMatching(/^\d+:c\d+$/) as unknown,
+        credential: expect.any(String) as unknown,
       },
     ]);
   });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from '../logger.js';
 import type { RelayOptions } from '../options.js';
+import type { RelayStatus } from '../report-types.js';
 import { Authenticator } from './auth.js';
 import { PeerPolicy } from './peer-policy.js';
 import { PortPool } from './port-pool.js';
@@ -12,17 +13,7 @@ import { TcpListener } from './tcp-listener.js';
 import { TurnServer } from './turn-server.js';
 import { UdpListener } from './udp-listener.js';
 
-/** The relay as status() reports it. */
-export interface RelayStatus {
-  enabled: boolean;
-  /** UDP/TCP port in use; null while off or failed. */
-  port: number | null;
-  allocations: number;
-  /** Relayed payload bytes per second (both directions), over the last second. */
-  bytesPerSecond: number;
-  /** Why the relay is not running although it should; null when fine. */
-  problem: string | null;
-}
+export type { RelayStatus } from '../report-types.js';
 
 export interface RelayContext {
   /** The signaling server's bind host (the relay binds the same addresses). */

@@ -87,6 +87,9 @@ export interface SettingsDraft {
   'mdns.enabled': boolean;
   'mdns.name': string;
   'mdns.interface': string;
+  'relay.port': string;
+  'relay.relayPortsMin': string;
+  'relay.relayPortsMax': string;
   serveWebClient: boolean;
   startServerOnLaunch: boolean;
   startAtLogin: boolean;
@@ -112,6 +115,9 @@ export function draftOf(v: SettingsValues): SettingsDraft {
     'mdns.enabled': v.mdns.enabled,
     'mdns.name': v.mdns.name ?? '',
     'mdns.interface': v.mdns.interface ?? '',
+    'relay.port': String(v.relay.port),
+    'relay.relayPortsMin': String(v.relay.relayPortsMin),
+    'relay.relayPortsMax': String(v.relay.relayPortsMax),
     serveWebClient: v.serveWebClient,
     startServerOnLaunch: v.startServerOnLaunch,
     startAtLogin: v.startAtLogin,
@@ -177,11 +183,21 @@ export function parseSettings(
       name: mdnsName === '' ? null : mdnsName,
       interface: iface === '' ? null : iface,
     },
+    relay: {
+      port: num('relay.port', parseInteger(d['relay.port'], 0, 65535, 'Relay port')),
+      relayPortsMin: num(
+        'relay.relayPortsMin',
+        parseInteger(d['relay.relayPortsMin'], 1024, 65535, 'First relay port'),
+      ),
+      relayPortsMax: num('relay.relayPortsMax', parseInteger(d['relay.relayPortsMax'], 1024, 65535, 'Last relay port')),
+    },
     serveWebClient: d.serveWebClient,
     startServerOnLaunch: d.startServerOnLaunch,
     startAtLogin: d.startAtLogin,
     startHidden: d.startHidden,
   };
+  if (!errors['relay.relayPortsMax'] && values.relay.relayPortsMin > values.relay.relayPortsMax)
+    errors['relay.relayPortsMax'] = 'The last relay port must not be below the first.';
   return Object.keys(errors).length ? { values: null, errors } : { values, errors: null };
 }
 

@@ -59,9 +59,11 @@ export async function enablePush(client: SignalClient): Promise<string> {
 
 export async function disablePush(client: SignalClient): Promise<string> {
   if (client.name !== null) storedPushOptIn.set(client.room, client.name, false);
-  await client.unsubscribePush().catch(() => undefined);
   const reg = await navigator.serviceWorker.getRegistration('./');
-  await (await reg?.pushManager.getSubscription())?.unsubscribe();
+  const sub = await reg?.pushManager.getSubscription();
+  // The endpoint proves the subscription is this browser's, also from a later connection.
+  await client.unsubscribePush(sub ? { subscription: sub.toJSON() } : {}).catch(() => undefined);
+  await sub?.unsubscribe();
   return t.pushIsOff;
 }
 

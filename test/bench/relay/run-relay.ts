@@ -95,8 +95,8 @@ async function waitForUdp(ns: string): Promise<void> {
 async function once(ns: string, which: RelayRun['server'], repeat: number, cfg: RelayBenchConfig): Promise<RelayRun> {
   const server = startServer(ns, which, cfg.cli);
   let serverOut = '';
-  server.stdout!.on('data', (d) => (serverOut = (serverOut + d).slice(-4000)));
-  server.stderr!.on('data', (d) => (serverOut = (serverOut + d).slice(-4000)));
+  server.stdout!.on('data', (d: Buffer) => (serverOut = (serverOut + d.toString()).slice(-4000)));
+  server.stderr!.on('data', (d: Buffer) => (serverOut = (serverOut + d.toString()).slice(-4000)));
   try {
     await waitForUdp(ns);
     const load = spawn(
@@ -128,10 +128,10 @@ async function once(ns: string, which: RelayRun['server'], repeat: number, cfg: 
     let err = '';
     let cpu0 = 0;
     let cpu1 = 0;
-    load.stderr!.on('data', (d) => (err += d));
+    load.stderr.on('data', (d) => (err += d));
     await new Promise<void>((resolve, reject) => {
-      load.stdout!.on('data', (d: Buffer) => {
-        out += d;
+      load.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
         if (cpu0 === 0 && out.includes('start\n')) cpu0 = cpuMicros(server.pid!);
         if (cpu1 === 0 && out.includes('end\n')) cpu1 = cpuMicros(server.pid!);
       });
@@ -161,7 +161,7 @@ async function once(ns: string, which: RelayRun['server'], repeat: number, cfg: 
       p99ms: r.p99ms,
     };
   } catch (e) {
-    throw new Error(`${which}: ${(e as Error).message}\nserver output: ${serverOut}`);
+    throw new Error(`${which}: ${(e as Error).message}\nserver output: ${serverOut}`, { cause: e });
   } finally {
     server.kill('SIGKILL');
     await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));

@@ -73,7 +73,8 @@ const readStore = async (dir: string) => {
   const lines = (await readFile(storeFile(dir), 'utf8')).split('\n').filter(Boolean);
   expect(JSON.parse(lines[0]!)).toEqual({ format: 'rustysignal-push-subscriptions', version: 2 });
   const live = new Map<string, { room: string; name: string }>();
-  for (const l of lines.slice(1).map((x) => JSON.parse(x))) {
+  type Line = { op: string; room: string; name: string; entry: { room: string; name: string } };
+  for (const l of lines.slice(1).map((x) => JSON.parse(x) as Line)) {
     if (l.op === 'put') live.set(`${l.entry.room}/${l.entry.name}`, l.entry);
     if (l.op === 'del') live.delete(`${l.room}/${l.name}`);
   }
@@ -181,7 +182,7 @@ describe('persistence', () => {
 });
 
 describe('bounds', () => {
-  it('one client address cannot fill the store: a quota per address, others unaffected', async () => {
+  it('one client address cannot fill the store: a quota per address, others unaffected', () => {
     const s = service(null, [], { subscriptionsPerAddress: 3 });
     for (const n of ['m1', 'm2', 'm3']) expect(s.subscribe('', n, sub(n).json, who('10.0.0.66'))).toEqual({ ok: true });
     expect(s.subscribe('', 'm4', sub('m4').json, who('10.0.0.66'))).toEqual({
@@ -240,7 +241,7 @@ describe('damaged store files', () => {
   it('damaged lines inside the log are dropped, the valid ones kept and saved, the original kept aside', async () => {
     const dir = await freshDir();
     const lines = (await writeValidStore(dir, ['a', 'b', 'c'])).split('\n');
-    const j = JSON.parse(lines[2]!);
+    const j = JSON.parse(lines[2]!) as { entry: { subscription: { keys: { auth: string } } } };
     j.entry.subscription.keys.auth = 'dG9vIHNob3J0'; // 9 bytes
     lines[2] = JSON.stringify(j);
     lines[3] = lines[3]!.slice(0, 10);

@@ -156,7 +156,7 @@ describe('headers', () => {
       expect(r.headers.get('referrer-policy')).toBe('no-referrer');
       expect(r.headers.get('x-frame-options')).toBe('DENY');
     }
-    s.server.reconfigure({ accessKey: 'k' });
+    await s.server.reconfigure({ accessKey: 'k' });
     const r = await upgrade({});
     expect(r.status).toBe(401);
     expect(r.headers['x-frame-options']).toBe('DENY');

@@ -85,12 +85,12 @@ describe('the built CLI', () => {
           action: 'subscribe-push',
           subscriptionData: makeBrowserSubscription(`${fake.origin}/push/a`).json,
         });
-        expect(JSON.parse(await alice.next()).action).toBe('push-subscribed');
+        expect((JSON.parse(await alice.next()) as { action: string }).action).toBe('push-subscribed');
         fake.respond = () => ({ status: 400, body: 'nope\n\u001b[2Jforged: info: admin logged in\u202E' });
         const bob = await connect(url('user=bob'));
         await bob.next();
         bob.send({ action: 'connection-request', to: 'alice', id: 1 });
-        for (;;) if (JSON.parse(await bob.next()).action === 'push-result') break;
+        for (;;) if ((JSON.parse(await bob.next()) as { action: string }).action === 'push-result') break;
         await cli.waitFor(/refused the message to \\?"alice\\?"/);
         const out = cli.stdout() + cli.stderr();
         expect(out.split('\n').filter((l) => l.includes('refused the message to'))).toHaveLength(1);

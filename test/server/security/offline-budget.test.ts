@@ -17,13 +17,22 @@ afterEach(async () => {
 async function v2(query: string, address = '127.0.0.1'): Promise<TestClient> {
   const c = await connect(s.url(`v=2&${query}`), { localAddress: address });
   open.push(c);
-  expect((await c.nextJson()).action).toBe('welcome');
+  expect((await c.nextJson<ServerMessage>()).action).toBe('welcome');
   return c;
 }
+/** What the server sends, as far as these tests read it. */
+interface ServerMessage {
+  protocol?: string;
+  action?: string;
+  from?: string | null;
+  seq?: number;
+  data: { code?: string; message?: string; ref?: unknown; ok?: boolean; to?: string; status?: number | null };
+}
+
 /** The next frame that is not presence news. */
-async function answer(c: TestClient): Promise<any> {
+async function answer(c: TestClient): Promise<ServerMessage> {
   for (;;) {
-    const m = await c.nextJson();
+    const m = await c.nextJson<ServerMessage>();
     if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
   }
 }
@@ -51,7 +60,7 @@ describe('offline queue byte budgets', () => {
       expect(a.data.code).toBe('queue-full');
       expect(a.data.message).toMatch(/your address/);
     }
-    expect(answers.at(-1).data.ref).toBe(fits + 2);
+    expect(answers.at(-1)!.data.ref).toBe(fits + 2);
     // A second connection from the same address shares the budget.
     const again = await v2('user=mallory2');
     again.send(big('ghost-x', 1));
@@ -63,11 +72,11 @@ describe('offline queue byte budgets', () => {
     alice.send({ protocol: 'one-to-one', endpoint: 'bob', id: 'hi', data: 'offer' });
     expect((await answer(alice)).action).toBe('queued');
     const bob = await v2('user=bob', '127.0.0.3');
-    expect(await bob.nextJson()).toMatchObject({ endpoint: 'bob', data: 'offer', from: 'alice' });
+    expect(await bob.nextJson<ServerMessage>()).toMatchObject({ endpoint: 'bob', data: 'offer', from: 'alice' });
 
     // Delivering held messages frees the budget.
     const ghost = await v2('user=ghost-0', '127.0.0.4');
-    expect(JSON.parse(await ghost.next()).from).toBe('mallory');
+    expect((JSON.parse(await ghost.next()) as ServerMessage).from).toBe('mallory');
     attacker.send(big('ghost-y', 99));
     expect((await answer(attacker)).action).toBe('queued');
   });
@@ -84,7 +93,7 @@ describe('offline queue byte budgets', () => {
       for (let i = 0; i < 4; i++) {
         c.send(big(`ghost-${address}-${i}`, i));
         const a = await answer(c);
-        results.push(a.action === 'queued' ? 'queued' : a.data.message.includes('your address') ? 'sender' : 'total');
+        results.push(a.action === 'queued' ? 'queued' : a.data.message!.includes('your address') ? 'sender' : 'total');
       }
     }
     // 2 × 60 KiB fit an address's 128 KiB; the third address finds the 256 KiB total used.

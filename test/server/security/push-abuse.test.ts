@@ -52,14 +52,22 @@ async function start(push: Record<string, unknown> = {}): Promise<Running> {
 async function v2(query: string): Promise<TestClient> {
   const c = await connect(s!.url(`v=2&${query}`));
   open.push(c);
-  expect((await c.nextJson()).action).toBe('welcome');
+  expect((await c.nextJson<ServerMessage>()).action).toBe('welcome');
   return c;
 }
-async function nextControl(c: TestClient): Promise<any> {
+async function nextControl(c: TestClient): Promise<ServerMessage> {
   for (;;) {
-    const m = await c.nextJson();
+    const m = await c.nextJson<ServerMessage>();
     if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
   }
+}
+/** What the server sends, as far as these tests read it. */
+interface ServerMessage {
+  protocol?: string;
+  action?: string;
+  from?: string | null;
+  seq?: number;
+  data: { code?: string; message?: string; ref?: unknown; ok?: boolean; to?: string; status?: number | null };
 }
 const sub = (endpoint: string) => makeBrowserSubscription(endpoint).json;
 
@@ -142,7 +150,7 @@ describe('outbound push requests are bounded', () => {
     const refusedA = [];
     for (let i = 0; i < 3; i++) refusedA.push((await nextControl(a)).data);
     expect(refusedA.map((d) => d.ref)).toEqual(['t2', 't3', 't4']);
-    expect(refusedA[0].message).toBe(
+    expect(refusedA[0]!.message).toBe(
       'push to "t2" refused: 2 of your push requests are still on their way; wait for their results',
     );
     b.send({ action: 'connection-request', to: 't0', id: 'b0' });
@@ -163,7 +171,9 @@ describe('outbound push requests are bounded', () => {
     class CountingMap extends Map<string, number> {
       override [Symbol.iterator](): MapIterator<[string, number]> {
         const it = super[Symbol.iterator]();
-        return Object.assign(Object.create(it), { next: () => (visited++, it.next()) });
+        return Object.assign(Object.create(it) as MapIterator<[string, number]>, {
+          next: () => (visited++, it.next()),
+        });
       }
       override entries(): MapIterator<[string, number]> {
         return this[Symbol.iterator]();

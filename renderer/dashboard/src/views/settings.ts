@@ -196,6 +196,14 @@ export function settingsView() {
         </div>
       </fieldset>
       <fieldset>
+        <legend>Connection relay (STUN/TURN)</legend>
+        <div class="form-grid">
+          ${text('relay.port', 'Relay port (UDP and TCP)', { inputmode: 'numeric', hint: `0 turns the relay off. Default ${d.relay.port}. Open it in the firewall for your LAN (docs/relay.md).` })}
+          ${text('relay.relayPortsMin', 'First relayed port (UDP)', { inputmode: 'numeric', hint: `Default ${d.relay.relayPortsMin}.` })}
+          ${text('relay.relayPortsMax', 'Last relayed port (UDP)', { inputmode: 'numeric', hint: `One per relayed connection. Default ${d.relay.relayPortsMax}.` })}
+        </div>
+      </fieldset>
+      <fieldset>
         <legend>App</legend>
         <div class="form-grid">
           ${check('serveWebClient', 'Serve the web client on the same port')}

@@ -198,6 +198,10 @@ export function statusView() {
         <dd data-testid="rooms">${formatCount(running ? liveRooms() : 0)}</dd>
       </div>
       <div>
+        <dt>Connection relay</dt>
+        <dd data-testid="relay">${relayText(s.relay)}</dd>
+      </div>
+      <div>
         <dt>Push subscriptions</dt>
         <dd data-testid="push-subscriptions">${s.push.enabled ? formatCount(s.push.subscriptions) : 'off'}</dd>
       </div>
@@ -207,4 +211,14 @@ export function statusView() {
       ${addresses(s)}
     </section>
   `;
+}
+
+/** "port 3478 · 2 relayed · 1.2 MB/s", "off", or "off: port in use". */
+function relayText(r: StatusInfo['relay']): string {
+  if (!r.enabled) return r.problem ? 'off (port in use or blocked: see the banner)' : 'off';
+  const rate =
+    r.bytesPerSecond >= 1e6
+      ? `${(r.bytesPerSecond / 1e6).toFixed(1)} MB/s`
+      : `${Math.round(r.bytesPerSecond / 1e3)} kB/s`;
+  return `port ${r.port} · ${formatCount(r.allocations)} relayed · ${rate}`;
 }

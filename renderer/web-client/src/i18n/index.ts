@@ -17,9 +17,14 @@ export function pickMessages(languages: readonly string[]): Messages {
   return en;
 }
 
-const nav = (globalThis as { navigator?: { languages?: readonly string[]; language?: string } }).navigator;
+// Only a page picks from the browser's languages; under Node (tests, a werift peer) it is always English,
+// whatever the machine's locale says.
+const nav =
+  typeof document === 'undefined'
+    ? undefined
+    : (globalThis as { navigator?: { languages?: readonly string[]; language?: string } }).navigator;
 
-/** The messages of this page (English under Node, where there is no navigator language). */
+/** The messages of this page (English under Node). */
 export const t: Messages = pickMessages(nav?.languages?.length ? nav.languages : nav?.language ? [nav.language] : []);
 
 /** Fills the page's static texts: data-i18n (text), data-i18n-label (aria-label), data-i18n-placeholder. */
