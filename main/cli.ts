@@ -98,6 +98,9 @@ async function serverOptions(c: ServeCommand, auto: Awaited<ReturnType<typeof au
         }
       : null,
     mdns: { enabled: c.mdns, name: c.mdnsName, interface: c.mdnsInterface },
+    redis: c.redis,
+    nodeId: c.nodeId,
+    metricsToken: c.metricsToken,
     iceServers: c.iceServers,
     relay: { port: c.turnPort, relayPorts: c.turnRelayPorts, allowPeers: c.turnAllowPeers },
     turnSecret,

@@ -53,6 +53,9 @@ export interface ServeCommand {
   turnSecret: string | null;
   logLevel: LogLevel;
   jsonLogs: boolean;
+  redis: string | null;
+  nodeId: string | null;
+  metricsToken: string | null;
 }
 export type CliCommand =
   | ServeCommand
@@ -136,6 +139,9 @@ interface ServeFlags {
   turnSecret?: string;
   logLevel: LogLevel;
   jsonLogs?: boolean;
+  redis?: string;
+  nodeId?: string;
+  metricsToken?: string;
 }
 
 /** Adapts a value parser to commander, which then names the option in the error. */
@@ -312,6 +318,15 @@ function build(version: string, out: (s: string) => void, result: { value: CliCo
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
         .default('info'),
     )
+    .option(
+      '--redis <url>',
+      'join a cluster through this Redis: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// (or env RUSTYSIGNAL_REDIS)',
+    )
+    .option('--node-id <id>', "this node's name in the cluster (default HOSTNAME-PID)")
+    .option(
+      '--metrics-token <token>',
+      'serve GET /metrics to any address with Authorization: Bearer TOKEN (or env RUSTYSIGNAL_METRICS_TOKEN); without it /metrics answers loopback only',
+    )
     .option('--json-logs', 'structured JSON logs (one object per line) instead of text')
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
@@ -450,6 +465,9 @@ function serveCommand(addr: string | undefined, files: string[], o: ServeFlags):
     turnSecret: o.turnSecret ?? process.env.RUSTYSIGNAL_TURN_SECRET ?? null,
     logLevel: o.logLevel,
     jsonLogs: o.jsonLogs === true,
+    redis: o.redis ?? process.env.RUSTYSIGNAL_REDIS ?? null,
+    nodeId: o.nodeId ?? null,
+    metricsToken: o.metricsToken ?? process.env.RUSTYSIGNAL_METRICS_TOKEN ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 // One client connection: who it is (name, room, dialect) and what it costs (counters, rate bucket).
 import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
+import type { Counters } from './counters.js';
 import { RateLimiter } from './limits.js';
 import type { LeaveReason } from './report-types.js';
 import type { RateLimitOptions } from './options.js';
@@ -13,6 +14,8 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  /** Clustered: the name was also registered on another node during a Redis outage, and that claim won. */
+  nameConflict: 4002,
   /** The room's access code was missing or wrong (v2 addition). */
   roomCode: 4003,
 } as const;
@@ -76,6 +79,7 @@ export class Connection {
     rateLimit: RateLimitOptions,
     /** The send-buffer bound (ServerOptions.maxBufferedBytes), read at each delivery. */
     private readonly maxBuffered: () => number,
+    private readonly counters: Counters,
   ) {
     this.limiter = new RateLimiter(rateLimit, connectedAt);
   }
@@ -135,6 +139,7 @@ export class Connection {
   /** Reports an error in the connection's dialect: v1 plain text, v2 an `error` control message. */
   fail(code: ErrorCode, v1: string | null, ref: string | number | null = null, message?: string): void {
     if (this.ws.readyState !== 1) return;
+    this.counters.error(code);
     if (this.dialect === 2) this.ws.send(errorMessage(code, ref, message));
     else if (v1 !== null) this.ws.send(v1);
   }

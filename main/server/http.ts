@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Metrics } from './metrics.js';
 import { keyMatches, queryOf } from './admission.js';
 import { contentTypeOf } from './content-types.js';
 import { ICE_CREDENTIAL_TTL_SECONDS } from './ice-servers.js';
@@ -23,6 +24,7 @@ export interface HttpSources {
   pushPublicKey(): string | null;
   /** Directory of the web client, or null when none is served. */
   webClientDir(): string | null;
+  metrics: Metrics;
   /** ICE servers for a client that reached the server at `localAddress` (GET /ice-servers). */
   iceServers(localAddress: string | undefined): IceServer[];
   /** The access key clients must present, or null. */
@@ -113,7 +115,11 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
   const q = url.indexOf('?');
   const pathname = q < 0 ? url : url.slice(0, q);
   const head = req.method === 'HEAD';
-  const known = pathname === '/healthz' || pathname === '/push/public-key' || pathname === '/ice-servers';
+  const known =
+    pathname === '/healthz' ||
+    pathname === '/push/public-key' ||
+    pathname === '/ice-servers' ||
+    pathname === '/metrics';
   if (req.method !== 'GET' && !head) {
     if (known) {
       res.setHeader('Allow', 'GET, HEAD');
@@ -123,6 +129,23 @@ async function handle(src: HttpSources, req: IncomingMessage, res: ServerRespons
   }
   if (pathname === '/healthz')
     return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(src.health()), head);
+  if (pathname === '/metrics') {
+    const verdict = src.metrics.authorize(req);
+    if (verdict === 401) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      return send(res, 401, 'text/plain; charset=utf-8', 'metrics need Authorization: Bearer TOKEN\n', head);
+    }
+    if (verdict === 403)
+      return send(
+        res,
+        403,
+        'text/plain; charset=utf-8',
+        'metrics are served to this machine only (start the server with --metrics-token to scrape it from elsewhere)\n',
+        head,
+      );
+    const m = await src.metrics.scrape();
+    return send(res, 200, m.contentType, m.text, head);
+  }
   if (pathname === '/push/public-key') {
     const key = src.pushPublicKey();
     return key === null

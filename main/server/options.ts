@@ -240,6 +240,29 @@ export const serverOptionsSchema = z
     /** Web Push; null turns push off. */
     push: pushOptionsSchema.nullable().default(null),
     mdns: mdnsOptionsSchema.default({ enabled: true, name: null, interface: null }),
+    /** Redis URL (redis:// or rediss://, password in the URL) that makes this server a node of a cluster; null: one server. */
+    redis: z
+      .string()
+      .refine(isRedisUrl, {
+        message: 'redis must be a redis:// or rediss:// URL, e.g. redis://:PASSWORD@10.0.0.5:6379/0',
+      })
+      .nullable()
+      .default(null),
+    /** This node's name in the cluster; null: host name and process id. */
+    nodeId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, {
+        message: 'nodeId must be 1 to 64 letters, digits, dots, dashes or underscores',
+      })
+      .nullable()
+      .default(null),
+    /** When set, GET /metrics needs `Authorization: Bearer TOKEN` and is served to any address; null: loopback only. */
+    metricsToken: z
+      .string()
+      .min(16, { message: 'metricsToken must be at least 16 characters' })
+      .max(256)
+      .nullable()
+      .default(null),
     /** The embedded STUN/TURN relay. */
     relay: relayOptionsSchema.default({
       port: 3478,
@@ -253,6 +276,15 @@ export const serverOptionsSchema = z
     turnSecret: z.string().min(8).max(512).nullable().default(null),
   })
   .strict();
+
+function isRedisUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;

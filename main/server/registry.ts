@@ -1,21 +1,35 @@
 // Rooms → names → connections, and resume tokens. The router finds recipients only through the
-// `Directory` interface, so a multi-node backplane can later answer for users on other instances.
+// `Directory` interface, so a cluster (cluster/directory.ts) answers for users on other nodes too.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from './connection.js';
-import { nameKey } from './protocol.js';
+import { nameKey, type Dialect } from './protocol.js';
+
+/** Someone a one-to-one message can be delivered to: a local Connection, or (clustered) a peer on another node. */
+export interface Peer {
+  readonly dialect: Dialect;
+  /** Sends a relayed frame (already stamped for a v2 recipient). */
+  deliver(frame: Buffer | string): void;
+}
 
 /** What routing needs to find recipients. */
 export interface Directory {
-  /** The connection registered as `name` in `room`. */
-  find(room: string, name: string): Connection | undefined;
-  /** Every connection in `room`, anonymous ones included. */
+  /** The peer registered as `name` in `room`, on this node or (clustered) another. */
+  find(room: string, name: string): Peer | undefined;
+  /** Every connection of this node in `room`, anonymous ones included. */
   members(room: string): Iterable<Connection>;
+  /** Names registered in `room` (on every node), without `except`. */
+  names(room: string, except: Connection | null): string[];
+  /** Clustered only: carries a one-to-all from a local sender to the room's members on other nodes. */
+  readonly toOtherNodes?: (room: string, raw: Buffer, fromSuffix: Buffer) => void;
 }
 
 export type Claim =
   | { kind: 'registered' }
-  /** A matching token took the name over from `previous`, which the caller must close (4001). */
-  | { kind: 'resumed'; previous: Connection }
+  /**
+   * A matching token took the name over from `previous`, which the caller must close (4001); null when the
+   * previous holder is on another node (that node closes it).
+   */
+  | { kind: 'resumed'; previous: Connection | null }
   | { kind: 'taken' }
   /** The room is locked and this is not a resume of a name already in it. */
   | { kind: 'locked' };
@@ -74,16 +88,45 @@ export class Registry implements Directory {
     const key = nameKey(name);
     // A resumed holder counts under the same key; anyone else there is a look-alike.
     if (conn.dialect === 2 && (room.folded.get(key) ?? 0) > (holder ? 1 : 0)) return { kind: 'taken' };
-    room.names.set(name, conn);
     // Only v2 ever learns (and can present) a token; v1 registrations skip the random bytes.
-    conn.setName(name, conn.dialect === 2 ? newToken() : null);
+    const previous = this.assign(conn, name, conn.dialect === 2 ? newToken() : null);
+    return previous ? { kind: 'resumed', previous } : { kind: 'registered' };
+  }
+
+  /**
+   * Gives `name` to `conn` with `token`, without checks (a cluster decided in Redis). Returns the local
+   * connection that held it, now superseded (the caller closes it with 4001).
+   */
+  assign(conn: Connection, name: string, token: string | null): Connection | undefined {
+    const room = this.#room(conn.room);
+    const holder = room.names.get(name);
+    room.names.set(name, conn);
+    conn.setName(name, token);
     if (!holder) {
+      const key = nameKey(name);
       room.folded.set(key, (room.folded.get(key) ?? 0) + 1);
       this.#named++;
-      return { kind: 'registered' };
+      return undefined;
     }
     holder.superseded = true;
-    return { kind: 'resumed', previous: holder };
+    return holder;
+  }
+
+  /** Takes `conn`'s name away (resumed on another node, or lost a conflict); it stays a member until it closes. */
+  release(conn: Connection): void {
+    const room = this.#rooms.get(conn.room);
+    if (conn.name === null || !room || room.names.get(conn.name) !== conn) return;
+    this.#unname(room, conn.name);
+    conn.superseded = true;
+  }
+
+  #unname(room: Room, name: string): void {
+    room.names.delete(name);
+    const key = nameKey(name);
+    const n = (room.folded.get(key) ?? 1) - 1;
+    if (n > 0) room.folded.set(key, n);
+    else room.folded.delete(key);
+    this.#named--;
   }
 
   /** Removes `conn`; true when it released a name (a leave the room should hear about). */
@@ -94,12 +137,7 @@ export class Registry implements Directory {
     this.#connections--;
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
-      room.names.delete(conn.name);
-      const key = nameKey(conn.name);
-      const n = (room.folded.get(key) ?? 1) - 1;
-      if (n > 0) room.folded.set(key, n);
-      else room.folded.delete(key);
-      this.#named--;
+      this.#unname(room, conn.name);
       released = true;
     }
     if (room.members.size === 0) this.#rooms.delete(conn.room);

@@ -47,9 +47,10 @@ export interface PeerStats {
 /**
  * Why a connection went away: it closed, missed a ping, was kicked, the server stopped, it stopped
  * reading while messages for it piled up (`slow`), or a new connection resumed its name with the token
- * (`taken-over`; the name stays in the room under the new connection's id).
+ * (`taken-over`; the name stays in the room under the new connection's id), or (clustered) the same name
+ * was registered on another node while Redis was unreachable and that registration won (`name-conflict`).
  */
-export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped' | 'slow' | 'taken-over';
+export type LeaveReason = 'closed' | 'timeout' | 'kicked' | 'stopped' | 'slow' | 'taken-over' | 'name-conflict';
 
 /** A connection that went away (named or anonymous), under the id its peer-joined carried. */
 export interface PeerLeft {
@@ -68,6 +69,7 @@ export type ProblemCode =
   | 'push-failed'
   | 'push-store-corrupt'
   | 'mdns-failed'
+  | 'redis-unavailable'
   | 'relay-failed'
   | 'internal';
 

@@ -1,6 +1,7 @@
 // socket frame → parse → route → deliver. v1 recipients get the sender's exact bytes; v2 recipients get
 // them with the server's `from` appended (protocol.stampFrom).
 import type { Clock } from './clock.js';
+import type { Counters } from './counters.js';
 import { KeyedThrottle } from './limits.js';
 import { CloseCode, textFrameOf, type Connection } from './connection.js';
 import type { OfflineQueue } from './offline-queue.js';
@@ -22,11 +23,13 @@ export class Router {
   readonly #pushThrottle = new KeyedThrottle(pushRequestIntervalMs);
 
   constructor(
-    private readonly directory: Directory,
+    /** The registry, or (clustered, while started) a directory that also knows the other nodes' names. */
+    public directory: Directory,
     private readonly queue: OfflineQueue,
     private readonly clock: Clock,
     /** The push service in force now (null when push is off); it can change with reconfigure. */
     private readonly push: () => PushService | null,
+    private readonly counters: Counters,
   ) {}
 
   /** Handles one frame received on `conn`. */
@@ -34,7 +37,11 @@ export class Router {
     if (conn.superseded) return;
     conn.messagesIn++;
     const verdict = conn.limiter.take(this.clock);
-    if (verdict === 'close') return conn.close(CloseCode.policy, 'message rate limit exceeded');
+    if (verdict === 'close') {
+      // Frames already read after the close count once.
+      if (conn.ws.readyState === 1) this.counters.rateLimitCloses++;
+      return conn.close(CloseCode.policy, 'message rate limit exceeded');
+    }
     if (verdict === 'drop') return conn.fail('rate-limited', v1Text.rateLimited);
     if (isBinary) return conn.fail('binary-unsupported', v1Text.binaryUnsupported);
 
@@ -45,6 +52,7 @@ export class Router {
       // A v2 push command needs no protocol; a v1 one still gets the original's routing error.
       if (m.protocol === null && conn.dialect === 2) return;
     }
+    if (m.protocol !== null) this.counters.message(m.protocol, conn.dialect);
     switch (m.protocol) {
       case null:
         return conn.fail('invalid-protocol', v1Text.invalidProtocol, m.ref);
@@ -68,13 +76,24 @@ export class Router {
     conn.fail('queue-full', null, m.ref, queueFullMessage[held]);
   }
 
-  // Each variant (exact bytes for v1, stamped for v2) is framed once and written to every recipient.
   #toAll(conn: Connection, data: Buffer): void {
+    this.toRoom(conn.room, data, conn.fromSuffix, conn);
+    this.directory.toOtherNodes?.(conn.room, data, conn.fromSuffix);
+  }
+
+  /**
+   * Delivers a one-to-all to this node's members of `room` (v2 `except` excluded). Each variant (exact bytes
+   * for v1, stamped for v2) is framed once and written to every recipient. Also the entry for one-to-all
+   * messages from other nodes.
+   */
+  toRoom(room: string, data: Buffer, fromSuffix: Buffer, except: Connection | null): void {
     let exact: Buffer | null = null;
     let stamped: Buffer | null = null;
-    for (const c of this.directory.members(conn.room)) {
+    for (const c of this.directory.members(room)) {
+      // Clustered, a connection waits for its name claim before its welcome; nothing may come before that.
+      if (!c.announced) continue;
       if (c.dialect === 1) c.deliverFrame((exact ??= textFrameOf(data)));
-      else if (c !== conn) c.deliverFrame((stamped ??= textFrameOf(stampFrom(data, conn.fromSuffix))));
+      else if (c !== except) c.deliverFrame((stamped ??= textFrameOf(stampFrom(data, fromSuffix))));
     }
   }
 
@@ -105,10 +124,12 @@ export class Router {
           return m.protocol === 'one-to-one' ? undefined : conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
         const { target: to, ref } = m;
         if (!this.#pushThrottle.allow(`${room}\u0000${name}\u0000${to}`, this.clock.now())) {
+          this.counters.push.throttled++;
           const message = `a connection request to ${to} was sent less than ${pushRequestIntervalMs / 1000} s ago; wait before asking again`;
           return conn.control({ action: 'push-result', data: { to, ok: false, status: null, ref, message } });
         }
-        void push.connectionRequest(room, name, to, conn).then((r) =>
+        void push.connectionRequest(room, name, to, conn).then((r) => {
+          this.counters.push[r.ok ? 'sent' : 'failed']++;
           conn.control({
             action: 'push-result',
             data: {
@@ -118,8 +139,8 @@ export class Router {
               ref,
               ...(r.ok || r.message === null ? {} : { message: r.message }),
             },
-          }),
-        );
+          });
+        });
         return;
       }
     }

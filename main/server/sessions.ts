@@ -3,14 +3,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Clock } from './clock.js';
+import type { ClusterNode } from './cluster-types.js';
 import { CloseCode, Connection } from './connection.js';
+import type { Counters } from './counters.js';
 import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
 import { isValidName, stampFrom, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
-import type { Registry } from './registry.js';
+import type { Claim, Registry } from './registry.js';
 import type { RoomPolicies } from './room-policy.js';
 import type { Router } from './router.js';
 import type { PeerInfo, PeerLeft, PeerStats } from './report-types.js';
@@ -39,6 +41,9 @@ export class Sessions {
     private readonly iceServers: IceServerSource,
     private readonly events: SessionEvents,
     private readonly policies: RoomPolicies,
+    private readonly counters: Counters,
+    /** The cluster node while clustered and started; null on a single server. */
+    private readonly cluster: () => ClusterNode | null,
   ) {}
 
   readonly #maxBuffered = () => this.options().maxBufferedBytes;
@@ -60,6 +65,7 @@ export class Sessions {
       this.clock.now(),
       this.options().rateLimit,
       this.#maxBuffered,
+      this.counters,
     );
     this.#byId.set(conn.id, conn);
     ws.on('error', (err) => this.logger.debug({ id: conn.id, err: err.message }, 'connection error'));
@@ -76,22 +82,54 @@ export class Sessions {
       return conn.close(CloseCode.roomCode, 'room code missing or wrong');
     }
     this.registry.join(conn);
+    const cluster = this.cluster();
+    cluster?.entered(conn);
     const user = query.get('user');
-    let fresh = false;
+    let name: string | null = null;
     if (user !== null) {
-      if (!isValidName(user, 1)) conn.fail('invalid-username', v1Text.invalidUsername);
-      else {
-        const locked = this.policies.get(room).locked;
-        const claim = this.registry.claim(conn, user, dialect === 2 ? query.get('token') : null, locked);
-        if (claim.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
-        else if (claim.kind === 'locked') conn.fail('room-locked', v1Text.roomLocked);
-        // The old connection is closed before the new one is welcomed; the room sees no leave/join.
-        else if (claim.kind === 'resumed')
-          claim.previous.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
-        else fresh = true;
-      }
+      if (isValidName(user, 1)) name = user;
+      else conn.fail('invalid-username', v1Text.invalidUsername);
     }
-    if (dialect === 2) {
+    const token = dialect === 2 ? query.get('token') : null;
+    const localAddress = req.socket.localAddress;
+    const locked = this.policies.get(room).locked;
+    if (name === null || cluster === null)
+      return this.#settle(conn, name === null ? null : this.registry.claim(conn, name, token, locked), localAddress);
+    // A locked room admits resumes only, and a resume needs a token.
+    if (locked && token === null) return this.#settle(conn, { kind: 'locked' }, localAddress);
+    // The claim takes a Redis round trip: read nothing from the client until it is settled, so its first
+    // messages are sent under its name, as on a single server.
+    ws.pause();
+    cluster.claim(conn, name, token, locked).then(
+      (claim) => {
+        ws.resume();
+        if (ws.readyState !== 3) this.#settle(conn, claim, localAddress);
+      },
+      (err: Error) => {
+        this.logger.error({ id: conn.id, err: err.message }, 'name claim failed');
+        conn.close(CloseCode.goingAway, 'server error, try again');
+      },
+    );
+  }
+
+  /** Tells this node's v2 members of `room` (but `except`) that `name` joined or left. */
+  announce(room: string, action: 'peer-joined' | 'peer-left', name: string, except: Connection | null = null): void {
+    // A connection still waiting for its claim has not had its welcome: it learns the room from that.
+    for (const c of this.registry.v2Members(room))
+      if (c !== except && c.announced) c.control({ action, data: { user: name } });
+  }
+
+  /** `localAddress`: the server address the client reached (its ICE servers are given at that address). */
+  #settle(conn: Connection, claim: Claim | null, localAddress: string | undefined): void {
+    const room = conn.room;
+    let fresh = false;
+    if (claim?.kind === 'taken') conn.fail('username-taken', v1Text.usernameTaken);
+    else if (claim?.kind === 'locked') conn.fail('room-locked', v1Text.roomLocked);
+    // The old connection is closed before the new one is welcomed; the room sees no leave/join.
+    else if (claim?.kind === 'resumed')
+      claim.previous?.close(CloseCode.takenOver, 'name resumed by a new connection', 'taken-over');
+    else if (claim?.kind === 'registered') fresh = true;
+    if (conn.dialect === 2) {
       // Built only for v2: the peer list is O(room size), a cost v1 connections must not pay.
       const push = this.push();
       conn.control({
@@ -99,18 +137,15 @@ export class Sessions {
         data: {
           user: conn.name,
           room,
-          peers: this.registry.names(room, conn),
+          peers: this.router.directory.names(room, conn),
           token: conn.token,
           push: push ? { publicKey: push.publicKey } : null,
           // Credentials are named after the connection, not its name: names are the client's choice.
-          iceServers: this.iceServers(req.socket.localAddress, `c${conn.id}`),
+          iceServers: this.iceServers(localAddress, `c${conn.id}`),
         },
       });
     }
-    if (fresh && conn.name !== null) {
-      for (const c of this.registry.v2Members(room))
-        if (c !== conn) c.control({ action: 'peer-joined', data: { user: conn.name } });
-    }
+    if (fresh && conn.name !== null) this.announce(room, 'peer-joined', conn.name, conn);
     conn.announced = true;
     this.events.joined(this.info(conn));
     if (conn.name !== null) this.#flushHeld(conn, conn.name);
@@ -124,9 +159,9 @@ export class Sessions {
 
   #closed(conn: Connection): void {
     this.#byId.delete(conn.id);
-    if (this.registry.leave(conn) && conn.name !== null) {
-      for (const c of this.registry.v2Members(conn.room)) c.control({ action: 'peer-left', data: { user: conn.name } });
-    }
+    const released = this.registry.leave(conn);
+    if (released && conn.name !== null) this.announce(conn.room, 'peer-left', conn.name);
+    this.cluster()?.exited(conn, released);
     if (conn.announced) this.events.left({ id: conn.id, name: conn.name, room: conn.room, reason: conn.closeReason });
     this.events.counts();
   }

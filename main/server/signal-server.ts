@@ -19,13 +19,17 @@ import { createTrustHandler, refusePlainUpgrade, trustInfo } from './trust/handl
 import { ServerError } from './server-error.js';
 import { admit, refuse } from './admission.js';
 import { systemClock, type Clock } from './clock.js';
+import type { ClusterNode, ClusterStatus, RedisState } from './cluster-types.js';
+import { Counters } from './counters.js';
 import { startDiscovery, type Advertisement } from './discovery/index.js';
 import { LanPresence } from './lan-presence.js';
 import { createRequestHandler } from './http.js';
 import { iceServersFor, type IceServerConfig } from './ice-servers.js';
 import { silentLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { OfflineQueue } from './offline-queue.js';
 import {
+  defaultPushLimits,
   OptionsError,
   resolveLiveOptions,
   resolveOptions,
@@ -35,6 +39,7 @@ import {
   type ServerOptionsInput,
 } from './options.js';
 import { pushServiceFactory } from './push/factory.js';
+import type { SubscriptionStoreLike } from './push/subscription-store.js';
 import type { PushService } from './push/types.js';
 import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
@@ -58,7 +63,14 @@ import { TypedEmitter } from './typed-emitter.js';
 /** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
 export type PushFactory = (
   options: PushOptions,
-  context: { dataDir: string | null; logger: Logger; clock: Clock; onProblem: (p: ServerProblem) => void },
+  context: {
+    dataDir: string | null;
+    logger: Logger;
+    clock: Clock;
+    onProblem: (p: ServerProblem) => void;
+    /** Clustered: the subscriptions every node shares (in Redis), instead of a file in dataDir. */
+    store?: SubscriptionStoreLike;
+  },
 ) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
@@ -75,6 +87,15 @@ export interface ServerDeps {
   hostname?: () => string;
   /** Starts LAN discovery (mDNS); default ./discovery. Used only when options.mdns.enabled. */
   startDiscovery?: typeof startDiscovery;
+  /** Failure detection timings of a cluster node (tests shorten them); see cluster/node.ts. */
+  clusterTimings?: Partial<import('./cluster/node.js').ClusterTimings>;
+}
+
+/** This node's name in a cluster when none is given: host name and process id. */
+export function defaultNodeId(): string {
+  return `${osHostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 50)}-${process.pid}`;
 }
 
 /**
@@ -121,6 +142,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   let statsTimer: unknown = null;
   let startedAt: number | null = null;
   let port: number | null = null;
+  /** Detaches from a host server (attach); null when listening on our own. */
+  let attached: (() => void) | null = null;
   /** TCP connections open now: WebSockets and sockets that have not upgraded (or are plain HTTP). */
   let socketsOpen = 0;
   /** Sockets no longer counted: closed, or refused and on their way out. */
@@ -169,6 +192,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     iceServersFor(iceConfig(), { localAddress, user, nowMs: clock.now() });
 
   const registry = new Registry();
+  const counters = new Counters();
+  let cluster: ClusterNode | null = null;
   const policies = new RoomPolicies();
   const queue = new OfflineQueue(clock, () => ({
     ttlMs: options.offlineTtlMs,
@@ -176,7 +201,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     totalBytes: options.offlineQueueBytes,
     senderBytes: options.offlineQueueSenderBytes,
   }));
-  const router = new Router(registry, queue, clock, () => push);
+  const router = new Router(registry, queue, clock, () => push, counters);
   const sessions = new Sessions(
     registry,
     router,
@@ -192,7 +217,15 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       counts: () => events.emit('connections', { connections: sessions.size, peers: registry.named }),
     },
     policies,
+    counters,
+    () => cluster,
   );
+  const metrics = createMetrics({
+    counters,
+    counts: () => ({ connections: sessions.size, peers: registry.named, rooms: registry.roomsWithPeers }),
+    cluster: () => cluster?.status() ?? null,
+    token: () => options.metricsToken,
+  });
 
   function rooms(): RoomInfo[] {
     const out = new Map<string, RoomInfo>();
@@ -214,6 +247,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     'tls-expiring',
     'push-failed',
     'mdns-failed',
+    'redis-unavailable',
     'relay-failed',
   ]);
   // Hosts log what they receive (one line per problem); logging here as well would say it twice.
@@ -236,9 +270,44 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   async function makePush(p: PushOptions | null): Promise<PushService | null> {
     if (!p) return null;
     try {
-      return await pushFactory(p, { dataDir: options.dataDir, logger, clock, onProblem: problem });
+      const store = cluster?.pushStore;
+      return await pushFactory(p, {
+        dataDir: options.dataDir,
+        logger,
+        clock,
+        onProblem: problem,
+        ...(store ? { store } : {}),
+      });
     } catch (err) {
       throw new ServerError({ code: 'push-failed', message: `push: ${(err as Error).message}` });
+    }
+  }
+
+  // The Redis client is loaded here, and only here, when --redis is given: one server never loads it.
+  async function joinCluster(url: string): Promise<ClusterNode> {
+    const { startClusterNode } = await import('./cluster/index.js');
+    try {
+      return await startClusterNode({
+        url,
+        nodeId: options.nodeId ?? defaultNodeId(),
+        registry,
+        router,
+        queue,
+        announce: (room, action, name) => sessions.announce(room, action, name),
+        pushLimits: () => {
+          const p = options.push ?? defaultPushLimits;
+          return { maxEntries: p.maxSubscriptions, perAddress: p.subscriptionsPerAddress, ttlMs: p.subscriptionTtlMs };
+        },
+        logger,
+        now: () => clock.now(),
+        onState: (state: RedisState, message: string) => {
+          if (state === 'disconnected') problem({ code: 'redis-unavailable', message });
+          else logger.info({}, message);
+        },
+        timings: deps.clusterTimings,
+      });
+    } catch (err) {
+      throw new ServerError({ code: 'redis-unavailable', message: (err as Error).message });
     }
   }
 
@@ -332,13 +401,60 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     return { plain: plainServer, front: createFrontDoor(tlsServer, plainServer, options.requestTimeoutMs) };
   }
 
-  async function start(): Promise<ServerStatus> {
+  /** Serves through `bind`, which receives the upgrade handler and returns the port; shared by start and attach. */
+  async function begin(
+    bind: (
+      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+      tls: ReturnType<typeof checkedTls> | null,
+    ) => Promise<number | null>,
+  ): Promise<ServerStatus> {
     if (state !== 'stopped')
       throw new ServerError({ code: 'listen-failed', message: `the server is ${state}; stop it first` });
     state = 'starting';
     try {
       const tls = options.tls ? checkedTls(options.tls) : null;
+      if (options.redis !== null) {
+        cluster = await joinCluster(options.redis);
+        router.directory = cluster.directory;
+      }
       push = await makePush(options.push);
+      const ws = new WebSocketServer({
+        noServer: true,
+        maxPayload: options.maxPayloadBytes,
+        perMessageDeflate: false,
+        clientTracking: false,
+      });
+      port = await bind((req, socket, head) => onUpgrade(ws, req, socket, head), tls);
+      wss = ws;
+      startedAt = clock.now();
+      startHeartbeat();
+      const st = clock.setInterval(() => {
+        if (!events.has('peer-stats')) return;
+        const changed = sessions.changedStats();
+        if (changed.length > 0) events.emit('peer-stats', changed);
+      }, deps.statsIntervalMs ?? 1000);
+      st.unref?.();
+      statsTimer = st;
+      state = 'running';
+      if (options.mdns.enabled && port !== null) lan.start(options.mdns, advertisement());
+      await relay.start();
+      relayChanged();
+      const s = status();
+      logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
+      events.emit('listening', s);
+      return s;
+    } catch (err) {
+      await push?.close().catch(() => {});
+      await leaveCluster();
+      push = null;
+      state = 'stopped';
+      if (err instanceof ServerError) events.emit('error', err.problem);
+      throw err;
+    }
+  }
+
+  function start(): Promise<ServerStatus> {
+    return begin(async (upgrade, tls) => {
       const handler = createRequestHandler({
         health: () => ({
           status: 'ok',
@@ -349,6 +465,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         }),
         pushPublicKey: () => push?.publicKey ?? null,
         webClientDir: () => options.webClientDir,
+        metrics,
         iceServers: (localAddress) => iceServers(localAddress, `h${++iceRequests}`),
         accessKey: () => options.accessKey,
       });
@@ -375,44 +492,33 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         socketsOpen++;
         socket.once('close', () => release(socket));
       });
-      const ws = new WebSocketServer({
-        noServer: true,
-        maxPayload: options.maxPayloadBytes,
-        perMessageDeflate: false,
-        clientTracking: false,
-      });
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(ws, req, socket, head));
+      server.on('upgrade', upgrade);
       server.on('clientError', (_err, socket) => socket.destroy());
       server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'TLS handshake failed'));
-      port = await listenOn(onboarding?.front ?? server, options.host, options.port);
+      const bound = await listenOn(onboarding?.front ?? server, options.host, options.port);
       http = server;
       front = onboarding?.front ?? null;
       plain = onboarding?.plain ?? null;
-      wss = ws;
-      startedAt = clock.now();
-      startHeartbeat();
-      const st = clock.setInterval(() => {
-        if (!events.has('peer-stats')) return;
-        const changed = sessions.changedStats();
-        if (changed.length > 0) events.emit('peer-stats', changed);
-      }, deps.statsIntervalMs ?? 1000);
-      st.unref?.();
-      statsTimer = st;
-      state = 'running';
-      if (options.mdns.enabled) lan.start(options.mdns, advertisement());
-      await relay.start();
-      relayChanged();
-      const s = status();
-      logger.info({ urls: s.urls.map((u) => u.url) }, 'listening');
-      events.emit('listening', s);
-      return s;
-    } catch (err) {
-      await push?.close().catch(() => {});
-      push = null;
-      state = 'stopped';
-      if (err instanceof ServerError) events.emit('error', err.problem);
-      throw err;
-    }
+      return bound;
+    });
+  }
+
+  // Embedded in someone else's HTTP(S) server: take its WebSocket upgrades under `path`, nothing else.
+  function attach(host: HttpServer | HttpsServer, at: { path?: string } = {}): Promise<ServerStatus> {
+    const prefix = at.path ?? '/';
+    return begin((upgrade) => {
+      const onHostUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!(req.url ?? '/').startsWith(prefix)) return;
+        // The host's sockets are counted from their upgrade (only those reach this server).
+        socketsOpen++;
+        socket.once('close', () => release(socket));
+        upgrade(req, socket, head);
+      };
+      host.on('upgrade', onHostUpgrade);
+      attached = () => host.off('upgrade', onHostUpgrade);
+      const address = host.address();
+      return Promise.resolve(typeof address === 'object' && address !== null ? address.port : null);
+    });
   }
 
   async function stop(): Promise<void> {
@@ -425,6 +531,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     await relay.stop();
     relayChanged();
     queue.expireAll();
+    attached?.();
+    attached = null;
     await sessions.closeAll(deps.stopGraceMs ?? 2000);
     wss?.close();
     await new Promise<void>((resolve) => {
@@ -435,6 +543,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       plain?.closeAllConnections();
     });
     await push?.close().catch((err: Error) => logger.warn({ err: err.message }, 'push close failed'));
+    await leaveCluster();
     http = null;
     front = null;
     plain = null;
@@ -445,6 +554,13 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     state = 'stopped';
     logger.info({}, 'stopped');
     events.emit('stopped');
+  }
+
+  async function leaveCluster(): Promise<void> {
+    const c = cluster;
+    cluster = null;
+    router.directory = registry;
+    await c?.stop();
   }
 
   async function reconfigure(input: LiveOptions): Promise<void> {
@@ -488,6 +604,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
       return options;
     },
     start,
+    attach,
     stop,
     reconfigure,
     status,
@@ -496,6 +613,8 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     rooms,
     setRoom,
     discovered: () => lan.servers(),
+    cluster: (): ClusterStatus | null => cluster?.status() ?? null,
+    metrics: async () => (await metrics.scrape()).text,
     get turnSecret() {
       return relay.secret;
     },

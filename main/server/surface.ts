@@ -1,4 +1,7 @@
 // The control surface of one signaling server: what the CLI, the Electron shell and the tests hold.
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { ClusterStatus } from './cluster-types.js';
 import type { LiveOptions, ServerOptions } from './options.js';
 import type {
   DiscoveredServer,
@@ -16,6 +19,7 @@ import type { RelayStatus } from './relay/service.js';
 
 export type { RelayStatus } from './relay/service.js';
 
+export type { ClusterStatus } from './cluster-types.js';
 export type {
   DiscoveredServer,
   InterfaceAddress,
@@ -92,6 +96,13 @@ export interface SignalServer {
   readonly options: Readonly<ServerOptions>;
   /** Binds and serves. Rejects with a ServerProblem-carrying error (port in use, bad TLS). */
   start(): Promise<ServerStatus>;
+  /**
+   * Instead of start(): serves WebSocket upgrades of an existing HTTP(S) server whose URL path starts with
+   * `path` (default '/', every upgrade). That server keeps its own requests, TLS and listening; the
+   * options' host, port and tls are not used, and neither are /healthz, /metrics and the web client
+   * (call metrics() to serve the Prometheus text yourself). stop() detaches and leaves that server running.
+   */
+  attach(server: HttpServer | HttpsServer, at?: { path?: string }): Promise<ServerStatus>;
   /** Closes every client with 1001, withdraws the mDNS advertisement, stops listening. */
   stop(): Promise<void>;
   /** Applies live options (TLS material, limits, access key, push keys, mDNS) without dropping connections. */
@@ -109,6 +120,10 @@ export interface SignalServer {
   setRoom(room: string, patch: RoomPatch): RoomInfo;
   /** Other rustysignal servers seen on the LAN (empty when mDNS is off). */
   discovered(): DiscoveredServer[];
+  /** Clustered (--redis): this node's id, Redis state, live nodes and names known on other nodes; else null. */
+  cluster(): ClusterStatus | null;
+  /** The Prometheus text GET /metrics serves. */
+  metrics(): Promise<string>;
   /** The TURN REST secret in use (configured, kept by the host, or random for this run). */
   readonly turnSecret: string;
   /** Sends a test push ("connection request" from `from`) to a subscribed user. */

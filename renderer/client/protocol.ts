@@ -228,5 +228,7 @@ export const CloseCode = {
   tooBig: 1009,
   kicked: 4000,
   takenOver: 4001,
+  /** Clustered servers: the same name was registered on two nodes while Redis was unreachable; this one lost. */
+  nameConflict: 4002,
   roomCode: 4003,
 } as const;

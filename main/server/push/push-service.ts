@@ -10,7 +10,7 @@ import { connectionRequestPayload, pushTtlSeconds } from './payload.js';
 import { checkEndpoint } from './endpoint-guard.js';
 import { sendPush, type SendOutcome } from './sender.js';
 import { parseSubscriptionData } from './subscription.js';
-import { SubscriptionStore } from './subscription-store.js';
+import { SubscriptionStore, type SubscriptionStoreLike } from './subscription-store.js';
 import type { PushRequester, PushService, SubscribeOutcome } from './types.js';
 import { parseVapidPrivateKey, validateVapidSubject } from './vapid.js';
 
@@ -35,7 +35,7 @@ export interface PushServiceDeps {
    * An already open store to use instead of opening `dataDir` (so a service made for new keys shares the
    * old one's subscriptions and pending writes); `dataDir` is then ignored.
    */
-  store?: SubscriptionStore;
+  store?: SubscriptionStoreLike;
 }
 
 /** The endpoint named in what a client sent as `subscriptionData` (object or JSON text), or null. */
@@ -56,7 +56,7 @@ function endpointOf(data: unknown): string | null {
 /** The PushService plus what a host may want to show. */
 export interface LocalPushService extends PushService {
   /** Its subscriptions; `store.file` is null when kept in memory only (no data dir, or it was unreadable). */
-  readonly store: SubscriptionStore;
+  readonly store: SubscriptionStoreLike;
   /** Problems found while opening the store (also passed to `onProblem`), for hosts that subscribe late. */
   readonly startupProblems: readonly ServerProblem[];
 }

@@ -43,6 +43,28 @@ export interface StoreLimits {
 
 export type SetOutcome = 'ok' | 'full' | 'address-full';
 
+/** Where subscriptions live: a file in the data directory (one server) or Redis (a cluster, cluster/push-store.ts). */
+export interface SubscriptionStoreLike {
+  /** Path of the store file; null when not kept in a file (memory only, or Redis). */
+  readonly file: string | null;
+  readonly size: number;
+  get(room: string, name: string): StoreEntry | undefined;
+  /** Stores or replaces room/name's subscription, made from `address`; says why not when a bound is reached. */
+  set(
+    room: string,
+    name: string,
+    subscription: StoredSubscription,
+    address?: string,
+    ownerHash?: string | null,
+  ): SetOutcome;
+  /** Records that room/name's subscription was used (a push went through): it does not expire yet. */
+  touch(room: string, name: string): void;
+  /** Deletes room/name's subscription; with `endpoint`, only if it is still that one. */
+  delete(room: string, name: string, endpoint?: string): boolean;
+  /** Resolves when every change so far is saved (or its failure reported). */
+  flush(): Promise<void>;
+}
+
 const entrySchema = z.object({
   room: z.string(),
   name: z.string().min(1),
@@ -72,7 +94,7 @@ const keyOf = (room: string, name: string) => JSON.stringify([room, name]);
 /** How often, at most, expired entries are looked for (on the next access). */
 const sweepEveryMs = 60_000;
 
-export class SubscriptionStore {
+export class SubscriptionStore implements SubscriptionStoreLike {
   readonly #entries = new Map<string, StoreEntry>();
   readonly #perAddress = new Map<string, number>();
   readonly #file: string | null;

@@ -24,6 +24,7 @@ const titles: Record<ProblemCode, string> = {
   'push-failed': 'Push notifications failed',
   'push-store-corrupt': 'Stored push subscriptions could not be read',
   'mdns-failed': 'LAN discovery (mDNS) failed',
+  'redis-unavailable': 'The cluster lost its Redis',
   'relay-failed': 'The connection relay (STUN/TURN) is off',
   'settings-invalid': 'Some settings are invalid',
   'secrets-unavailable': 'Secrets cannot be stored encrypted',

@@ -1,0 +1,244 @@
+// Cluster failures (docs/protocol.md "Several nodes"): a node killed with SIGKILL, Redis stalled with
+// SIGSTOP, Redis restarted empty; push subscriptions shared through Redis. Real redis-server, real nodes
+// (in-process, and one CLI process for the kill), real clients; the default failure timings.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pushServiceFactory } from '../../main/server/push/factory.js';
+import { generateVapidKey } from '../../main/server/push/vapid.js';
+import type { ServerOptionsInput } from '../../main/server/options.js';
+import type { ServerProblem } from '../../main/server/surface.js';
+import { startCli } from '../support/cli.js';
+import { connect, type TestClient } from '../support/clients.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+import { startServer, type Running } from '../support/server.js';
+import { makeBrowserSubscription } from './push/support/browser-subscription.js';
+import { startFakePushService, type FakePushService } from './push/support/fake-push-service.js';
+
+let redis: TestRedis;
+const nodes: Running[] = [];
+const open: TestClient[] = [];
+const warnings: ServerProblem[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+afterEach(async () => {
+  redis.resume();
+  await Promise.all(open.splice(0).map((c) => c.close()));
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  warnings.length = 0;
+  await redis.command('FLUSHALL');
+});
+
+async function node(nodeId: string, options: ServerOptionsInput = {}, deps = {}): Promise<Running> {
+  const n = await startServer({ redis: redis.url, nodeId, ...options }, deps);
+  n.server.events.on('warning', (p) => warnings.push(p));
+  nodes.push(n);
+  return n;
+}
+async function client(url: string): Promise<TestClient> {
+  const c = await connect(url);
+  open.push(c);
+  return c;
+}
+async function v2(n: { url(q: string): string }, query: string): Promise<TestClient> {
+  const c = await client(n.url(`v=2&${query}`));
+  expect(await c.nextJson()).toMatchObject({ action: 'welcome' });
+  return c;
+}
+const redisState = (n: Running) => n.server.cluster()!.redis;
+/** The next relayed message, skipping presence news (the outage's name conflict brings some). */
+async function nextRelayed(c: TestClient, timeoutMs = 5000): Promise<any> {
+  for (;;) {
+    const m = await c.nextJson(timeoutMs);
+    if (m.protocol !== 'server') return m;
+    if (m.action !== 'peer-joined' && m.action !== 'peer-left') throw new Error(`unexpected ${JSON.stringify(m)}`);
+  }
+}
+
+describe('a node that dies', () => {
+  it('is noticed within 10 s: its names are freed and its rooms get peer-left', async () => {
+    const survivor = await node('survivor');
+    const doomed = await startCli([
+      '127.0.0.1:0',
+      '--redis',
+      redis.url,
+      '--node-id',
+      'doomed',
+      '--no-mdns',
+      '--no-web-client',
+    ]);
+    try {
+      const alice = await v2(survivor, 'user=alice&room=hall');
+      await v2({ url: (q) => `ws://127.0.0.1:${doomed.port}/?${q}` }, 'user=bob&room=hall');
+      expect(await alice.nextJson()).toEqual({ protocol: 'server', action: 'peer-joined', data: { user: 'bob' } });
+      const killedAt = Date.now();
+      doomed.child.kill('SIGKILL');
+      expect(await alice.nextJson(12_000)).toEqual({ protocol: 'server', action: 'peer-left', data: { user: 'bob' } });
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      const bob = await client(survivor.url('v=2&user=bob&room=hall'));
+      expect((await bob.nextJson()).data).toMatchObject({ user: 'bob', peers: ['alice'] });
+      expect(survivor.server.cluster()).toMatchObject({ nodes: 1, remotePeers: 0 });
+    } finally {
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+    }
+  });
+});
+
+describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
+  it('keeps serving local clients, answers cross-node sends with queued / unknown-peer, settles a doubly claimed name, then resumes', async () => {
+    const n1 = await node('n1');
+    const n2 = await node('n2');
+    const alice = await v2(n1, 'user=alice');
+    const bob = await v2(n2, 'user=bob');
+    expect((await alice.nextJson()).action).toBe('peer-joined');
+    const oldV1 = await client(n1.url('user=old'));
+    expect((await alice.nextJson()).data).toEqual({ user: 'old' });
+    await expect.poll(() => n2.server.cluster()!.remotePeers).toBe(2);
+
+    redis.pause();
+    await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['disconnected', 'disconnected']);
+    expect(warnings.filter((w) => w.code === 'redis-unavailable')).toHaveLength(2); // one per node
+    expect(warnings[0]!.message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+
+    // Same node: works as always, names included.
+    const carol = await v2(n1, 'user=carol');
+    expect(await alice.nextJson()).toMatchObject({ action: 'peer-joined', data: { user: 'carol' } });
+    alice.send({ protocol: 'one-to-one', to: 'carol', n: 1 });
+    expect(JSON.parse(await carol.next())).toEqual({ protocol: 'one-to-one', to: 'carol', n: 1, from: 'alice' });
+    // Across nodes: held (v2) or refused (v1), nothing silently lost.
+    alice.send({ protocol: 'one-to-one', to: 'bob', id: 'q1', n: 2 });
+    expect(await alice.nextJson()).toEqual({ protocol: 'server', action: 'queued', data: { to: 'bob', ref: 'q1' } });
+    oldV1.send('{"protocol":"one-to-one","endpoint":"bob"}');
+    expect(await oldV1.next()).toBe('Could not find a node with the name bob');
+    // A name known on the other node stays taken; a new one can be claimed on both nodes meanwhile.
+    const bob2 = await client(n1.url('v=2&user=bob'));
+    expect((await bob2.nextJson()).data.code).toBe('username-taken');
+    const dave1 = await v2(n1, 'user=dave');
+    const dave2 = await v2(n2, 'user=dave');
+
+    redis.resume();
+    const resumedAt = Date.now();
+    await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
+    // The held message reaches bob once his node is reachable again.
+    expect(await nextRelayed(bob, 10_000)).toMatchObject({ to: 'bob', n: 2, from: 'alice' });
+    expect(Date.now() - resumedAt).toBeLessThan(10_000);
+    // One dave keeps the name; the other is closed with 4002.
+    const closed = await Promise.race([
+      dave1.closed.then((c) => ({ who: 1, ...c })),
+      dave2.closed.then((c) => ({ who: 2, ...c })),
+    ]);
+    expect(closed.code).toBe(4002);
+    const winner = closed.who === 1 ? dave2 : dave1;
+    expect(winner.ws.readyState).toBe(1);
+    // Cross-node traffic flows again, both ways.
+    // alice, old, carol, and dave when n1's won.
+    await expect.poll(() => n2.server.cluster()!.remotePeers).toBe(closed.who === 2 ? 4 : 3);
+    alice.send({ protocol: 'one-to-one', to: 'bob', n: 3 });
+    expect(await nextRelayed(bob)).toMatchObject({ n: 3, from: 'alice' });
+    bob.send({ protocol: 'one-to-one', to: 'carol', n: 4 });
+    expect(await nextRelayed(carol)).toMatchObject({ n: 4, from: 'bob' });
+  });
+});
+
+describe('Redis restarted empty', () => {
+  it('re-claims every name and resumes cross-node traffic within 10 s', async () => {
+    const n1 = await node('n1');
+    const n2 = await node('n2');
+    const alice = await v2(n1, 'user=alice&room=r');
+    const bob = await v2(n2, 'user=bob&room=r');
+    expect((await alice.nextJson()).action).toBe('peer-joined');
+
+    await redis.restart();
+    const restartedAt = Date.now();
+    await expect.poll(() => redis.command('HLEN rustysignal:peers')).toBe(':2');
+    await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
+    alice.send({ protocol: 'one-to-one', to: 'bob', n: 1 });
+    expect(JSON.parse(await bob.next())).toMatchObject({ n: 1, from: 'alice' });
+    expect(Date.now() - restartedAt).toBeLessThan(10_000);
+    const dup = await client(n2.url('v=2&user=alice&room=r'));
+    expect((await dup.nextJson()).data.code).toBe('username-taken');
+    // Nobody was told anyone left or joined again.
+    expect(alice.pending()).toEqual([]);
+    expect(bob.pending()).toEqual([]);
+  });
+});
+
+describe('resume and push across nodes', () => {
+  let fake: FakePushService;
+  beforeAll(async () => {
+    fake = await startFakePushService();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('resumes a name at another node: the old connection gets 4001, the room sees no leave or join', async () => {
+    const n1 = await node('n1');
+    const n2 = await node('n2');
+    const watcher = await v2(n1, 'user=w');
+    const phone = await client(n1.url('v=2&user=phone'));
+    const token = (await phone.nextJson()).data.token as string;
+    expect((await watcher.nextJson()).action).toBe('peer-joined');
+    const again = await client(n2.url(`v=2&user=phone&token=${encodeURIComponent(token)}`));
+    expect((await again.nextJson()).data).toMatchObject({ user: 'phone', peers: ['w'] });
+    expect((await phone.closed).code).toBe(4001);
+    watcher.send({ protocol: 'one-to-one', to: 'phone', n: 1 });
+    expect(JSON.parse(await again.next())).toMatchObject({ n: 1, from: 'w' });
+    expect(watcher.pending()).toEqual([]);
+  });
+
+  it('stores subscriptions in Redis, so a connection request works from any node', async () => {
+    const push = {
+      vapidPrivateKeyPem: generateVapidKey().pem,
+      subject: 'mailto:ops@example.org',
+      allowHosts: [new URL(fake.origin).host],
+    };
+    const deps = { pushFactory: pushServiceFactory({ agent: fake.agent }) };
+    const n1 = await node('n1', { push }, deps);
+    const n2 = await node('n2', { push }, deps);
+    const alice = await v2(n1, 'user=alice');
+    alice.send({ action: 'subscribe-push', subscriptionData: makeBrowserSubscription(`${fake.origin}/p/a`).json });
+    expect((await alice.nextJson()).action).toBe('push-subscribed');
+    await alice.close();
+    await expect.poll(() => n2.server.status().push.subscriptions).toBe(1);
+    const bob = await v2(n2, 'user=bob');
+    const arrived = fake.nextRequest();
+    bob.send({ action: 'connection-request', to: 'alice', id: 7 });
+    expect((await bob.nextJson()).data).toMatchObject({ to: 'alice', ok: true, ref: 7 });
+    expect((await arrived).path).toBe('/p/a');
+  });
+});
+
+describe('without --redis', () => {
+  // ioredis is CommonJS, so whatever loaded it is in the require cache of a fresh process.
+  const probe = `
+    import { createRequire } from 'node:module';
+    const { createSignalServer } = await import(process.argv[1]);
+    const s = createSignalServer({ host: '127.0.0.1', port: 0, mdns: { enabled: false }, redis: process.argv[2] || null });
+    await s.start();
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('ioredis')).length;
+    await s.stop();
+    console.log(loaded);`;
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const run = (redisUrl: string) =>
+    spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, path.join(root, 'dist/main/server/signal-server.js'), redisUrl],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+
+  it('loads no Redis code at all (and with --redis it does)', () => {
+    const single = run('');
+    expect([single.status, single.stdout.trim()]).toEqual([0, '0']);
+    const clustered = run(redis.url);
+    expect(clustered.status).toBe(0);
+    expect(Number(clustered.stdout.trim())).toBeGreaterThan(0);
+  });
+});
