@@ -90,7 +90,7 @@ async function fixedRate(list: Pair[], pids: number[], redisPid: number | null) 
   for (const p of list) p.tx.on('message', () => refused++);
   for (const p of list)
     p.rx.on('message', (d) => {
-      const t = Number(/"t":(\d+)/.exec(d.toString())?.[1]);
+      const t = Number(/"t":(\d+)/.exec((d as Buffer).toString())?.[1]);
       if (t) lat.push(Number(process.hrtime.bigint() - BigInt(t)) / 1e6);
     });
   const cpu0 = pids.map(cpuMicros);

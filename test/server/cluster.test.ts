@@ -10,7 +10,7 @@ import { generateVapidKey } from '../../main/server/push/vapid.js';
 import type { ServerOptionsInput } from '../../main/server/options.js';
 import type { ServerProblem } from '../../main/server/surface.js';
 import { startCli } from '../support/cli.js';
-import { connect, type TestClient } from '../support/clients.js';
+import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { startServer, type Running } from '../support/server.js';
 import { makeBrowserSubscription } from './push/support/browser-subscription.js';
@@ -53,7 +53,7 @@ async function v2(n: { url(q: string): string }, query: string): Promise<TestCli
 }
 const redisState = (n: Running) => n.server.cluster()!.redis;
 /** The next relayed message, skipping presence news (the outage's name conflict brings some). */
-async function nextRelayed(c: TestClient, timeoutMs = 5000): Promise<any> {
+async function nextRelayed(c: TestClient, timeoutMs = 5000): Promise<Frame> {
   for (;;) {
     const m = await c.nextJson(timeoutMs);
     if (m.protocol !== 'server') return m;
