@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -613,6 +613,16 @@ describe.skipIf(!run)('dashboard window', () => {
     expect((await text('[data-testid=selfcheck-summary]')).replace(/\s+/g, ' ')).toMatch(/^1 of 3 addresses answered/);
     expect(await items.filter({ hasText: LAN_ADDRESS }).textContent()).toContain('does not name this address');
     expect(await text('[data-testid=hints]')).toContain(`sudo ufw allow ${st.port}/tcp`);
+    expect(await page.locator('[data-testid=relay-firewall]').count()).toBe(0);
+    // With the relay on, the firewall hint names its port and the relayed range too.
+    const relayPort = await freeTcpPort();
+    await handlers['settings:set']({ relay: { port: relayPort, relayPortsMin: 50100, relayPortsMax: 50110 } });
+    await expect
+      .poll(() => text('[data-testid=relay-firewall]'))
+      .toBe(`sudo ufw allow ${relayPort} && sudo ufw allow 50100:50110/udp`);
+    expect(await text('[data-testid=hints]')).toContain(`TCP and UDP port ${relayPort} and UDP ports 50100-50110`);
+    await handlers['settings:set']({ relay: { port: 0 } });
+    await expect.poll(() => page.locator('[data-testid=relay-firewall]').count()).toBe(0);
     await shoot('network');
   });
 
@@ -712,3 +722,15 @@ describe.skipIf(!run)('dashboard window', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** A port nothing listens on now (the relay then takes it for UDP and TCP). */
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

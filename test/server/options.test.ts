@@ -12,8 +12,17 @@ import {
 } from '../../main/server/options.js';
 
 describe('server options', () => {
-  it('splits every option into live and restart, rebinding ones being host, port, the directories and the request timeout', () => {
-    expect([...restartKeys].sort()).toEqual(['dataDir', 'host', 'port', 'requestTimeoutMs', 'webClientDir']);
+  it('splits every option into live and restart: rebinding, directories, request timeout, cluster and metrics token', () => {
+    expect([...restartKeys].sort()).toEqual([
+      'dataDir',
+      'host',
+      'metricsToken',
+      'nodeId',
+      'port',
+      'redis',
+      'requestTimeoutMs',
+      'webClientDir',
+    ]);
     expect([...liveKeys, ...restartKeys].sort()).toEqual(Object.keys(defaultOptions).sort());
     expect(liveKeys).toContain('maxBufferedBytes');
     expect(resolveLiveOptions({ maxBufferedBytes: 128 * 1024 })).toEqual({ maxBufferedBytes: 128 * 1024 });

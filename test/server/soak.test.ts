@@ -213,8 +213,9 @@ describe('hostile-client soak against the built CLI', () => {
     for (const f of floods) expect(f.queued).toBeLessThanOrEqual(Math.ceil(MiB / (60 * 1024)));
     expect(floods.reduce((n, f) => n + f.refused, 0)).toBeGreaterThan(0);
     expect(peakQueued).toBeLessThanOrEqual(queueBudget);
-    // The queue holds at most its budget; the rest of the growth is buffers of the frames in flight.
-    expect(peakRss - baseline).toBeLessThan(queueBudget + 48 * MiB);
+    // The queue holds at most its budget; the rest of the growth is buffers of the frames in flight and
+    // garbage V8 has not collected yet (seen 30-62 MiB). Without the budget the same attack grew by 394 MiB.
+    expect(peakRss - baseline).toBeLessThan(queueBudget + 96 * MiB);
     expect(others.forbidden).toBeGreaterThan(0);
     expect(others.badNames).toBeGreaterThan(0);
     expect(others.refusedPush).toBeGreaterThan(0);

@@ -97,15 +97,31 @@ function checkResults(status: StatusInfo | null) {
     }`;
 }
 
-function firewallHint(platform: string, port: number | null) {
-  const p = port ?? 'the server';
+/** What the firewall must let in: the signaling port, and with the relay on its port and relayed range. */
+interface OpenPorts {
+  tcp: number | null;
+  /** The relay's UDP/TCP port and the UDP range relayed addresses use; null when the relay is off. */
+  relay: { port: number; min: number; max: number } | null;
+}
+
+function firewallHint(platform: string, ports: OpenPorts) {
+  const p = ports.tcp ?? 'the server';
+  const r = ports.relay;
   if (platform === 'win32')
-    return html`Windows: when Windows asks, allow rustysignal on <em>Private networks</em>, or add an inbound rule for
-      TCP port ${p} in Windows Defender Firewall.`;
+    return html`Windows: when Windows asks, allow rustysignal on <em>Private networks</em>, or add inbound rules in
+      Windows Defender Firewall for TCP port
+      ${p}${r ? html`, TCP and UDP port ${r.port} and UDP ports ${r.min}-${r.max}` : ''}.`;
   if (platform === 'darwin')
     return html`macOS: System Settings → Network → Firewall → Options, allow incoming connections for rustysignal.`;
   return html`Linux: allow TCP port ${p}, e.g. <code class="mono">sudo ufw allow ${p}/tcp</code> or
-    <code class="mono">sudo firewall-cmd --add-port=${p}/tcp</code>.`;
+    <code class="mono">sudo firewall-cmd --add-port=${p}/tcp</code>${
+      r
+        ? html`; for the relay also
+            <code class="mono" data-testid="relay-firewall"
+              >sudo ufw allow ${r.port} && sudo ufw allow ${r.min}:${r.max}/udp</code
+            >`
+        : ''
+    }.`;
 }
 
 function hints(status: StatusInfo | null) {
@@ -113,6 +129,11 @@ function hints(status: StatusInfo | null) {
   const lan = status?.addresses.filter((a) => !a.internal) ?? [];
   const ifaces = [...new Set(lan.map((a) => a.interface))];
   const port = status?.port ?? null;
+  const range = s.settings?.values.relay;
+  const relay =
+    status?.relay.enabled && status.relay.port !== null && range
+      ? { port: status.relay.port, min: range.relayPortsMin, max: range.relayPortsMax }
+      : null;
   return html`<ol class="hints" data-testid="hints">
     <li>
       <strong>Same network.</strong> Devices must be on the same Wi-Fi or wired network as this
@@ -127,10 +148,23 @@ function hints(status: StatusInfo | null) {
       <strong>Client isolation.</strong> Many access points (guest networks, schools, hotels, events) block devices from
       reaching each other ("client" or "AP isolation"). If phones reach the internet but not this computer, turn it off
       on the access point or use a network without it (e.g. this computer's hotspot).
+      ${
+        relay
+          ? html`Calls and files between devices that cannot reach each other go through this computer's connection
+            relay (port ${relay.port}), once the firewall lets it in.`
+          : html`With the connection relay turned on (Settings), calls and files between such devices go through this
+            computer.`
+      }
     </li>
     <li>
       <strong>Firewall.</strong> This computer must accept incoming connections on TCP port
-      ${port ?? '(not listening)'}. ${firewallHint(s.app?.platform ?? 'linux', port)}
+      ${port ?? '(not listening)'}${
+        relay
+          ? html`, and for the connection relay on TCP and UDP port ${relay.port} and UDP ports
+            ${relay.min}-${relay.max}`
+          : ''
+      }.
+      ${firewallHint(s.app?.platform ?? 'linux', { tcp: port, relay })}
     </li>
     <li>
       <strong>Interface.</strong> ${
