@@ -620,7 +620,9 @@ describe.skipIf(!run)('dashboard window', () => {
     await expect
       .poll(() => text('[data-testid=relay-firewall]'))
       .toBe(`sudo ufw allow ${relayPort} && sudo ufw allow 50100:50110/udp`);
-    expect(await text('[data-testid=hints]')).toContain(`TCP and UDP port ${relayPort} and UDP ports 50100-50110`);
+    expect((await text('[data-testid=hints]')).replace(/\s+/g, ' ')).toContain(
+      `TCP and UDP port ${relayPort} and UDP ports 50100-50110`,
+    );
     await handlers['settings:set']({ relay: { port: 0 } });
     await expect.poll(() => page.locator('[data-testid=relay-firewall]').count()).toBe(0);
     await shoot('network');

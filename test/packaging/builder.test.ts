@@ -150,7 +150,7 @@ describe.runIf(runnable)('electron-builder', () => {
       ...walk(path.join(root, 'dist', 'renderer'), '/dist/renderer'),
       ...walk(path.join(root, 'assets', 'tray'), '/assets/tray'),
     ]
-      .filter((p) => !p.endsWith('.map') && !p.endsWith('.d.ts'))
+      .filter((p) => !p.endsWith('.map') && !/\.d\.c?ts$/.test(p))
       .sort();
     expect(own).toEqual(expected);
     for (const must of [
