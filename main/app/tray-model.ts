@@ -60,6 +60,14 @@ export function tooltip(s: StatusInfo, productName = 'rustysignal'): string {
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
 }
 
+/** The connection relay in one line while the server runs: its port and live relayed connections, or why it is off. */
+export function relayLine(s: StatusInfo): string {
+  const r = s.relay;
+  if (r.problem) return `Relay off: ${r.problem}`;
+  if (!r.enabled || r.port === null) return 'Relay off';
+  return `Relay on port ${r.port} · ${plural(r.allocations, 'relayed connection')}`;
+}
+
 export interface MenuInput {
   status: StatusInfo;
   /** Read fresh from the OS each time the menu is built; null when unknown (hides the item). */
@@ -71,8 +79,10 @@ export function trayMenu({ status: s, startAtLogin }: MenuInput): MenuItemModel[
   const running = s.state === 'running';
   const busy = s.state === 'starting' || s.state === 'stopping';
   const line = statusLine(s);
+  const relay = running ? relayLine(s) : null;
   const items: MenuItemModel[] = [
     { type: 'normal', label: line.length > 80 ? `${line.slice(0, 79)}…` : line, enabled: false, action: null },
+    ...(relay ? [{ type: 'normal' as const, label: relay, enabled: false, action: null }] : []),
     { type: 'separator' },
     running || s.state === 'stopping'
       ? { type: 'normal', label: 'Stop server', enabled: !busy, action: { kind: 'stop' } }

@@ -1,6 +1,6 @@
 // The tray's icon state, tooltip and menu as pure functions of the status.
 import { describe, expect, it } from 'vitest';
-import { statusLine, tooltip, trayMenu, trayState } from '../../main/app/tray-model.js';
+import { relayLine, statusLine, tooltip, trayMenu, trayState } from '../../main/app/tray-model.js';
 import type { StatusInfo } from '../../main/ipc/contract.js';
 
 const base: StatusInfo = {
@@ -85,6 +85,7 @@ describe('tray model', () => {
   it('builds the running menu: status, stop, one copy item per interface, dashboard, web client, login, quit', () => {
     expect(labels(running, true)).toEqual([
       'Running on port 3012 · 1 peer (disabled)',
+      'Relay off (disabled)',
       '---',
       'Stop server',
       'Copy address > ws://192.168.1.20:3012/  (wlan0) | ws://127.0.0.1:3012/  (lo)',
@@ -104,6 +105,14 @@ describe('tray model', () => {
     expect(m.find((i) => i.type === 'normal' && i.label.startsWith('Open web'))).toMatchObject({
       action: { kind: 'open-web-client', url: 'http://192.168.1.20:3012/' },
     });
+  });
+
+  it('says under the status line whether the connection relay runs, with its relayed connections, or why not', () => {
+    const relay = (r: Partial<StatusInfo['relay']>) => relayLine({ ...running, relay: { ...running.relay, ...r } });
+    expect(relay({ enabled: true, port: 3478, allocations: 2 })).toBe('Relay on port 3478 · 2 relayed connections');
+    expect(relay({ enabled: true, port: 3478, allocations: 1 })).toBe('Relay on port 3478 · 1 relayed connection');
+    expect(relay({ enabled: false, problem: 'UDP port 3478 is in use' })).toBe('Relay off: UDP port 3478 is in use');
+    expect(relay({})).toBe('Relay off');
   });
 
   it('builds the stopped and error menus without addresses, and hides login when unknown', () => {
