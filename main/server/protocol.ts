@@ -1,4 +1,4 @@
-// Wire types and texts of PROTOCOL.md: parse one client frame, format v1 texts and v2 control messages.
+// Wire types and texts of docs/protocol.md: parse one client frame, format v1 texts and v2 control messages.
 
 export type Dialect = 1 | 2;
 export type RouteProtocol = 'one-to-one' | 'one-to-all' | 'one-to-self';

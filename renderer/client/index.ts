@@ -1,4 +1,4 @@
-// rustysignal client library: signaling over WebSocket (PROTOCOL.md v1 and v2) and WebRTC links over it.
+// rustysignal client library: signaling over WebSocket (docs/protocol.md, v1 and v2) and WebRTC links over it.
 export { SignalClient, PROBE_ACTION } from './signal-client.js';
 export type {
   SignalClientOptions,

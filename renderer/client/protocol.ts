@@ -1,4 +1,4 @@
-// The client's view of the wire contract (PROTOCOL.md): what it sends, what the server answers.
+// The client's view of the wire contract (docs/protocol.md): what it sends, what the server answers.
 
 export type Dialect = 1 | 2;
 export type RelayProtocol = 'one-to-one' | 'one-to-all' | 'one-to-self';
@@ -220,7 +220,7 @@ export function isValidName(s: string, min = 1): boolean {
   return n >= min && n <= 64;
 }
 
-/** Close codes the server uses (PROTOCOL.md sections 3 and 5). */
+/** Close codes the server uses (docs/protocol.md: Server control messages, Health and limits). */
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,

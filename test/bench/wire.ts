@@ -64,7 +64,7 @@ const rustysignalV2: WireAdapter = {
   isControl: (text) => text.includes('"protocol":"server"'),
   broadcastEchoesSender: false,
   byteExact: false,
-  // The server may stamp by appending the member (PROTOCOL.md), which is what `expected` assumes.
+  // The server may stamp by appending the member (docs/protocol.md), which is what `expected` assumes.
   expected: (sent) => `${sent.text.slice(0, -1)},"from":${JSON.stringify(sent.from)}}`,
   // v2 recipients get the object with the server's "from"; every other member must be unchanged.
   matches(received, sent) {

@@ -1,6 +1,6 @@
 // Finding 14: the packaged app's Electron is current and its fuses are set by electron-builder (the
 // binary cannot be downloaded here, so the config is what is checked).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,14 @@ describe('Electron hardening', () => {
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('does not rebuild native modules for installers: bufferutil ships N-API prebuilds', () => {
+    const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+    expect(config.npmRebuild).toBe(false);
+    const prebuilds = readdirSync(path.join(root, 'node_modules', 'bufferutil', 'prebuilds'));
+    for (const platform of ['darwin-arm64', 'darwin-x64', 'linux-x64', 'win32-x64'])
+      expect(prebuilds).toContain(platform);
   });
 
   it('pins Electron 45.5.0 or later in the 45 line', () => {

@@ -1,4 +1,4 @@
-// PROTOCOL.md section 6: HTTP on the signaling port.
+// docs/protocol.md, HTTP on the same port: what the signaling port answers over HTTP.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

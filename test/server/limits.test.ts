@@ -1,4 +1,4 @@
-// PROTOCOL.md section 5 and the upgrade gates: payload cap, rate limit, flood close, connection cap,
+// docs/protocol.md (Health and limits) and the upgrade gates: payload cap, rate limit, flood close, connection cap,
 // access key, heartbeat.
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// PROTOCOL.md sections 1 and 2 for v1 (compat) clients: exact texts, byte-for-byte relay. Run on one
+// docs/protocol.md (Connecting, Client messages) for v1 (compat) clients: exact texts, byte-for-byte relay. Run on one
 // server and again with the clients spread over three cluster nodes (test/support/topology.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type TestClient } from '../support/clients.js';

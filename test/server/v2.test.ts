@@ -1,4 +1,4 @@
-// PROTOCOL.md sections 1-3 for v2 clients: control messages, from stamping, rooms, resume, offline queue.
+// docs/protocol.md (Connecting to Server control messages) for v2 clients: control messages, from stamping, rooms, resume, offline queue.
 // Run on one server and again with the clients spread over three cluster nodes (test/support/topology.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerOptionsInput } from '../../main/server/options.js';

@@ -1,4 +1,4 @@
-// The DNS records of one advertisement (PROTOCOL.md section 7) and the TXT encoding both ends use.
+// The DNS records of one advertisement (docs/discovery.md) and the TXT encoding both ends use.
 import { isIPv4 } from 'node:net';
 import { SERVICE, SERVICE_ENUMERATION, serviceFqdn } from './names.js';
 
@@ -47,7 +47,7 @@ export interface IncomingRecord {
 const HOST_TTL = 120;
 const OTHER_TTL = 4500;
 
-/** The TXT keys of PROTOCOL.md section 7, in the order they are sent. */
+/** The TXT keys of docs/discovery.md, in the order they are sent. */
 export function txtFor(ad: Advertisement): Record<string, string> {
   return { v: '1,2', tls: ad.tls ? '1' : '0', path: ad.path, push: ad.push ? '1' : '0', key: ad.key ? '1' : '0' };
 }

@@ -1,4 +1,4 @@
-// PROTOCOL.md section 4 end to end: real ws clients, the real server, the real push service module and
+// docs/protocol.md (Push) end to end: real ws clients, the real server, the real push service module and
 // a push service on 127.0.0.1 over HTTPS. What arrives is decrypted with the test's own code.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
