@@ -24,7 +24,9 @@ const TICK_MS = 10;
 
 async function setup(i: number): Promise<{ c: TurnTestClient; sink: Socket }> {
   const sink = createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
-  await new Promise<void>((r) => sink.bind(0, cfg.peerAddress, r));
+  // A fixed port below the kernel's ephemeral range: an ephemeral one can fall inside the relay range, and
+  // a peer on the server's own host at a relay port is refused (as it must be).
+  await new Promise<void>((r) => sink.bind(20_000 + i, cfg.peerAddress, r));
   const c = await TurnTestClient.udp({ address: cfg.server, port: cfg.port }, cfg.clientAddress);
   const cred = mintTurnCredentials(cfg.secret, `bench${i}`, 3600, Date.now());
   const a = await c.allocate(cred.username, cred.credential);
