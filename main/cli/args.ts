@@ -1,7 +1,8 @@
 // The command line, compatible with rustysignal 2.0.2's positional forms, parsed with commander.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseIceUrl } from '../server/ice-url.js';
-import { defaultOptions, defaultPushLimits, isHostPort, isOriginPattern } from '../server/options.js';
+import { defaultOptions, defaultPushLimits, isHostPort } from '../server/options.js';
+import { isOriginPattern } from '../server/origin-pattern.js';
 import { parseAddr, parseCount, parseDuration, parseList, parsePortRange, parseSize } from './units.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';

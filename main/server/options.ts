@@ -2,6 +2,7 @@
 // resolve options through `resolveOptions`, so defaults cannot drift apart.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isOriginPattern } from './origin-pattern.js';
 import { parseIceUrl } from './ice-url.js';
 import { numberLimits, textLimits, type NumberOption, type TextOption } from './option-limits.js';
 import { isPem } from './pem.js';
@@ -12,20 +13,6 @@ import { DAY_MS, KiB, MiB } from './units.js';
 export function isHostPort(s: string): boolean {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]@]+)(?::(\d{1,5}))?$/.exec(s);
   return m !== null && (m[2] === undefined || Number(m[2]) <= 65535);
-}
-
-/**
- * An origin for `allowedOrigins`: `*`, or scheme://host[:port] as a browser sends it in `Origin`
- * (e.g. `https://app.example.org`); `null` for opaque origins.
- */
-export function isOriginPattern(s: string): boolean {
-  if (s === '*' || s === 'null') return true;
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
-  } catch {
-    return false;
-  }
 }
 
 // Any PEM block passes here; checkTls and the VAPID loader then say precisely what is wrong with it.

@@ -4,6 +4,7 @@
 import { certificateDays, hostLabelPattern } from '../../../main/certs/limits.js';
 import type { SettingsValues } from '../../../main/ipc/contract.js';
 import { numberLimits, textLimits, type NumberOption } from '../../../main/server/option-limits.js';
+import { isOriginPattern } from '../../../main/server/origin-pattern.js';
 import { isPem, pemBeginLine } from '../../../main/server/pem.js';
 import { vapidSubjectProblem } from '../../../main/server/push/subject.js';
 
@@ -55,17 +56,6 @@ export function isIpLiteral(s: string): boolean {
   if (!groups.slice(0, hexGroups).every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
   const width = hexGroups + v4Tail * 2;
   return doubles === 1 ? width < 8 : width === 8;
-}
-
-/** `*`, `null`, or scheme://host[:port] with no path (what a browser sends as Origin). */
-export function isOriginText(s: string): boolean {
-  if (s === '*' || s === 'null') return true;
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
-  } catch {
-    return false;
-  }
 }
 
 /** The text of each settings field, as typed. */
@@ -150,7 +140,7 @@ export function parseSettings(
   const iface = d['mdns.interface'].trim();
   if (/\s/.test(iface)) errors['mdns.interface'] = 'An interface name has no spaces (e.g. wlan0, eth0, en0).';
   const allowedOrigins = d.allowedOrigins.split(/[\s,]+/).filter(Boolean);
-  const badOrigin = allowedOrigins.find((o) => !isOriginText(o));
+  const badOrigin = allowedOrigins.find((o) => !isOriginPattern(o));
   if (badOrigin !== undefined)
     errors.allowedOrigins = `"${badOrigin}" is not an origin: enter * or scheme://host[:port], e.g. https://app.example.org.`;
   const values: SettingsValues = {
