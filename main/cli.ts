@@ -147,27 +147,6 @@ async function serve(c: ServeCommand): Promise<void> {
       fail(err.problem.message, err.problem.code === 'tls-invalid' || err.problem.code === 'push-failed' ? 2 : 1);
     throw err;
   }
-  // After start: a start failure is printed once, by fail().
-  server.events.on('error', (p) => log.error({ code: p.code }, p.message));
-  if (!c.jsonLogs && c.logLevel !== 'silent') {
-    const lines = [
-      `rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`,
-    ];
-    for (const u of status.urls)
-      lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
-    if (status.relay.port !== null)
-      lines.push(
-        `relay (STUN/TURN): UDP and TCP port ${status.relay.port}, relayed addresses on UDP ${options.relay.relayPorts.min}-${options.relay.relayPorts.max}`,
-      );
-    if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
-    if (status.trust)
-      lines.push(
-        `devices trust this server once at: ${status.urls[0]!.url.replace(/^wss/, 'http')}trust`,
-        `local CA fingerprint (SHA-256): ${status.trust.fingerprint256}`,
-      );
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(130); // a second Ctrl-C does not wait
@@ -180,6 +159,9 @@ async function serve(c: ServeCommand): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // After start: a start failure is printed once, by fail().
+  server.events.on('error', (p) => log.error({ code: p.code }, p.message));
+
   if (auto) {
     // A new leaf (addresses changed, expiry near) goes in through the same live swap SIGHUP uses.
     auto.keeper.start({
@@ -205,6 +187,25 @@ async function serve(c: ServeCommand): Promise<void> {
             log.error({ cert: c.certFile }, `TLS certificate not reloaded, keeping the current one: ${err.message}`),
         );
     });
+  }
+  // Last: whoever reads the banner may signal at once (SIGTERM, SIGHUP), and every handler is in place.
+  if (!c.jsonLogs && c.logLevel !== 'silent') {
+    const lines = [
+      `rustysignal ${version} listening on ${options.host.includes(':') ? `[${options.host}]` : options.host}:${status.port}; connect from other devices with:`,
+    ];
+    for (const u of status.urls)
+      lines.push(`  ${u.url}${u.interface ? `  (${u.interface}${u.internal ? ', this computer only' : ''})` : ''}`);
+    if (status.relay.port !== null)
+      lines.push(
+        `relay (STUN/TURN): UDP and TCP port ${status.relay.port}, relayed addresses on UDP ${options.relay.relayPorts.min}-${options.relay.relayPorts.max}`,
+      );
+    if (options.webClientDir) lines.push(`web client: ${status.urls[0]!.url.replace(/^ws/, 'http')}`);
+    if (status.trust)
+      lines.push(
+        `devices trust this server once at: ${status.urls[0]!.url.replace(/^wss/, 'http')}trust`,
+        `local CA fingerprint (SHA-256): ${status.trust.fingerprint256}`,
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
 }
 
