@@ -3,7 +3,13 @@
 // store (most entries, most per client address, expiry of unused entries), counted on the local copy.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { SetOutcome, StoreEntry, StoreLimits, SubscriptionStoreLike } from '../push/subscription-store.js';
+import {
+  quotaRefusal,
+  type SetOutcome,
+  type StoreEntry,
+  type StoreLimits,
+  type SubscriptionStoreLike,
+} from '../push/subscription-store.js';
 import type { StoredSubscription } from '../push/subscription.js';
 import { channels, fieldOf, keys } from './keys.js';
 
@@ -76,15 +82,14 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     address = '',
     ownerHash: string | null = null,
   ): SetOutcome {
-    const { maxEntries, perAddress } = this.limits();
     const field = fieldOf(room, name);
-    const old = this.#entries.get(field);
-    if (old === undefined && this.#entries.size >= maxEntries) return 'full';
-    if (address !== '' && old?.address !== address) {
+    const current = this.#entries.get(field);
+    const refused = quotaRefusal(this.limits(), { size: this.#entries.size, current }, address, () => {
       let n = 0;
       for (const e of this.#entries.values()) if (e.address === address) n++;
-      if (n >= perAddress) return 'address-full';
-    }
+      return n;
+    });
+    if (refused) return refused;
     const now = this.now();
     this.#save(field, { room, name, subscription, updatedAt: now, usedAt: now, address, ownerHash });
     return 'ok';

@@ -43,6 +43,22 @@ export interface StoreLimits {
 
 export type SetOutcome = 'ok' | 'full' | 'address-full';
 
+/**
+ * The store's bounds for one `set`, the same for the file and the Redis store: a new name needs room in the
+ * store, and a subscription made from another address needs room in that address's share. `fromAddress`
+ * counts the address's subscriptions; it is only asked when that bound applies.
+ */
+export function quotaRefusal(
+  limits: Pick<StoreLimits, 'maxEntries' | 'perAddress'>,
+  store: { size: number; current: StoreEntry | undefined },
+  address: string,
+  fromAddress: () => number,
+): Exclude<SetOutcome, 'ok'> | null {
+  if (store.current === undefined && store.size >= limits.maxEntries) return 'full';
+  if (address !== '' && store.current?.address !== address && fromAddress() >= limits.perAddress) return 'address-full';
+  return null;
+}
+
 /** Where subscriptions live: a file in the data directory (one server) or Redis (a cluster, cluster/push-store.ts). */
 export interface SubscriptionStoreLike {
   /** Path of the store file; null when not kept in a file (memory only, or Redis). */
@@ -146,12 +162,15 @@ export class SubscriptionStore implements SubscriptionStoreLike {
     ownerHash: string | null = null,
   ): SetOutcome {
     this.#sweep();
-    const { maxEntries, perAddress } = this.#limits();
     const key = keyOf(room, name);
-    const old = this.#entries.get(key);
-    if (old === undefined && this.#entries.size >= maxEntries) return 'full';
-    if (address !== '' && old?.address !== address && (this.#perAddress.get(address) ?? 0) >= perAddress)
-      return 'address-full';
+    const current = this.#entries.get(key);
+    const refused = quotaRefusal(
+      this.#limits(),
+      { size: this.#entries.size, current },
+      address,
+      () => this.#perAddress.get(address) ?? 0,
+    );
+    if (refused) return refused;
     const now = this.#deps.now();
     const entry: StoreEntry = { room, name, subscription, updatedAt: now, usedAt: now, address, ownerHash };
     this.#put(key, entry);
