@@ -61,6 +61,40 @@ async function nextRelayed(c: TestClient, timeoutMs = 5000): Promise<Frame> {
   }
 }
 
+describe('look-alike names across nodes', () => {
+  const q = (name: string) => encodeURIComponent(name);
+  it('refuses a v2 name that reads the same as one on another node (NFC, case); v1 stays byte-exact', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const zoeNfc = 'Zo\u00eb';
+    const zoeNfd = 'zoe\u0308';
+    const zoe = await v2(a, `user=${q(zoeNfc)}&room=r`);
+    const look = await client(b.url(`v=2&user=${q(zoeNfd)}&room=r`));
+    expect((await look.nextJson()).data.code).toBe('username-taken');
+    // The display name stays as its holder typed it.
+    expect((await look.nextJson()).data).toMatchObject({ user: null, peers: [zoeNfc] });
+    // Other rooms are other namespaces.
+    await v2(b, `user=${q(zoeNfd)}&room=s`);
+    await zoe.close();
+    // Freed in Redis too: the look-alike may register now, on either node.
+    await expect.poll(() => redis.command('HLEN rustysignal:folded')).toBe(':1'); // room s
+    const again = await client(b.url(`v=2&user=${q(zoeNfd)}&room=r`));
+    expect((await again.nextJson()).data).toMatchObject({ user: zoeNfd });
+
+    // v1: exact bytes, as in 2.0.2 (`ana` and `Ana` both register); a v2 look-alike of either is refused.
+    const lower = await client(a.url('user=ana'));
+    const upper = await client(b.url('user=Ana'));
+    await expect.poll(() => a.server.cluster()!.remotePeers).toBe(3);
+    lower.send('{"protocol":"one-to-one","endpoint":"Ana","n":1}');
+    expect(await upper.next()).toBe('{"protocol":"one-to-one","endpoint":"Ana","n":1}');
+    const exact = await client(a.url('user=Ana'));
+    expect(await exact.next()).toBe('The username is taken');
+    const v2Ana = await client(a.url('v=2&user=ANA'));
+    expect((await v2Ana.nextJson()).data.code).toBe('username-taken');
+    expect((await v2Ana.nextJson()).data).toMatchObject({ user: null });
+  });
+});
+
 describe('a node that dies', () => {
   it('is noticed within 10 s: its names are freed and its rooms get peer-left', async () => {
     const survivor = await node('survivor');

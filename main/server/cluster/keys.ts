@@ -1,11 +1,20 @@
 // Every Redis key and channel the cluster uses, under one prefix. A peer is stored under the field
 // `ROOM \0 NAME`: neither may contain control characters (protocol.isValidName), so \0 separates them.
+import { nameKey } from '../protocol.js';
 
 export const prefix = 'rustysignal:';
 
 export const keys = {
-  /** Hash: field ROOM\0NAME → {"n":node,"c":connection id,"d":dialect,"t":sha256 of its resume token}. */
+  /**
+   * Hash: field ROOM\0NAME → {"n":node,"c":connection id,"d":dialect,"t":sha256 of its resume token,
+   * "k":its look-alike field}.
+   */
   peers: `${prefix}peers`,
+  /**
+   * Hash: field ROOM\0nameKey(NAME) → how many registered names of the room read the same (the registry's
+   * look-alike rule, protocol.nameKey): a v2 claim must find none but its own.
+   */
+  folded: `${prefix}folded`,
   /** Set of node ids that announced themselves. */
   nodes: `${prefix}nodes`,
   /** String with a TTL, refreshed by each live node: `nodeAlive + id`. */
@@ -26,6 +35,9 @@ export const channels = {
 } as const;
 
 export const fieldOf = (room: string, name: string) => `${room}\u0000${name}`;
+
+/** The field under which names that read the same are counted: the single server's nameKey, not a copy. */
+export const foldedFieldOf = (room: string, name: string) => fieldOf(room, nameKey(name));
 
 export function splitField(field: string): { room: string; name: string } {
   const i = field.indexOf('\u0000');

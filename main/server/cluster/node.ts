@@ -11,7 +11,7 @@ import type { OfflineQueue } from '../offline-queue.js';
 import { stampFrom } from '../protocol.js';
 import { newToken, type Claim, type Directory, type Registry } from '../registry.js';
 import type { Router } from '../router.js';
-import { channels, fieldOf, keys, splitField } from './keys.js';
+import { channels, fieldOf, foldedFieldOf, keys, splitField } from './keys.js';
 import { RedisSubscriptionStore } from './push-store.js';
 import { RemotePeer, RemotePeers } from './remote-peers.js';
 import { scripts, type ScriptCommands } from './scripts.js';
@@ -277,9 +277,16 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   // After an outage (or when the others presumed this node dead): put this node's names back, close the
   // holders of names another node claimed first (4002), and ask every other node for what it holds.
   async function reconcile(): Promise<void> {
-    const mine = localNames().map((c) => ({ f: fieldOf(c.room, c.name!), v: valueOf(c, c.token), d: c.dialect }));
+    const mine = localNames()
+      .sort((a, b) => b.dialect - a.dialect)
+      .map((c) => ({
+        f: fieldOf(c.room, c.name!),
+        v: valueOf(c, c.name!, c.token),
+        d: c.dialect,
+        k: foldedFieldOf(c.room, c.name!),
+      }));
     const lost = await timeout(
-      cmd.rsReconcile(keys.peers, owned, channels.presence, nodeId, JSON.stringify(mine)),
+      cmd.rsReconcile(keys.peers, owned, channels.presence, keys.folded, nodeId, JSON.stringify(mine)),
       t.commandTimeoutMs * 4,
     );
     for (const field of lost) {
@@ -315,8 +322,9 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     return recovering;
   }
 
-  function valueOf(c: Connection, token: string | null): string {
-    return JSON.stringify({ n: nodeId, c: String(c.id), d: c.dialect, t: token === null ? '' : tokenHash(token) });
+  function valueOf(c: Connection, name: string, token: string | null): string {
+    const t = token === null ? '' : tokenHash(token);
+    return JSON.stringify({ n: nodeId, c: String(c.id), d: c.dialect, t, k: foldedFieldOf(c.room, name) });
   }
 
   async function beat(): Promise<void> {
@@ -360,7 +368,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       else if (now - since >= t.graceMs) {
         missingSince.delete(id);
         const reaped = await timeout(
-          cmd.rsReap(keys.peers, keys.nodes, channels.presence, id, keys.nodeAlive, keys.owned, '0'),
+          cmd.rsReap(keys.peers, keys.nodes, channels.presence, keys.folded, id, keys.nodeAlive, keys.owned, '0'),
           t.commandTimeoutMs,
         );
         if (reaped === 1)
@@ -392,9 +400,10 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   async function claim(conn: Connection, name: string, token: string | null, locked: boolean): Promise<Claim> {
     const room = conn.room;
     if (!healthy) {
-      // Redis is away: decide here. A name known on another node stays taken; the claim is made in Redis
-      // when it is back (reconcile), where a name claimed twice meanwhile goes to the first claim to arrive.
-      if (remote.get(room, name)) return { kind: 'taken' };
+      // Redis is away: decide here. A name known on another node (or, for v2, one that reads the same)
+      // stays taken; the claim is made in Redis when it is back (reconcile), where a name claimed twice
+      // meanwhile goes to the first claim to arrive.
+      if (remote.get(room, name) || (conn.dialect === 2 && remote.hasLookAlike(room, name))) return { kind: 'taken' };
       return registry.claim(conn, name, token, locked);
     }
     const fresh = conn.dialect === 2 ? newToken() : null;
@@ -407,12 +416,14 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
           keys.peers,
           owned,
           channels.presence,
+          keys.folded,
           field,
-          valueOf(conn, fresh),
+          valueOf(conn, name, fresh),
           token === null ? '' : tokenHash(token),
           nodeId,
           keys.owned,
           conn.dialect,
+          foldedFieldOf(room, name),
         ),
         t.commandTimeoutMs,
       );
@@ -443,7 +454,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   }
 
   function publishRelease(field: string, conn: Connection): void {
-    cmd.rsRelease(keys.peers, owned, channels.presence, field, nodeId, String(conn.id)).catch(() => {});
+    cmd.rsRelease(keys.peers, owned, channels.presence, keys.folded, field, nodeId, String(conn.id)).catch(() => {});
   }
 
   return {
@@ -482,7 +493,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       await pushStore.flush();
       // Frees whatever names are left and tells the others at once (instead of after the TTL).
       await timeout(
-        cmd.rsReap(keys.peers, keys.nodes, channels.presence, nodeId, keys.nodeAlive, keys.owned, '1'),
+        cmd.rsReap(keys.peers, keys.nodes, channels.presence, keys.folded, nodeId, keys.nodeAlive, keys.owned, '1'),
         t.commandTimeoutMs,
       ).catch(() => {});
       cmd.disconnect();

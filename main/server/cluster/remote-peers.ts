@@ -1,5 +1,5 @@
 // The names other nodes hold, kept current by presence events, so routing never asks Redis per message.
-import type { Dialect } from '../protocol.js';
+import { nameKey, type Dialect } from '../protocol.js';
 import type { Peer } from '../registry.js';
 
 /** A name registered on another node: delivering to it publishes to that node's channel. */
@@ -52,6 +52,13 @@ export class RemotePeers {
     this.#count(old.node, -1);
     if (r.size === 0) this.#rooms.delete(room);
     return old;
+  }
+
+  /** Whether a name of `room` reads the same as `name` (protocol.nameKey). Walks the room: outages only. */
+  hasLookAlike(room: string, name: string): boolean {
+    const key = nameKey(name);
+    for (const n of this.names(room)) if (nameKey(n) === key) return true;
+    return false;
   }
 
   names(room: string): Iterable<string> {

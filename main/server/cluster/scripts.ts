@@ -3,9 +3,26 @@
 // claims and releases in the order Redis applied them. (Keys built inside scripts: standalone Redis or
 // Valkey only, not Redis Cluster.)
 
-/** KEYS peers, owned:self, presence. ARGV field, value, presented token hash or '', node, owned prefix, dialect. */
+// Every script that adds or removes a name keeps the look-alike count (KEYS folded) in step: +1 for a
+// new name, -1 for a freed one (its value carries its folded field `k`).
+const unfold = `
+local function unfold(folded, value)
+  local k = cjson.decode(value).k
+  if k and redis.call('HINCRBY', folded, k, -1) <= 0 then redis.call('HDEL', folded, k) end
+end
+`;
+
+/**
+ * KEYS peers, owned:self, presence, folded. ARGV field, value, presented token hash or '', node, owned
+ * prefix, dialect, folded field. A v2 name is refused when another name of the room reads the same (the
+ * registry's rule); a v1 name only when its exact bytes are taken.
+ */
 const claim = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[6] == '2' then
+  local alike = tonumber(redis.call('HGET', KEYS[4], ARGV[7]) or '0')
+  if alike > (cur and 1 or 0) then return {'taken'} end
+end
 if cur then
   local h = cjson.decode(cur)
   if ARGV[3] == '' or h.t == '' or h.t ~= ARGV[3] then return {'taken'} end
@@ -16,18 +33,20 @@ if cur then
   return {'resumed', h.n, h.c}
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('PUBLISH', KEYS[3], cjson.encode({t='join', n=ARGV[4], f=ARGV[1], d=tonumber(ARGV[6])}))
 return {'registered'}
 `;
 
-/** KEYS peers, owned:self, presence. ARGV field, node, connection id. Frees the name only if that connection holds it. */
-const release = `
+/** KEYS peers, owned:self, presence, folded. ARGV field, node, connection id. Frees the name only if that connection holds it. */
+const release = `${unfold}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then return 0 end
 local h = cjson.decode(cur)
 if h.n ~= ARGV[2] or h.c ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+unfold(KEYS[4], cur)
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('PUBLISH', KEYS[3], cjson.encode({t='leave', n=ARGV[2], f=ARGV[1]}))
 return 1
@@ -50,15 +69,18 @@ return {live, missing}
 `;
 
 /**
- * KEYS peers, nodes, presence. ARGV node, node key prefix, owned prefix, '1' to force (a node leaving).
- * Frees every name of a node whose key expired and announces it gone; 0 when it is alive after all.
+ * KEYS peers, nodes, presence, folded. ARGV node, node key prefix, owned prefix, '1' to force (a node
+ * leaving). Frees every name of a node whose key expired and announces it gone; 0 when it is alive after all.
  */
-const reap = `
+const reap = `${unfold}
 if ARGV[4] ~= '1' and redis.call('EXISTS', ARGV[2] .. ARGV[1]) == 1 then return 0 end
 local owned = ARGV[3] .. ARGV[1]
 for _, f in ipairs(redis.call('SMEMBERS', owned)) do
   local cur = redis.call('HGET', KEYS[1], f)
-  if cur and cjson.decode(cur).n == ARGV[1] then redis.call('HDEL', KEYS[1], f) end
+  if cur and cjson.decode(cur).n == ARGV[1] then
+    redis.call('HDEL', KEYS[1], f)
+    unfold(KEYS[4], cur)
+  end
 end
 redis.call('DEL', owned, ARGV[2] .. ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
@@ -67,12 +89,13 @@ return 1
 `;
 
 /**
- * KEYS peers, owned:self, presence. ARGV node, JSON list of {f, v, d} this node holds now.
+ * KEYS peers, owned:self, presence, folded. ARGV node, JSON list of {f, v, d, k} this node holds now (its
+ * v2 names first: a v1 name of this node that reads like one of them registered after it).
  * After an outage: claims what is free, keeps what is already its own, frees what it no longer holds,
- * announces the names it keeps (sync), and returns the fields another node claimed first (this node's
- * holders lose them).
+ * announces the names it keeps (sync), and returns the fields another node claimed first, exactly or (v2)
+ * as a look-alike (this node's holders lose them).
  */
-const reconcile = `
+const reconcile = `${unfold}
 local mine = cjson.decode(ARGV[2])
 local keep = {}
 local lost = {}
@@ -80,8 +103,11 @@ local held = {}
 for _, e in ipairs(mine) do
   keep[e.f] = true
   local cur = redis.call('HGET', KEYS[1], e.f)
-  if not cur or cjson.decode(cur).n == ARGV[1] then
+  local free = not cur
+  if free and e.d == 2 and tonumber(redis.call('HGET', KEYS[4], e.k) or '0') > 0 then free = false end
+  if free or (cur and cjson.decode(cur).n == ARGV[1]) then
     redis.call('HSET', KEYS[1], e.f, e.v)
+    if free then redis.call('HINCRBY', KEYS[4], e.k, 1) end
     redis.call('SADD', KEYS[2], e.f)
     table.insert(held, {e.f, e.d})
   else
@@ -94,6 +120,7 @@ for _, f in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     local cur = redis.call('HGET', KEYS[1], f)
     if cur and cjson.decode(cur).n == ARGV[1] then
       redis.call('HDEL', KEYS[1], f)
+      unfold(KEYS[4], cur)
     end
   end
 end
@@ -102,21 +129,21 @@ return lost
 `;
 
 export const scripts = {
-  rsClaim: { numberOfKeys: 3, lua: claim },
-  rsRelease: { numberOfKeys: 3, lua: release },
+  rsClaim: { numberOfKeys: 4, lua: claim },
+  rsRelease: { numberOfKeys: 4, lua: release },
   rsHeartbeat: { numberOfKeys: 2, lua: heartbeat },
   rsSweep: { numberOfKeys: 1, lua: sweep },
-  rsReap: { numberOfKeys: 3, lua: reap },
-  rsReconcile: { numberOfKeys: 3, lua: reconcile },
+  rsReap: { numberOfKeys: 4, lua: reap },
+  rsReconcile: { numberOfKeys: 4, lua: reconcile },
 } as const;
 
 type Arg = string | number;
 /** The scripts as ioredis defines them on a connection (defineCommand). */
 export interface ScriptCommands {
-  rsClaim(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<string[]>;
-  rsRelease(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<number>;
+  rsClaim(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<string[]>;
+  rsRelease(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<number>;
   rsHeartbeat(k1: string, k2: string, ...args: Arg[]): Promise<number>;
   rsSweep(k1: string, ...args: Arg[]): Promise<[string[], string[]]>;
-  rsReap(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<number>;
-  rsReconcile(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<string[]>;
+  rsReap(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<number>;
+  rsReconcile(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<string[]>;
 }
