@@ -26,6 +26,8 @@ export interface ClusterNode {
   readonly pushStore: SubscriptionStoreLike;
   /** Claims `name` for `conn` in the whole cluster (atomically in Redis) and applies it to the local registry. */
   claim(conn: Connection, name: string, token: string | null, locked: boolean): Promise<Claim>;
+  /** The operator changed `room`'s controls on this node (RoomPolicies already holds them): share them. */
+  roomChanged(room: string): void;
   /** `conn` joined its room on this node (before any claim). */
   entered(conn: Connection): void;
   /** `conn` closed; `released`: it held a name that is now free. */

@@ -238,6 +238,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
   function setRoom(room: string, patch: RoomPatch): RoomInfo {
     if (!isValidName(room, 0)) throw new TypeError('room names are up to 64 characters without control characters');
     policies.set(room, patch);
+    cluster?.roomChanged(room);
     return rooms().find((r) => r.room === room) ?? { room, connections: 0, peers: 0, ...policies.get(room) };
   }
 
@@ -293,6 +294,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         registry,
         router,
         queue,
+        policies,
         announce: (room, action, name) => sessions.announce(room, action, name),
         pushLimits: () => {
           const p = options.push ?? defaultPushLimits;

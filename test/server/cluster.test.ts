@@ -95,6 +95,43 @@ describe('look-alike names across nodes', () => {
   });
 });
 
+describe('room controls across nodes', () => {
+  it('a lock and a code set at one node apply at every node and outlive a node restart while another runs', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const inside = await v2(b, 'user=early&room=hall');
+    a.server.setRoom('hall', { locked: true, code: 'c0de' });
+    await expect
+      .poll(() => b.server.rooms().find((r) => r.room === 'hall'))
+      .toMatchObject({ locked: true, code: 'c0de' });
+    const noCode = await client(b.url('v=2&user=x&room=hall'));
+    expect((await noCode.nextJson()).data.code).toBe('invalid-room-code');
+    expect((await noCode.closed).code).toBe(4003);
+    const locked = await client(b.url('v=2&user=x&room=hall&code=c0de'));
+    expect((await locked.nextJson()).data.code).toBe('room-locked');
+
+    // Node a restarts while b runs: the new a finds the controls in Redis.
+    await a.stop();
+    nodes.splice(nodes.indexOf(a), 1);
+    const a2 = await node('a');
+    expect(a2.server.rooms().find((r) => r.room === 'hall')).toMatchObject({ locked: true, code: 'c0de' });
+    const refused = await client(a2.url('v=2&user=y&room=hall&code=c0de'));
+    expect((await refused.nextJson()).data.code).toBe('room-locked');
+
+    // Unlocked at b (the code stays): a2 lets new names in.
+    b.server.setRoom('hall', { locked: false });
+    await expect.poll(() => a2.server.rooms().find((r) => r.room === 'hall')?.locked).toBe(false);
+    const welcome = await client(a2.url('v=2&user=y&room=hall&code=c0de'));
+    expect((await welcome.nextJson()).data).toMatchObject({ user: 'y', peers: ['early'] });
+    expect((await inside.nextJson()).data).toEqual({ user: 'y' });
+
+    // Kept in Redis only while a node runs: each heartbeat extends it by the node key's lifetime (4 s).
+    const ttl = Number((await redis.command('PTTL rustysignal:rooms')).slice(1));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(4000);
+  });
+});
+
 describe('a node that dies', () => {
   it('is noticed within 10 s: its names are freed and its rooms get peer-left', async () => {
     const survivor = await node('survivor');
@@ -156,10 +193,13 @@ describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
     expect((await bob2.nextJson()).data.code).toBe('username-taken');
     const dave1 = await v2(n1, 'user=dave');
     const dave2 = await v2(n2, 'user=dave');
+    // A room control changed meanwhile applies here at once and reaches the other node when Redis is back.
+    n1.server.setRoom('late', { locked: true });
 
     redis.resume();
     const resumedAt = Date.now();
     await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
+    await expect.poll(() => n2.server.rooms().find((r) => r.room === 'late')?.locked).toBe(true);
     // The held message reaches bob once his node is reachable again.
     expect(await nextRelayed(bob, 10_000)).toMatchObject({ to: 'bob', n: 2, from: 'alice' });
     expect(Date.now() - resumedAt).toBeLessThan(10_000);
@@ -188,10 +228,13 @@ describe('Redis restarted empty', () => {
     const alice = await v2(n1, 'user=alice&room=r');
     const bob = await v2(n2, 'user=bob&room=r');
     expect((await alice.nextJson()).action).toBe('peer-joined');
+    n1.server.setRoom('quiet', { code: 'k3y' });
 
     await redis.restart();
     const restartedAt = Date.now();
     await expect.poll(() => redis.command('HLEN rustysignal:peers')).toBe(':2');
+    // The room controls are written back by the nodes that hold them.
+    await expect.poll(() => redis.command('HLEN rustysignal:rooms')).toBe(':1');
     await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
     alice.send({ protocol: 'one-to-one', to: 'bob', n: 1 });
     expect(JSON.parse(await bob.next())).toMatchObject({ n: 1, from: 'alice' });

@@ -21,6 +21,12 @@ export const keys = {
   nodeAlive: `${prefix}node:`,
   /** Set of the peer fields a node holds: `owned + id`. */
   owned: `${prefix}owned:`,
+  /**
+   * Hash: field ROOM → the operator's room controls {"l":locked,"c":code or null,"at":ms when decided}; an
+   * opened room stays as a record until the hash expires (so a stale copy cannot bring its lock back). Its
+   * lifetime is extended by every node's heartbeat: it lasts while any node runs.
+   */
+  rooms: `${prefix}rooms`,
   /** Hash: field ROOM\0NAME → a push subscription entry (JSON). */
   push: `${prefix}push`,
 } as const;

@@ -8,12 +8,14 @@ import type { ClusterNode, ClusterStatus, RedisState, StoreLimits } from '../clu
 import { CloseCode, type Connection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { OfflineQueue } from '../offline-queue.js';
+import type { RoomPolicies } from '../room-policy.js';
 import { stampFrom } from '../protocol.js';
 import { newToken, type Claim, type Directory, type Registry } from '../registry.js';
 import type { Router } from '../router.js';
 import { channels, fieldOf, foldedFieldOf, keys, splitField } from './keys.js';
 import { RedisSubscriptionStore } from './push-store.js';
 import { RemotePeer, RemotePeers } from './remote-peers.js';
+import { SharedRoomPolicies } from './room-policies.js';
 import { scripts, type ScriptCommands } from './scripts.js';
 import {
   decodeBroadcast,
@@ -49,6 +51,8 @@ export interface ClusterContext {
   registry: Registry;
   router: Router;
   queue: OfflineQueue;
+  /** The node's copy of the room controls, shared with the other nodes through Redis. */
+  policies: RoomPolicies;
   /** Bounds of the shared push subscriptions (the push options'). */
   pushLimits: () => StoreLimits;
   /** Tells this node's v2 members of a room that a name joined or left. */
@@ -137,6 +141,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   const unlistedSince = new Map<string, number>();
 
   const pushStore = new RedisSubscriptionStore(cmd, nodeId, ctx.now, logger, ctx.pushLimits);
+  const roomPolicies = new SharedRoomPolicies(cmd, nodeId, ctx.policies, ctx.now, t.nodeTtlMs, logger, () => healthy);
 
   const publish = (channel: string, msg: Buffer | string) => {
     cmd.publish(channel, msg).catch(() => {}); // an outage is reported by the heartbeat, once
@@ -221,6 +226,10 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       if (e.n !== nodeId) pushStore.refresh(e.f);
       return;
     }
+    if (e.t === 'room') {
+      if (e.n !== nodeId) roomPolicies.received(e.r, e.v);
+      return;
+    }
     const { room, name } = splitField(e.f);
     switch (e.t) {
       case 'join':
@@ -300,6 +309,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     }
     await timeout(cmd.publish(channels.presence, JSON.stringify({ t: 'hello', n: nodeId })), t.commandTimeoutMs);
     await pushStore.load();
+    await timeout(roomPolicies.merge(), t.commandTimeoutMs);
   }
 
   function recover(why: string): Promise<void> {
@@ -332,7 +342,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     beating = true;
     try {
       const added = await timeout(
-        cmd.rsHeartbeat(`${keys.nodeAlive}${nodeId}`, keys.nodes, t.nodeTtlMs, nodeId),
+        cmd.rsHeartbeat(`${keys.nodeAlive}${nodeId}`, keys.nodes, keys.rooms, t.nodeTtlMs, nodeId),
         t.commandTimeoutMs,
       );
       // Not in the node set although it was: the others presumed it dead and freed its names.
@@ -383,7 +393,10 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     await timeout(Promise.all([cmd.connect(), sub.connect()]), 10_000);
     sub.on('messageBuffer', onMessage);
     await sub.subscribe(channels.presence, nodeChannel);
-    await timeout(cmd.rsHeartbeat(`${keys.nodeAlive}${nodeId}`, keys.nodes, t.nodeTtlMs, nodeId), t.commandTimeoutMs);
+    await timeout(
+      cmd.rsHeartbeat(`${keys.nodeAlive}${nodeId}`, keys.nodes, keys.rooms, t.nodeTtlMs, nodeId),
+      t.commandTimeoutMs,
+    );
     await reconcile();
     healthy = true;
   } catch (err) {
@@ -439,7 +452,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return { kind: 'taken' };
     }
     if (r[0] === 'taken') return { kind: 'taken' };
-    // A locked room admits resumes only (its lock is this node's: room locks are not shared).
+    // A locked room admits resumes only (the lock as this node's copy of the shared controls has it).
     if (r[0] === 'registered' && locked) {
       publishRelease(field, conn);
       return { kind: 'locked' };
@@ -461,6 +474,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     directory,
     pushStore,
     claim,
+    roomChanged: (room) => roomPolicies.changed(room),
     entered(conn) {
       entered.add(conn);
       const n = roomRefs.get(conn.room) ?? 0;

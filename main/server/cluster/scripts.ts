@@ -1,5 +1,5 @@
 // Lua scripts run atomically by Redis: a name claim, a release, the heartbeat, the dead-node sweep and
-// reap, and the re-claim after an outage. Each publishes its presence event itself, so every node sees
+// reap, the re-claim after an outage, and the room controls' merge. Each publishes its presence event itself, so every node sees
 // claims and releases in the order Redis applied them. (Keys built inside scripts: standalone Redis or
 // Valkey only, not Redis Cluster.)
 
@@ -52,9 +52,13 @@ redis.call('PUBLISH', KEYS[3], cjson.encode({t='leave', n=ARGV[2], f=ARGV[1]}))
 return 1
 `;
 
-/** KEYS node:self, nodes. ARGV ttl ms, node. Returns 1 when the node was not in the set (new, or reaped). */
+/**
+ * KEYS node:self, nodes, rooms. ARGV ttl ms, node. Returns 1 when the node was not in the set (new, or
+ * reaped). Keeps the room controls alive as long as this node.
+ */
 const heartbeat = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[1])
 return redis.call('SADD', KEYS[2], ARGV[2])
 `;
 
@@ -128,13 +132,31 @@ redis.call('PUBLISH', KEYS[3], cjson.encode({t='sync', n=ARGV[1], p=held}))
 return lost
 `;
 
+/**
+ * KEYS rooms, presence. ARGV node, ttl ms, JSON list of {r: room, v: record, at}. Writes each record that
+ * is newer than Redis's (the later decision wins), announces what it wrote, and returns every room's
+ * record (HGETALL). One record: a local change; all of them: after an outage or at start.
+ */
+const rooms = `
+for _, e in ipairs(cjson.decode(ARGV[3])) do
+  local cur = redis.call('HGET', KEYS[1], e.r)
+  if not cur or tonumber(cjson.decode(cur).at) < e.at then
+    redis.call('HSET', KEYS[1], e.r, e.v)
+    redis.call('PUBLISH', KEYS[2], cjson.encode({t='room', n=ARGV[1], r=e.r, v=e.v}))
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('HGETALL', KEYS[1])
+`;
+
 export const scripts = {
   rsClaim: { numberOfKeys: 4, lua: claim },
   rsRelease: { numberOfKeys: 4, lua: release },
-  rsHeartbeat: { numberOfKeys: 2, lua: heartbeat },
+  rsHeartbeat: { numberOfKeys: 3, lua: heartbeat },
   rsSweep: { numberOfKeys: 1, lua: sweep },
   rsReap: { numberOfKeys: 4, lua: reap },
   rsReconcile: { numberOfKeys: 4, lua: reconcile },
+  rsRooms: { numberOfKeys: 2, lua: rooms },
 } as const;
 
 type Arg = string | number;
@@ -142,8 +164,10 @@ type Arg = string | number;
 export interface ScriptCommands {
   rsClaim(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<string[]>;
   rsRelease(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<number>;
-  rsHeartbeat(k1: string, k2: string, ...args: Arg[]): Promise<number>;
+  rsHeartbeat(k1: string, k2: string, k3: string, ...args: Arg[]): Promise<number>;
   rsSweep(k1: string, ...args: Arg[]): Promise<[string[], string[]]>;
   rsReap(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<number>;
   rsReconcile(k1: string, k2: string, k3: string, k4: string, ...args: Arg[]): Promise<string[]>;
+  /** Flat [room, record, room, record, ...]. */
+  rsRooms(k1: string, k2: string, ...args: Arg[]): Promise<string[]>;
 }

@@ -14,9 +14,11 @@ export type PresenceEvent =
   /** Every name node `n` holds now, [field, dialect] (replaces what others knew of it). */
   | { t: 'sync'; n: string; p: Array<[string, Dialect]> }
   /** Node `n` (re)joined: every other node answers with its sync. */
-  | { t: 'hello'; n: string };
+  | { t: 'hello'; n: string }
+  /** Room `r`'s controls are now record `v` (cluster/room-policies.ts). */
+  | { t: 'room'; n: string; r: string; v: string };
 
-const kinds = new Set(['join', 'leave', 'resume', 'gone', 'push', 'sync', 'hello']);
+const kinds = new Set(['join', 'leave', 'resume', 'gone', 'push', 'sync', 'hello', 'room']);
 
 /** Parses a presence event; null for anything else (never throws). */
 export function parsePresence(text: string): PresenceEvent | null {
@@ -29,6 +31,10 @@ export function parsePresence(text: string): PresenceEvent | null {
       const list = Array.isArray(p) ? p : [];
       const ok = list.every((x) => Array.isArray(x) && typeof x[0] === 'string' && (x[1] === 1 || x[1] === 2));
       return ok ? { t: 'sync', n: e.n, p: list as Array<[string, Dialect]> } : null;
+    }
+    if (e.t === 'room') {
+      const { r, v } = e as { r?: unknown; v?: unknown };
+      return typeof r === 'string' && typeof v === 'string' ? { t: 'room', n: e.n, r, v } : null;
     }
     if (e.t !== 'gone' && e.t !== 'hello' && typeof e.f !== 'string') return null;
     if ((e.t === 'join' || e.t === 'resume') && e.d !== 1 && e.d !== 2) return null;
