@@ -185,6 +185,11 @@ export function createServerHost(deps: ServerHostDeps): ServerHost {
         events.emit('status', status());
       }),
       s.events.on('warning', (p) => addProblem({ severity: 'warning', ...p, at: now() })),
+      // Clustered: Redis back clears its warning; node counts reach the window with the status.
+      s.events.on('cluster', (e) => {
+        if (e.change === 'redis-up') problems = problems.filter((q) => q.code !== 'redis-unavailable');
+        events.emit('status', status());
+      }),
       // Start failures are reported by start() itself; these are the ones that happen while running.
       s.events.on('error', (p) => {
         if (state === 'running') {

@@ -13,6 +13,8 @@ export interface ClusterStatus {
   redis: RedisState;
   /** Live nodes (this one included) as last seen in Redis. */
   nodes: number;
+  /** The other live nodes' ids, sorted. */
+  otherNodes: string[];
   /** Names registered on other nodes that this node knows of. */
   remotePeers: number;
   /** Registrations waiting for Redis's answer. */

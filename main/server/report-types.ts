@@ -70,8 +70,24 @@ export type ProblemCode =
   | 'push-store-corrupt'
   | 'mdns-failed'
   | 'redis-unavailable'
+  | 'cluster-node-lost'
   | 'relay-failed'
   | 'internal';
+
+/**
+ * A change in the cluster this server is a node of (clustered only): another node joined (or came back
+ * after an outage), stopped normally (`node-left`, its users' leaves already announced), or stopped
+ * answering (`node-lost`: its users were disconnected and their names freed); Redis became unreachable
+ * or reachable again.
+ */
+export interface ClusterEvent {
+  change: 'node-joined' | 'node-left' | 'node-lost' | 'redis-down' | 'redis-up';
+  /** The other node's id; null for Redis changes. */
+  node: string | null;
+  /** Live nodes (this one included) as this node knows them after the change. */
+  nodes: number;
+  message: string;
+}
 
 /** A rustysignal server found on the LAN over mDNS. */
 export interface DiscoveredServer {

@@ -249,6 +249,7 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
     'push-failed',
     'mdns-failed',
     'redis-unavailable',
+    'cluster-node-lost',
     'relay-failed',
   ]);
   // Hosts log what they receive (one line per problem); logging here as well would say it twice.
@@ -303,8 +304,20 @@ export function createSignalServer(input: ServerOptionsInput = {}, deps: ServerD
         logger,
         now: () => clock.now(),
         onState: (state: RedisState, message: string) => {
+          const nodes = cluster?.status().nodes ?? 1;
+          events.emit('cluster', {
+            change: state === 'connected' ? 'redis-up' : 'redis-down',
+            node: null,
+            nodes,
+            message,
+          });
           if (state === 'disconnected') problem({ code: 'redis-unavailable', message });
           else logger.info({}, message);
+        },
+        onNode: (change, node, nodes, message) => {
+          events.emit('cluster', { change, node, nodes, message });
+          if (change === 'node-lost') problem({ code: 'cluster-node-lost', message });
+          else logger.info({ node, nodes }, message);
         },
         timings: deps.clusterTimings,
       });

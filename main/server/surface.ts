@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { ClusterStatus } from './cluster-types.js';
 import type { LiveOptions, ServerOptions } from './options.js';
 import type {
+  ClusterEvent,
   DiscoveredServer,
   ListenUrl,
   PeerInfo,
@@ -21,6 +22,7 @@ export type { RelayStatus } from './relay/service.js';
 
 export type { ClusterStatus } from './cluster-types.js';
 export type {
+  ClusterEvent,
   DiscoveredServer,
   InterfaceAddress,
   ListenUrl,
@@ -88,6 +90,11 @@ export interface ServerEventMap {
   advertised: [{ name: string }];
   /** The relay's state or counters changed (at most once per second). */
   relay: [RelayStatus];
+  /**
+   * Clustered: a node joined, left or was lost, or Redis went away or came back. A lost node and Redis
+   * going away are also `warning`s (cluster-node-lost, redis-unavailable).
+   */
+  cluster: [ClusterEvent];
 }
 
 export interface SignalServer {

@@ -5,10 +5,12 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serverFactory } from '../../main/app/server-factory.js';
+import { createServerHost } from '../../main/app/server-host.js';
 import { pushServiceFactory } from '../../main/server/push/factory.js';
 import { generateVapidKey } from '../../main/server/push/vapid.js';
-import type { ServerOptionsInput } from '../../main/server/options.js';
-import type { ServerProblem } from '../../main/server/surface.js';
+import { resolveOptions, type ServerOptionsInput } from '../../main/server/options.js';
+import type { ClusterEvent, ServerProblem } from '../../main/server/surface.js';
 import { startCli } from '../support/cli.js';
 import { connect, type Frame, type TestClient } from '../support/clients.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -132,9 +134,54 @@ describe('room controls across nodes', () => {
   });
 });
 
+describe('cluster changes on the control surface', () => {
+  it('tells each node of others joining and stopping; the desktop host clears the Redis warning when it is back', async () => {
+    const a = await node('a');
+    const changes: ClusterEvent[] = [];
+    a.server.events.on('cluster', (e) => changes.push(e));
+    const b = await node('b');
+    await expect
+      .poll(() => changes)
+      .toEqual([{ change: 'node-joined', node: 'b', nodes: 2, message: 'cluster node b joined' }]);
+    expect(a.server.cluster()).toMatchObject({ nodes: 2, otherNodes: ['b'] });
+    await b.stop();
+    nodes.splice(nodes.indexOf(b), 1);
+    await expect.poll(() => changes.length).toBe(2);
+    expect(changes[1]).toEqual({ change: 'node-left', node: 'b', nodes: 1, message: 'cluster node b stopped' });
+
+    // The desktop app's host over a clustered server: Redis away is a warning banner until it is back.
+    const host = createServerHost({
+      factory: serverFactory({ stopGraceMs: 300 }),
+      options: () =>
+        resolveOptions({
+          host: '127.0.0.1',
+          port: 0,
+          mdns: { enabled: false },
+          relay: { port: 0 },
+          redis: redis.url,
+          nodeId: 'desk',
+        }),
+    });
+    try {
+      expect((await host.start()).ok).toBe(true);
+      redis.pause();
+      await expect
+        .poll(() => host.status().problems.map((p) => p.code), { timeout: 10_000 })
+        .toEqual(['redis-unavailable']);
+      redis.resume();
+      await expect.poll(() => host.status().problems, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      redis.resume();
+      await host.stop();
+    }
+  });
+});
+
 describe('a node that dies', () => {
   it('is noticed within 10 s: its names are freed and its rooms get peer-left', async () => {
     const survivor = await node('survivor');
+    const changes: ClusterEvent[] = [];
+    survivor.server.events.on('cluster', (e) => changes.push(e));
     const doomed = await startCli([
       '127.0.0.1:0',
       '--redis',
@@ -145,6 +192,7 @@ describe('a node that dies', () => {
       '--no-web-client',
     ]);
     try {
+      await expect.poll(() => changes.map((e) => [e.change, e.node])).toEqual([['node-joined', 'doomed']]);
       const alice = await v2(survivor, 'user=alice&room=hall');
       await v2({ url: (q) => `ws://127.0.0.1:${doomed.port}/?${q}` }, 'user=bob&room=hall');
       expect(await alice.nextJson()).toEqual({ protocol: 'server', action: 'peer-joined', data: { user: 'bob' } });
@@ -154,7 +202,11 @@ describe('a node that dies', () => {
       expect(Date.now() - killedAt).toBeLessThan(10_000);
       const bob = await client(survivor.url('v=2&user=bob&room=hall'));
       expect((await bob.nextJson()).data).toMatchObject({ user: 'bob', peers: ['alice'] });
-      expect(survivor.server.cluster()).toMatchObject({ nodes: 1, remotePeers: 0 });
+      expect(survivor.server.cluster()).toMatchObject({ nodes: 1, otherNodes: [], remotePeers: 0 });
+      expect(changes.slice(1)).toEqual([
+        { change: 'node-lost', node: 'doomed', nodes: 1, message: expect.stringContaining('doomed') as string },
+      ]);
+      expect(warnings.map((w) => w.code)).toEqual(['cluster-node-lost']);
     } finally {
       doomed.child.kill('SIGKILL');
       await doomed.exited;
@@ -166,6 +218,8 @@ describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
   it('keeps serving local clients, answers cross-node sends with queued / unknown-peer, settles a doubly claimed name, then resumes', async () => {
     const n1 = await node('n1');
     const n2 = await node('n2');
+    const changes: string[] = [];
+    n1.server.events.on('cluster', (e) => changes.push(e.change));
     const alice = await v2(n1, 'user=alice');
     const bob = await v2(n2, 'user=bob');
     expect((await alice.nextJson()).action).toBe('peer-joined');
@@ -176,6 +230,7 @@ describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
     redis.pause();
     await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['disconnected', 'disconnected']);
     expect(warnings.filter((w) => w.code === 'redis-unavailable')).toHaveLength(2); // one per node
+    expect(changes).toEqual(['redis-down']);
     expect(warnings[0]!.message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
 
     // Same node: works as always, names included.
@@ -200,6 +255,7 @@ describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
     const resumedAt = Date.now();
     await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
     await expect.poll(() => n2.server.rooms().find((r) => r.room === 'late')?.locked).toBe(true);
+    expect(changes).toEqual(['redis-down', 'redis-up']);
     // The held message reaches bob once his node is reachable again.
     expect(await nextRelayed(bob, 10_000)).toMatchObject({ to: 'bob', n: 2, from: 'alice' });
     expect(Date.now() - resumedAt).toBeLessThan(10_000);

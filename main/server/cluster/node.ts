@@ -61,6 +61,8 @@ export interface ClusterContext {
   now: () => number;
   /** Redis became reachable or unreachable. */
   onState(state: RedisState, message: string): void;
+  /** Another node joined, stopped normally, or stopped answering; `nodes`: live nodes now, this one included. */
+  onNode(change: 'node-joined' | 'node-left' | 'node-lost', node: string, nodes: number, message: string): void;
   timings?: Partial<ClusterTimings>;
 }
 
@@ -133,7 +135,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   const entered = new WeakSet<Connection>();
   let healthy = false;
   let stopped = false;
-  let nodes = 1;
+  /** The other live nodes, as presence events and sweeps tell them. */
+  const others = new Set<string>();
   let recovering: Promise<void> | null = null;
   let beating = false;
   let pendingClaims = 0;
@@ -211,7 +214,10 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return;
     }
     if (e.t === 'hello') {
-      if (e.n !== nodeId && healthy) publishSync();
+      if (e.n !== nodeId) {
+        nodeJoined(e.n);
+        if (healthy) publishSync();
+      }
       return;
     }
     if (e.t === 'gone') {
@@ -220,6 +226,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
         return;
       }
       for (const p of remote.ofNode(e.n)) dropRemote(p.room, p.name, true);
+      nodeGone(e.n, e.s === true);
       return;
     }
     if (e.t === 'push') {
@@ -251,6 +258,24 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
         else remote.delete(room, name);
         return;
     }
+  }
+
+  function nodeJoined(id: string): void {
+    if (others.has(id)) return;
+    others.add(id);
+    ctx.onNode('node-joined', id, others.size + 1, `cluster node ${id} joined`);
+  }
+
+  function nodeGone(id: string, normally: boolean): void {
+    if (!others.delete(id)) return;
+    if (normally) ctx.onNode('node-left', id, others.size + 1, `cluster node ${id} stopped`);
+    else
+      ctx.onNode(
+        'node-lost',
+        id,
+        others.size + 1,
+        `cluster node ${id} stopped answering: its users were disconnected and their names freed`,
+      );
   }
 
   function onMessage(channel: Buffer, msg: Buffer): void {
@@ -357,7 +382,10 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
 
   async function sweep(): Promise<void> {
     const [live, missing] = await timeout(cmd.rsSweep(keys.nodes, keys.nodeAlive), t.commandTimeoutMs);
-    nodes = live.length;
+    // A join this node did not hear of (its hello came during an outage); a node Redis no longer lists at
+    // all (it stopped while an emptied Redis was away) has left.
+    for (const id of live) if (id !== nodeId) nodeJoined(id);
+    for (const id of others) if (!live.includes(id) && !missing.includes(id)) nodeGone(id, true);
     const now = Date.now();
     for (const id of missingSince.keys()) if (!missing.includes(id)) missingSince.delete(id);
     // Names of a node Redis no longer lists at all (it died while an emptied Redis was away) are dropped
@@ -377,12 +405,11 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       if (since === undefined) missingSince.set(id, now);
       else if (now - since >= t.graceMs) {
         missingSince.delete(id);
-        const reaped = await timeout(
+        // Every node hears it gone (nodeGone), this one included, and reports it there.
+        await timeout(
           cmd.rsReap(keys.peers, keys.nodes, channels.presence, keys.folded, id, keys.nodeAlive, keys.owned, '0'),
           t.commandTimeoutMs,
         );
-        if (reaped === 1)
-          logger.warn({ node: id }, `cluster node ${id} stopped answering: its users were disconnected`);
       }
     }
   }
@@ -398,6 +425,9 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       t.commandTimeoutMs,
     );
     await reconcile();
+    // The nodes already running when this one joined are no news.
+    const [live] = await timeout(cmd.rsSweep(keys.nodes, keys.nodeAlive), t.commandTimeoutMs);
+    for (const id of live) if (id !== nodeId) others.add(id);
     healthy = true;
   } catch (err) {
     cmd.disconnect();
@@ -496,7 +526,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return {
         nodeId,
         redis: healthy ? 'connected' : 'disconnected',
-        nodes,
+        nodes: others.size + 1,
+        otherNodes: [...others].sort(),
         remotePeers: remote.size,
         pendingClaims,
       };

@@ -88,7 +88,7 @@ for _, f in ipairs(redis.call('SMEMBERS', owned)) do
 end
 redis.call('DEL', owned, ARGV[2] .. ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
-redis.call('PUBLISH', KEYS[3], cjson.encode({t='gone', n=ARGV[1]}))
+redis.call('PUBLISH', KEYS[3], cjson.encode({t='gone', n=ARGV[1], s=(ARGV[4] == '1')}))
 return 1
 `;
 

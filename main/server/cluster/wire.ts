@@ -9,7 +9,8 @@ export type PresenceEvent =
   | { t: 'leave'; n: string; f: string }
   /** `f` now belongs to node `n`; node `p` closes its connection `c` (4001). */
   | { t: 'resume'; n: string; f: string; d: Dialect; p: string; c: string }
-  | { t: 'gone'; n: string }
+  /** `s`: it stopped normally (else it stopped answering and was reaped). */
+  | { t: 'gone'; n: string; s?: boolean }
   | { t: 'push'; n: string; f: string }
   /** Every name node `n` holds now, [field, dialect] (replaces what others knew of it). */
   | { t: 'sync'; n: string; p: Array<[string, Dialect]> }

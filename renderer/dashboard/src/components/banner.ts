@@ -25,6 +25,7 @@ const titles: Record<ProblemCode, string> = {
   'push-store-corrupt': 'Stored push subscriptions could not be read',
   'mdns-failed': 'LAN discovery (mDNS) failed',
   'redis-unavailable': 'The cluster lost its Redis',
+  'cluster-node-lost': 'A cluster node stopped answering',
   'relay-failed': 'The connection relay (STUN/TURN) is off',
   'settings-invalid': 'Some settings are invalid',
   'secrets-unavailable': 'Secrets cannot be stored encrypted',
