@@ -347,6 +347,37 @@ describe('resume and push across nodes', () => {
     expect((await bob.nextJson()).data).toMatchObject({ to: 'alice', ok: true, ref: 7 });
     expect((await arrived).path).toBe('/p/a');
   });
+  it('bounds subscriptions per client address across nodes, counting as entries come and go', async () => {
+    const push = {
+      vapidPrivateKeyPem: generateVapidKey().pem,
+      subject: 'mailto:ops@example.org',
+      allowHosts: [new URL(fake.origin).host],
+      subscriptionsPerAddress: 2,
+    };
+    const n1 = await node('n1', { push });
+    const n2 = await node('n2', { push });
+    const subscribe = async (n: Running, name: string) => {
+      const c = await v2(n, `user=${name}&room=${name}`); // alone: no presence news
+      c.send({ action: 'subscribe-push', subscriptionData: makeBrowserSubscription(`${fake.origin}/p/${name}`).json });
+      return { c, answer: await c.nextJson() };
+    };
+    const a = await subscribe(n1, 'a');
+    expect(a.answer.action).toBe('push-subscribed');
+    expect((await subscribe(n1, 'b')).answer.action).toBe('push-subscribed');
+    await expect.poll(() => n2.server.status().push.subscriptions).toBe(2);
+    // The third from the same address (127.0.0.1), at the other node: refused.
+    const third = await subscribe(n2, 'c');
+    expect(third.answer.data).toMatchObject({
+      code: 'push-refused',
+      message: expect.stringMatching(/maximum of 2/) as string,
+    });
+    // One removed at n1: n2 counts one less and accepts it.
+    a.c.send({ action: 'unsubscribe-push', id: 1 });
+    expect((await a.c.nextJson()).action).toBe('push-unsubscribed');
+    await expect.poll(() => n2.server.status().push.subscriptions).toBe(1);
+    third.c.send({ action: 'subscribe-push', subscriptionData: makeBrowserSubscription(`${fake.origin}/p/c`).json });
+    expect((await third.c.nextJson()).action).toBe('push-subscribed');
+  });
 });
 
 describe('without --redis', () => {

@@ -1,6 +1,7 @@
 // Push subscriptions in Redis, shared by every node: a local copy answers reads at once; writes go to
 // Redis and a presence event tells the other nodes to re-read that one entry. The same bounds as the file
-// store (most entries, most per client address, expiry of unused entries), counted on the local copy.
+// store (most entries, most per client address, expiry of unused entries), counted on the local copy
+// (per address by a counter kept with it: O(1) per subscription).
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import {
@@ -28,6 +29,8 @@ function parseEntry(text: string | null): StoreEntry | null {
 export class RedisSubscriptionStore implements SubscriptionStoreLike {
   readonly file = null;
   readonly #entries = new Map<string, StoreEntry>();
+  /** Entries per client address, kept in step with #entries (#put, #drop): the per-address bound costs O(1). */
+  readonly #perAddress = new Map<string, number>();
   readonly #pending = new Set<Promise<unknown>>();
 
   constructor(
@@ -47,9 +50,10 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
   async load(): Promise<void> {
     const all = await this.redis.hgetall(keys.push);
     this.#entries.clear();
+    this.#perAddress.clear();
     for (const [field, text] of Object.entries(all)) {
       const e = parseEntry(text);
-      if (e) this.#entries.set(field, e);
+      if (e) this.#put(field, e);
     }
   }
 
@@ -58,8 +62,8 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     this.#track(
       this.redis.hget(keys.push, field).then((text) => {
         const e = parseEntry(text);
-        if (e) this.#entries.set(field, e);
-        else this.#entries.delete(field);
+        if (e) this.#put(field, e);
+        else this.#drop(field);
       }),
     );
   }
@@ -68,7 +72,7 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     const field = fieldOf(room, name);
     const e = this.#entries.get(field);
     if (e && this.now() - e.usedAt > this.limits().ttlMs) {
-      this.#entries.delete(field);
+      this.#drop(field);
       this.#write(field, this.redis.hdel(keys.push, field));
       return undefined;
     }
@@ -84,11 +88,12 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
   ): SetOutcome {
     const field = fieldOf(room, name);
     const current = this.#entries.get(field);
-    const refused = quotaRefusal(this.limits(), { size: this.#entries.size, current }, address, () => {
-      let n = 0;
-      for (const e of this.#entries.values()) if (e.address === address) n++;
-      return n;
-    });
+    const refused = quotaRefusal(
+      this.limits(),
+      { size: this.#entries.size, current },
+      address,
+      () => this.#perAddress.get(address) ?? 0,
+    );
     if (refused) return refused;
     const now = this.now();
     this.#save(field, { room, name, subscription, updatedAt: now, usedAt: now, address, ownerHash });
@@ -105,7 +110,7 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     const field = fieldOf(room, name);
     const entry = this.#entries.get(field);
     if (entry === undefined || (endpoint !== undefined && entry.subscription.endpoint !== endpoint)) return false;
-    this.#entries.delete(field);
+    this.#drop(field);
     this.#write(field, this.redis.hdel(keys.push, field));
     return true;
   }
@@ -114,8 +119,23 @@ export class RedisSubscriptionStore implements SubscriptionStoreLike {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
-  #save(field: string, entry: StoreEntry): void {
+  #put(field: string, entry: StoreEntry): void {
+    this.#drop(field);
     this.#entries.set(field, entry);
+    this.#perAddress.set(entry.address, (this.#perAddress.get(entry.address) ?? 0) + 1);
+  }
+
+  #drop(field: string): void {
+    const old = this.#entries.get(field);
+    if (old === undefined) return;
+    this.#entries.delete(field);
+    const n = (this.#perAddress.get(old.address) ?? 1) - 1;
+    if (n > 0) this.#perAddress.set(old.address, n);
+    else this.#perAddress.delete(old.address);
+  }
+
+  #save(field: string, entry: StoreEntry): void {
+    this.#put(field, entry);
     this.#write(field, this.redis.hset(keys.push, field, JSON.stringify(entry)));
   }
 
