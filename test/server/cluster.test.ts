@@ -97,6 +97,28 @@ describe('look-alike names across nodes', () => {
   });
 });
 
+describe('relaying bursts across nodes', () => {
+  it('a burst of one-to-one and one-to-all messages (batched per turn) arrives whole and in order', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const rx = await client(b.url('user=rx'));
+    const tx = await client(a.url('user=tx'));
+    await expect.poll(() => a.server.cluster()!.remotePeers).toBe(1);
+    const sent: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const f =
+        i % 7 === 3
+          ? `{"protocol":"one-to-all","i":${i}}`
+          : `{"protocol":"one-to-one","endpoint":"rx","i":${i},"pad":"${'x'.repeat(i * 40)}"}`;
+      sent.push(f);
+      tx.send(f);
+    }
+    const got: string[] = [];
+    for (let i = 0; i < sent.length; i++) got.push(await rx.next());
+    expect(got).toEqual(sent);
+  });
+});
+
 describe('room controls across nodes', () => {
   it('a lock and a code set at one node apply at every node and outlive a node restart while another runs', async () => {
     const a = await node('a');

@@ -20,9 +20,11 @@ import { scripts, type ScriptCommands } from './scripts.js';
 import {
   decodeBroadcast,
   decodeDirect,
+  encodeBatch,
   encodeBroadcast,
   encodeDirect,
   parsePresence,
+  splitBatch,
   type PresenceEvent,
 } from './wire.js';
 
@@ -149,8 +151,24 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   const publish = (channel: string, msg: Buffer | string) => {
     cmd.publish(channel, msg).catch(() => {}); // an outage is reported by the heartbeat, once
   };
+  // Relayed messages of one event-loop turn leave together: consecutive ones for the same channel in one
+  // PUBLISH (a batch), so a burst costs one command per node or room instead of one per message. Runs of
+  // one channel keep the order across channels; anything else that must follow them (a leave) flushes first.
+  const outbox: Array<{ channel: string; messages: Buffer[] }> = [];
+  const relay = (channel: string, msg: Buffer) => {
+    const last = outbox.at(-1);
+    if (last?.channel === channel) last.messages.push(msg);
+    else {
+      if (outbox.length === 0) setImmediate(flushOutbox);
+      outbox.push({ channel, messages: [msg] });
+    }
+  };
+  function flushOutbox(): void {
+    for (const { channel, messages } of outbox.splice(0))
+      publish(channel, messages.length === 1 ? messages[0]! : encodeBatch(messages));
+  }
   const sendDirect = (peer: RemotePeer, frame: Buffer | string) =>
-    publish(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
+    relay(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
 
   const directory: Directory = {
     find: (room, name) => registry.find(room, name) ?? (healthy ? remote.get(room, name) : undefined),
@@ -161,7 +179,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return out;
     },
     toOtherNodes(room, raw, fromSuffix) {
-      if (healthy) publish(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
+      if (healthy) relay(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
     },
   };
 
@@ -280,9 +298,11 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
 
   function onMessage(channel: Buffer, msg: Buffer): void {
     if (channel.length === nodeChannel.length && channel.toString() === nodeChannel) {
-      const d = decodeDirect(msg);
-      // A target that left meanwhile: the message is dropped as it would be for a closing connection.
-      if (d) registry.find(d.room, d.name)?.deliver(d.frame);
+      for (const m of splitBatch(msg) ?? []) {
+        const d = decodeDirect(m);
+        // A target that left meanwhile: the message is dropped as it would be for a closing connection.
+        if (d) registry.find(d.room, d.name)?.deliver(d.frame);
+      }
       return;
     }
     const name = channel.toString();
@@ -292,8 +312,11 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return;
     }
     if (name.startsWith(channels.roomPrefix)) {
-      const b = decodeBroadcast(msg, selfTag);
-      if (b) router.toRoom(name.slice(channels.roomPrefix.length), b.raw, b.fromSuffix, null);
+      const room = name.slice(channels.roomPrefix.length);
+      for (const m of splitBatch(msg) ?? []) {
+        const b = decodeBroadcast(m, selfTag);
+        if (b) router.toRoom(room, b.raw, b.fromSuffix, null);
+      }
     }
   }
 
@@ -497,6 +520,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   }
 
   function publishRelease(field: string, conn: Connection): void {
+    // What the connection sent before it left reaches the other nodes before its leave.
+    flushOutbox();
     cmd.rsRelease(keys.peers, owned, channels.presence, keys.folded, field, nodeId, String(conn.id)).catch(() => {});
   }
 
