@@ -299,6 +299,35 @@ describe('Redis stalled (SIGSTOP) and back (SIGCONT)', () => {
   });
 });
 
+describe('look-alike names claimed during an outage', () => {
+  it('settles two v2 look-alikes like one name (4002 for the later claim); v1 names that differ in case both stay', async () => {
+    const n1 = await node('n1');
+    const n2 = await node('n2');
+    redis.pause();
+    await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['disconnected', 'disconnected']);
+    const eve1 = await v2(n1, 'user=Eve&room=r');
+    const eve2 = await v2(n2, 'user=eve&room=r');
+    const ann1 = await client(n1.url('user=Ann'));
+    const ann2 = await client(n2.url('user=ann'));
+    redis.resume();
+    const closed = await Promise.race([
+      eve1.closed.then((c) => ({ who: 1, ...c })),
+      eve2.closed.then((c) => ({ who: 2, ...c })),
+    ]);
+    expect(closed.code).toBe(4002);
+    const winner = closed.who === 1 ? eve2 : eve1;
+    expect(winner.ws.readyState).toBe(1);
+    await expect.poll(() => [redisState(n1), redisState(n2)]).toEqual(['connected', 'connected']);
+    await expect.poll(() => redis.command('HLEN rustysignal:peers')).toBe(':3');
+    expect([ann1.ws.readyState, ann2.ws.readyState]).toEqual([1, 1]);
+    // Redis counts the winner once: when it leaves, the look-alike is free again.
+    await winner.close();
+    await expect.poll(() => redis.command('HLEN rustysignal:peers')).toBe(':2');
+    const again = await client(n1.url('v=2&user=EVE&room=r'));
+    expect((await again.nextJson()).data).toMatchObject({ user: 'EVE' });
+  });
+});
+
 describe('Redis restarted empty', () => {
   it('re-claims every name and resumes cross-node traffic within 10 s', async () => {
     const n1 = await node('n1');

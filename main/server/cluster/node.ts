@@ -560,6 +560,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     async stop() {
       stopped = true;
       clearInterval(timer);
+      flushOutbox();
       await pushStore.flush();
       // Frees whatever names are left and tells the others at once (instead of after the TTL).
       await timeout(
