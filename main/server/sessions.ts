@@ -10,7 +10,7 @@ import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
-import { isValidName, stampFrom, v1Text } from './protocol.js';
+import { isValidName, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Claim, Registry } from './registry.js';
 import type { RoomPolicies } from './room-policy.js';
@@ -153,8 +153,7 @@ export class Sessions {
   }
 
   #flushHeld(conn: Connection, name: string): void {
-    for (const m of this.queue.take(conn.room, name))
-      conn.deliver(conn.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+    for (const m of this.queue.take(conn.room, name)) conn.relay(m.raw, m.fromSuffix, true);
   }
 
   #closed(conn: Connection): void {
