@@ -293,9 +293,9 @@ describe('rate limit', () => {
     ]);
     expect(closed).toEqual({ code: 1008, reason: 'message rate limit exceeded' });
     expect(core.counters.rateLimitCloses).toBe(1);
-    // The other client lost nothing.
+    // The other client lost nothing: it hears the leave and keeps sending.
+    await expect.poll(() => core.left).toEqual([expect.objectContaining({ name: 'b', reason: 'closed' })]);
     core.clock.advance(1000);
-    a.send('{"protocol":"one-to-self","after":1}');
-    expect(await a.next()).toBe('{"protocol":"one-to-self","after":1}');
+    expect(await received(a)).toEqual(['{"protocol":"server","action":"peer-left","data":{"user":"b"}}']);
   });
 });
