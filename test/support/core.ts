@@ -22,6 +22,14 @@ export interface CoreClient extends TestClient {
   conn: Connection | null;
 }
 
+/** A v2 client that was welcomed (so it joined a room). */
+export interface Welcomed extends CoreClient {
+  conn: Connection;
+  welcome: Frame;
+  /** Frames that came before the welcome (registration errors). */
+  before: Frame[];
+}
+
 export interface Core {
   clock: FakeClock;
   registry: Registry;
@@ -38,7 +46,7 @@ export interface Core {
   /** Connects with `query` (from `address`, any 127.0.0.0/8 address). */
   client(query: string, address?: string): Promise<CoreClient>;
   /** A v2 client whose welcome was read; `before` collects frames that came before it (errors). */
-  v2(query: string, address?: string): Promise<CoreClient & { welcome: Frame; before: Frame[] }>;
+  v2(query: string, address?: string): Promise<Welcomed>;
   stop(): Promise<void>;
 }
 
@@ -134,10 +142,12 @@ export async function startCore(input: ServerOptionsInput = {}): Promise<Core> {
     client,
     async v2(query, address) {
       const c = await client(`v=2&${query}`, address);
+      const conn = c.conn;
+      if (!conn) throw new Error(`the server refused v=2&${query}`);
       const before: Frame[] = [];
       for (;;) {
         const f = await c.nextJson();
-        if (f.action === 'welcome') return Object.assign(c, { welcome: f, before });
+        if (f.action === 'welcome') return Object.assign(c, { conn, welcome: f, before });
         before.push(f);
       }
     },

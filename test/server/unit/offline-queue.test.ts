@@ -2,7 +2,6 @@
 // bounds, and what its sender hears. docs/protocol.md, Offline queue and Queue budgets. Senders are real
 // connections (they receive the `expired` notices); time is the fake clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Connection } from '../../../main/server/connection.js';
 import { heldOverheadBytes, OfflineQueue, type OfflineLimits } from '../../../main/server/offline-queue.js';
 import { drain, received, startCore, type Core, type CoreClient } from '../../support/core.js';
 
@@ -16,10 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => core.stop());
 
-async function sender(name: string, address = '127.0.0.1'): Promise<CoreClient & { conn: Connection }> {
-  const c = await core.v2(`user=${name}`, address);
-  return c as CoreClient & { conn: Connection };
-}
+const sender = (name: string, address = '127.0.0.1') => core.v2(`user=${name}`, address);
 const msg = (to: string, n: number | string, pad = '') =>
   Buffer.from(JSON.stringify({ protocol: 'one-to-one', to, n, ...(pad ? { pad } : {}) }));
 const notices = async (c: CoreClient) => (await received(c)).map((f) => JSON.parse(f) as unknown);
