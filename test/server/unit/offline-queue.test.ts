@@ -81,7 +81,10 @@ describe('expiry', () => {
   it('says nothing for what was delivered (taken) before its TTL', async () => {
     const a = await sender('a');
     queue.hold('', 'zed', msg('zed', 1), a.conn, 1);
+    expect(core.clock.pending).toBe(1);
     queue.take('', 'zed');
+    // Its timer goes with it: a busy queue leaves no timers behind.
+    expect(core.clock.pending).toBe(0);
     core.clock.advance(60_000);
     expect(await notices(a)).toEqual([]);
   });
