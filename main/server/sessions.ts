@@ -26,6 +26,19 @@ export interface SessionEvents {
 /** The ICE servers for a client that reached the server at `localAddress`, credentials named `user`. */
 export type IceServerSource = (localAddress: string | undefined, user: string) => IceServer[];
 
+/**
+ * `s` cut to at most `max` UTF-8 bytes at a character boundary. Close reasons are limited to 123 bytes by the
+ * WebSocket protocol; a cut inside a character would decode to U+FFFD (3 bytes) and could exceed the bound.
+ */
+function cutUtf8(s: string, max: number): string {
+  const b = Buffer.from(s);
+  if (b.length <= max) return s;
+  let end = max;
+  // Back to the first byte of the character that would be cut (continuation bytes are 10xxxxxx).
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end).toString();
+}
+
 export class Sessions {
   readonly #byId = new Map<number, Connection>();
   #nextId = 1;
@@ -199,8 +212,7 @@ export class Sessions {
   kick(id: number, reason: string): boolean {
     const c = this.#byId.get(id);
     if (!c) return false;
-    // Close reasons are limited to 123 bytes by the WebSocket protocol.
-    c.close(CloseCode.kicked, Buffer.from(reason).subarray(0, 123).toString(), 'kicked');
+    c.close(CloseCode.kicked, cutUtf8(reason, 123), 'kicked');
     return true;
   }
 
