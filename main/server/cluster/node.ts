@@ -9,7 +9,6 @@ import { CloseCode, type Connection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { OfflineQueue } from '../offline-queue.js';
 import type { RoomPolicies } from '../room-policy.js';
-import { stampFrom } from '../protocol.js';
 import { newToken, type Claim, type Directory, type Registry } from '../registry.js';
 import type { Router } from '../router.js';
 import { channels, fieldOf, foldedFieldOf, keys, splitField } from './keys.js';
@@ -155,7 +154,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   // PUBLISH (a batch), so a burst costs one command per node or room instead of one per message. Runs of
   // one channel keep the order across channels; anything else that must follow them (a leave) flushes first.
   const outbox: Array<{ channel: string; messages: Buffer[] }> = [];
-  const relay = (channel: string, msg: Buffer) => {
+  const enqueue = (channel: string, msg: Buffer) => {
     const last = outbox.at(-1);
     if (last?.channel === channel) last.messages.push(msg);
     else {
@@ -168,7 +167,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       publish(channel, messages.length === 1 ? messages[0]! : encodeBatch(messages));
   }
   const sendDirect = (peer: RemotePeer, frame: Buffer | string) =>
-    relay(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
+    enqueue(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
 
   const directory: Directory = {
     find: (room, name) => registry.find(room, name) ?? (healthy ? remote.get(room, name) : undefined),
@@ -179,14 +178,13 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return out;
     },
     toOtherNodes(room, raw, fromSuffix) {
-      if (healthy) relay(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
+      if (healthy) enqueue(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
     },
   };
 
   // Messages held here for a name that just appeared on another node go to it now, in order.
   function flushTo(peer: RemotePeer): void {
-    for (const m of queue.take(peer.room, peer.name))
-      peer.deliver(peer.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+    for (const m of queue.take(peer.room, peer.name)) peer.relay(m.raw, m.fromSuffix);
   }
 
   function addRemote(node: string, field: string, dialect: 1 | 2, announce: boolean): void {
