@@ -98,7 +98,7 @@ describe('look-alike names across nodes', () => {
 });
 
 describe('relaying bursts across nodes', () => {
-  it('a burst of one-to-one and one-to-all messages (batched per turn) arrives whole and in order', async () => {
+  it('a burst of one-to-one and one-to-all messages arrives whole and in order', async () => {
     const a = await node('a');
     const b = await node('b');
     const rx = await client(b.url('user=rx'));

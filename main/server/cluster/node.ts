@@ -19,11 +19,9 @@ import { scripts, type ScriptCommands } from './scripts.js';
 import {
   decodeBroadcast,
   decodeDirect,
-  encodeBatch,
   encodeBroadcast,
   encodeDirect,
   parsePresence,
-  splitBatch,
   type PresenceEvent,
 } from './wire.js';
 
@@ -150,24 +148,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   const publish = (channel: string, msg: Buffer | string) => {
     cmd.publish(channel, msg).catch(() => {}); // an outage is reported by the heartbeat, once
   };
-  // Relayed messages of one event-loop turn leave together: consecutive ones for the same channel in one
-  // PUBLISH (a batch), so a burst costs one command per node or room instead of one per message. Runs of
-  // one channel keep the order across channels; anything else that must follow them (a leave) flushes first.
-  const outbox: Array<{ channel: string; messages: Buffer[] }> = [];
-  const enqueue = (channel: string, msg: Buffer) => {
-    const last = outbox.at(-1);
-    if (last?.channel === channel) last.messages.push(msg);
-    else {
-      if (outbox.length === 0) setImmediate(flushOutbox);
-      outbox.push({ channel, messages: [msg] });
-    }
-  };
-  function flushOutbox(): void {
-    for (const { channel, messages } of outbox.splice(0))
-      publish(channel, messages.length === 1 ? messages[0]! : encodeBatch(messages));
-  }
   const sendDirect = (peer: RemotePeer, frame: Buffer | string) =>
-    enqueue(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
+    publish(channels.node(peer.node), encodeDirect(peer.room, peer.name, frame));
 
   const directory: Directory = {
     find: (room, name) => registry.find(room, name) ?? (healthy ? remote.get(room, name) : undefined),
@@ -178,7 +160,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return out;
     },
     toOtherNodes(room, raw, fromSuffix) {
-      if (healthy) enqueue(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
+      if (healthy) publish(channels.roomPrefix + room, encodeBroadcast(selfTag, fromSuffix, raw));
     },
   };
 
@@ -296,11 +278,9 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
 
   function onMessage(channel: Buffer, msg: Buffer): void {
     if (channel.length === nodeChannel.length && channel.toString() === nodeChannel) {
-      for (const m of splitBatch(msg) ?? []) {
-        const d = decodeDirect(m);
-        // A target that left meanwhile: the message is dropped as it would be for a closing connection.
-        if (d) registry.find(d.room, d.name)?.deliver(d.frame);
-      }
+      const d = decodeDirect(msg);
+      // A target that left meanwhile: the message is dropped as it would be for a closing connection.
+      if (d) registry.find(d.room, d.name)?.deliver(d.frame);
       return;
     }
     const name = channel.toString();
@@ -310,11 +290,8 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
       return;
     }
     if (name.startsWith(channels.roomPrefix)) {
-      const room = name.slice(channels.roomPrefix.length);
-      for (const m of splitBatch(msg) ?? []) {
-        const b = decodeBroadcast(m, selfTag);
-        if (b) router.toRoom(room, b.raw, b.fromSuffix, null);
-      }
+      const b = decodeBroadcast(msg, selfTag);
+      if (b) router.toRoom(name.slice(channels.roomPrefix.length), b.raw, b.fromSuffix, null);
     }
   }
 
@@ -518,8 +495,6 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
   }
 
   function publishRelease(field: string, conn: Connection): void {
-    // What the connection sent before it left reaches the other nodes before its leave.
-    flushOutbox();
     cmd.rsRelease(keys.peers, owned, channels.presence, keys.folded, field, nodeId, String(conn.id)).catch(() => {});
   }
 
@@ -558,7 +533,6 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
     async stop() {
       stopped = true;
       clearInterval(timer);
-      flushOutbox();
       await pushStore.flush();
       // Frees whatever names are left and tells the others at once (instead of after the TTL).
       await timeout(

@@ -46,39 +46,6 @@ export function parsePresence(text: string): PresenceEvent | null {
 }
 
 const NUL = 0;
-/** First byte of a batch. A single message starts with a room (\0 for the default room, else a printable
- * character) or a node id: never with \x01, a control character neither may contain. */
-const BATCH = 1;
-
-/** Several messages for one channel in one PUBLISH: `\x01` then each as a 4-byte big-endian length and its bytes. */
-export function encodeBatch(messages: Buffer[]): Buffer {
-  let size = 1;
-  for (const m of messages) size += 4 + m.length;
-  const out = Buffer.allocUnsafe(size);
-  out[0] = BATCH;
-  let at = 1;
-  for (const m of messages) {
-    out.writeUInt32BE(m.length, at);
-    m.copy(out, at + 4);
-    at += 4 + m.length;
-  }
-  return out;
-}
-
-/** The messages of a batch, in order; `[msg]` when it is a single message; null when a length is wrong. */
-export function splitBatch(msg: Buffer): Buffer[] | null {
-  if (msg[0] !== BATCH) return [msg];
-  const out: Buffer[] = [];
-  let at = 1;
-  while (at < msg.length) {
-    if (at + 4 > msg.length) return null;
-    const n = msg.readUInt32BE(at);
-    if (at + 4 + n > msg.length) return null;
-    out.push(msg.subarray(at + 4, at + 4 + n));
-    at += 4 + n;
-  }
-  return out;
-}
 
 /** A one-to-one frame for ROOM/NAME on the target's node: `ROOM\0NAME\0FRAME`. */
 export function encodeDirect(room: string, name: string, frame: Buffer | string): Buffer {
