@@ -12,7 +12,7 @@ export class UdpListener {
 
   private constructor(
     socket: Socket,
-    private readonly address: string,
+    readonly address: string,
     private readonly family: 4 | 6,
     private readonly core: TurnServer,
   ) {
