@@ -1,8 +1,8 @@
-// The settings the dashboard edits (SettingsValues in the IPC contract), their validation and the
+// The settings the dashboard edits (SettingsValues, settings/values.ts), their validation and the
 // per-field messages a form shows. Rules come from the server's option schemas.
 import { z } from 'zod';
-import type { FieldError, SettingsPatch, SettingsValues } from '../ipc/contract.js';
 import { mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
+import type { FieldError, SettingsPatch, SettingsValues } from './values.js';
 
 const server = serverOptionsSchema.shape;
 const rate = rateLimitSchema.shape;

@@ -2,13 +2,13 @@
 // TLS and push material with secrets sealed, and turns it all into the server's options.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FieldError, SettingsValues } from '../ipc/contract.js';
 import { resolveOptions, type ServerOptions } from '../server/options.js';
 import { applyPatch } from './editable.js';
 import { migrate, migrations as appMigrations, type Migration } from './migrations.js';
 import { defaultStoredSettings, storedSettingsSchema, type StoredPush, type StoredSettings } from './schema.js';
 import { openSecret, sealSecret, type Encryptor } from './secrets.js';
 import type { SettingsStore } from './store.js';
+import type { FieldError, SettingsValues } from './values.js';
 
 /** Why the stored settings could not be used as they were; shown to the user once. */
 export interface LoadNotice {

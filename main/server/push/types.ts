@@ -1,5 +1,5 @@
 // The seam between the signaling core (router) and Web Push. The router only ever calls this.
-import type { PushResult } from '../surface.js';
+import type { PushResult } from '../report-types.js';
 export type { SubscriptionStoreLike, StoreEntry } from './subscription-store.js';
 
 export type SubscribeOutcome =
