@@ -3,7 +3,7 @@
 // what lets us advertise on every LAN and not just the one the multicast route points at, and lets each
 // interface answer with its own addresses (RFC 6762 section 14). Sending on a named interface also needs
 // no multicast route.
-import Bonjour from 'bonjour-service';
+import { Server as Responder } from 'bonjour-service/dist/lib/mdns-server.js';
 import { readFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { DnsRecord, IncomingRecord } from './records.js';
@@ -39,14 +39,16 @@ interface MulticastDns {
     cb: (err: Error | null) => void,
   ): void;
   respond(r: { answers: DnsRecord[]; additionals?: DnsRecord[] }, cb: (err: Error | null) => void): void;
+  destroy(cb: () => void): void;
 }
 
 /**
- * bonjour-service keeps its responder (records it answers queries with) and the socket in `server`. Its
- * public publish() cannot give per-interface address records, set the cache-flush bit, or tell us about a
- * name conflict, so we drive the responder directly; the tests pin this to bonjour-service 1.4.4.
+ * bonjour-service's responder: the records it answers queries with, and its multicast-dns socket. We use
+ * this class (exported by its module, which the package's index does not re-export) rather than the
+ * package's Bonjour class, whose publish() cannot give per-interface address records, set the cache-flush
+ * bit, or tell us about a name conflict, and which keeps the responder in a private field.
  */
-interface BonjourResponder {
+interface MdnsResponder {
   mdns: MulticastDns;
   register(records: DnsRecord[]): void;
   unregister(records: DnsRecord[]): void;
@@ -151,10 +153,10 @@ export function linkKey(spec: LinkSpec): string {
 /** Opens the socket of one interface. Socket errors go to `onError`, never thrown. */
 export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkSpec) => void): MdnsLink {
   // bind 0.0.0.0: a socket bound to the interface address would not receive multicast on Linux.
-  const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) =>
-    onError(err, spec),
+  const responder: MdnsResponder = new Responder(
+    { interface: spec.ipv4, bind: '0.0.0.0' } as never,
+    (err: SocketError) => onError(err, spec),
   );
-  const responder = (bonjour as unknown as { server: BonjourResponder }).server;
   const mdns = responder.mdns;
   let broken = false;
   // multicast-dns emits 'error' only when the socket cannot be bound. Without a listener a busy port 5353
@@ -207,7 +209,7 @@ export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkS
         served = [];
         mdns.removeAllListeners('response');
         try {
-          bonjour.destroy(() => resolve());
+          mdns.destroy(() => resolve());
         } catch {
           resolve(); // the socket never opened (port 5353 refused): nothing to close
         }

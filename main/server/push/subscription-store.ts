@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ServerProblem } from '../report-types.js';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../atomic-file.js';
 import type { PushLogger } from './logger.js';
 import { subscriptionSchema, type StoredSubscription } from './subscription.js';
 
