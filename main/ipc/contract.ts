@@ -125,7 +125,6 @@ export type {
   PeerStats,
   RoomInfo,
   RoomPatch,
-  LeaveReason as PeerLeftReason,
   RelayStatus,
 } from '../server/report-types.js';
 

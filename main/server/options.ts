@@ -276,7 +276,6 @@ function isRedisUrl(s: string): boolean {
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 export type TlsOptions = z.output<typeof tlsOptionsSchema>;
-export type TrustOptions = z.output<typeof trustOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitSchema>;
 export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;

@@ -58,7 +58,6 @@ export function newToken(): string {
 export class Registry implements Directory {
   readonly #rooms = new Map<string, Room>();
   #named = 0;
-  #connections = 0;
 
   #room(name: string): Room {
     let r = this.#rooms.get(name);
@@ -71,7 +70,6 @@ export class Registry implements Directory {
     const room = this.#room(conn.room);
     room.members.add(conn);
     if (conn.dialect === 2) room.v2++;
-    this.#connections++;
   }
 
   /**
@@ -134,7 +132,6 @@ export class Registry implements Directory {
     const room = this.#rooms.get(conn.room);
     if (!room || !room.members.delete(conn)) return false;
     if (conn.dialect === 2) room.v2--;
-    this.#connections--;
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
       this.#unname(room, conn.name);
@@ -175,9 +172,6 @@ export class Registry implements Directory {
     for (const r of this.#rooms.values()) yield* r.members;
   }
 
-  get connections(): number {
-    return this.#connections;
-  }
   get named(): number {
     return this.#named;
   }
