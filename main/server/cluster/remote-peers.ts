@@ -1,5 +1,5 @@
 // The names other nodes hold, kept current by presence events, so routing never asks Redis per message.
-import type { Dialect } from '../protocol.js';
+import { stampFrom, type Dialect } from '../protocol.js';
 import type { Peer } from '../registry.js';
 
 /** A name registered on another node: delivering to it publishes to that node's channel. */
@@ -12,8 +12,8 @@ export class RemotePeer implements Peer {
     private readonly send: (peer: RemotePeer, frame: Buffer | string) => void,
   ) {}
 
-  deliver(frame: Buffer | string): void {
-    this.send(this, frame);
+  relay(raw: Buffer, fromSuffix: Buffer): void {
+    this.send(this, this.dialect === 1 ? raw : stampFrom(raw, fromSuffix));
   }
 }
 
