@@ -6,6 +6,7 @@
 import { Server as Responder } from 'bonjour-service/dist/lib/mdns-server.js';
 import { readFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { bindScope, canonicalAddress } from '../bind-address.js';
 import type { DnsRecord, IncomingRecord } from './records.js';
 
 /** What os.networkInterfaces() returns. */
@@ -135,13 +136,21 @@ export function planLinks(
 }
 
 /**
- * The interface a server bound to `bindHost` can be reached on: null for a wildcard bind (all interfaces),
- * else the name of the interface that owns the address (`localhost` counts as 127.0.0.1).
+ * The interface a server bound to `bindHost` can be reached on: null for a bind to every interface, the
+ * loopback interface for a loopback bind in any spelling (127.0.0.2, ::1, localhost...), else the interface
+ * that owns the address (null when none does: the server could not have bound there).
  */
 export function interfaceOfBind(bindHost: string | undefined, table: InterfaceTable): string | null {
-  if (bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::') return null;
-  const address = bindHost === 'localhost' ? '127.0.0.1' : bindHost;
-  const owner = Object.entries(table).find(([, infos]) => (infos ?? []).some((i) => i.address === address));
+  if (bindHost === undefined) return null;
+  const scope = bindScope(bindHost);
+  if (scope.kind === 'every-interface') return null;
+  const entries = Object.entries(table);
+  if (scope.kind === 'loopback') {
+    // Never null here: that would mean every interface. Without a listed loopback interface, planLinks says so.
+    const lo = entries.find(([, infos]) => (infos ?? []).some((i) => i.internal && i.family === 'IPv4'));
+    return lo ? lo[0] : 'lo';
+  }
+  const owner = entries.find(([, infos]) => (infos ?? []).some((i) => canonicalAddress(i.address) === scope.address));
   return owner ? owner[0] : null;
 }
 
