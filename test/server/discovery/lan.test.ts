@@ -14,10 +14,14 @@ const run = netnsAvailable('discovery across a two-host LAN');
 
 /** The real CLI inside `host`; resolves once it logged the advertisement of `name`, with what it printed. */
 async function cliIn(host: Host, args: string[], name: string): Promise<{ proc: ChildProcess; lines: string[] }> {
-  const proc = host.spawn(process.execPath, [cliPath, ...args, '--mdns-name', name, '--no-web-client'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = host.spawn(
+    process.execPath,
+    [cliPath, ...args, '--mdns-name', name, '--no-web-client', '--turn-port', '0'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -152,7 +156,12 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     const named = await cliIn(a, ['localhost:5312'], 'cli on localhost');
     const app = track(
       runFixture('app-host.ts', a, [
-        JSON.stringify({ host: '127.0.0.2', port: 5313, mdns: { enabled: true, name: 'app on loopback' } }),
+        JSON.stringify({
+          host: '127.0.0.2',
+          port: 5313,
+          mdns: { enabled: true, name: 'app on loopback' },
+          relay: { port: 0 },
+        }),
       ]),
     );
     try {
