@@ -132,14 +132,13 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     }
   });
 
-  it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
-    const local = track(
-      await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a),
-    );
-    await local.waitFor('advertised', (m) => m.event === 'advertised');
-    const lan = track(await startAgent({ name: 'on the lan', port: 5302, hostname: 'alpha' }, a));
-    const watcher = track(await startAgent({ name: 'watcher', port: 5303, hostname: 'beta' }, b));
-    // The LAN server was announced after the loopback one: once the watcher lists it, it would have seen both.
+  /**
+   * Starts a wildcard-bound server on a (ports `port`, `port + 1` for the watcher on b) and checks that b
+   * lists it alone. It is announced after the loopback-bound ones: once b lists it, b would have seen them.
+   */
+  async function expectOnlyTheLanServerSeen(port: number): Promise<void> {
+    const lan = track(await startAgent({ name: 'on the lan', port, hostname: 'alpha' }, a));
+    const watcher = track(await startAgent({ name: 'watcher', port: port + 1, hostname: 'beta' }, b));
     const seen = await watcher.waitFor(
       'lists the lan server',
       (m) => m.event === 'servers' && serverNames(m).includes('on the lan'),
@@ -147,7 +146,16 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     expect(serverNames(seen)).toEqual(['on the lan']);
     watcher.send({ cmd: 'servers' });
     expect(serverNames(await watcher.waitFor('servers now', (m) => m.event === 'servers-now'))).toEqual(['on the lan']);
-    await Promise.all([stop(local), stop(lan), stop(watcher)]);
+    await Promise.all([stop(lan), stop(watcher)]);
+  }
+
+  it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
+    const local = track(
+      await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a),
+    );
+    await local.waitFor('advertised', (m) => m.event === 'advertised');
+    await expectOnlyTheLanServerSeen(5302);
+    await stop(local);
   });
 
   it('offers no loopback-bound server to the LAN: ::1 and localhost through the CLI, 127.0.0.2 through the app settings', async () => {
@@ -167,19 +175,7 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     try {
       await app.waitFor('app advertised', (m) => m.event === 'advertised' && m.name === 'app on loopback');
       expect(v6.lines.join('\n')).toContain(`mDNS advertises on lo only, not on ${a.iface}`);
-      const lan = track(await startAgent({ name: 'on the lan', port: 5314, hostname: 'alpha' }, a));
-      const watcher = track(await startAgent({ name: 'watcher', port: 5315, hostname: 'beta' }, b));
-      // The LAN server was announced last: once the watcher lists it, it would have seen the others too.
-      const seen = await watcher.waitFor(
-        'lists the lan server',
-        (m) => m.event === 'servers' && serverNames(m).includes('on the lan'),
-      );
-      expect(serverNames(seen)).toEqual(['on the lan']);
-      watcher.send({ cmd: 'servers' });
-      expect(serverNames(await watcher.waitFor('servers now', (m) => m.event === 'servers-now'))).toEqual([
-        'on the lan',
-      ]);
-      await Promise.all([stop(lan), stop(watcher)]);
+      await expectOnlyTheLanServerSeen(5314);
     } finally {
       for (const { proc } of [v6, named]) {
         proc.kill('SIGTERM');
