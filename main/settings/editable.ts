@@ -1,7 +1,7 @@
 // The settings the dashboard edits (SettingsValues, settings/values.ts), their validation and the
 // per-field messages a form shows. Rules come from the server's option schemas.
 import { z } from 'zod';
-import { mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
+import { mdnsOptionsSchema, rateLimitSchema, relayPortRangeSchema, serverOptionsSchema } from '../server/options.js';
 import type { FieldError, SettingsPatch, SettingsValues } from './values.js';
 
 const server = serverOptionsSchema.shape;
@@ -29,8 +29,8 @@ export const settingsValuesSchema = z
     relay: z
       .object({
         port: server.relay.unwrap().shape.port.unwrap(),
-        relayPortsMin: z.number().int().min(1024).max(65535),
-        relayPortsMax: z.number().int().min(1024).max(65535),
+        relayPortsMin: relayPortRangeSchema.shape.min.unwrap(),
+        relayPortsMax: relayPortRangeSchema.shape.max.unwrap(),
       })
       .strict()
       .refine((r) => r.relayPortsMin <= r.relayPortsMax, {
