@@ -73,6 +73,12 @@ export type ProblemCode =
   | 'relay-failed'
   | 'internal';
 
+/** Something a user should see: what happened and what to do. */
+export interface ServerProblem {
+  code: ProblemCode;
+  message: string;
+}
+
 /** A rustysignal server found on the LAN over mDNS. */
 export interface DiscoveredServer {
   /** DNS-SD instance name. */
