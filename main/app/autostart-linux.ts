@@ -3,7 +3,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomic } from '../server/atomic-file.js';
 import type { LoginItem } from '../ipc/deps.js';
 
 export interface AutostartOptions {

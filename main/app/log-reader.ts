@@ -2,9 +2,8 @@
 // a file source (tail of the current log file) and a memory source for plain Node. No electron import.
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { LogLevel, LogLine } from '../ipc/contract.js';
 import type { LogSource } from '../ipc/deps.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger, LogLevel, LogLine } from '../server/logger.js';
 
 const levels: readonly LogLevel[] = ['error', 'warn', 'info', 'verbose', 'debug', 'silly'];
 // electron-log's default file format: `[2026-11-26 11:31:00.123] [info]  text`.

@@ -2,9 +2,8 @@
 // into five archives, plus a live feed of lines for the dashboard and a Logger for the server core.
 import { format } from 'node:util';
 import log from 'electron-log/main.js';
-import type { LogLevel, LogLine } from '../ipc/contract.js';
 import type { LogSource } from '../ipc/deps.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger, LogLevel, LogLine } from '../server/logger.js';
 import { redactingHook } from './log-hook.js';
 import { fileLogSource } from './log-reader.js';
 import { rotateLogFiles } from './log-rotate.js';

@@ -8,9 +8,9 @@ import { createIpcHandlers } from '../ipc/handlers.js';
 import type { IpcDeps } from '../ipc/deps.js';
 import { forwardEvents } from '../ipc/events.js';
 import { createSettings } from '../settings/settings.js';
+import { fileStore } from '../settings/store.js';
 import { serveAppRequest } from './app-protocol.js';
 import { createAutoTls } from './auto-tls.js';
-import { electronSettingsStore } from './electron-settings-store.js';
 import { registerIpc, sendEvent, type TrustedContents } from './ipc-main.js';
 import { createAppController } from './lifecycle.js';
 import { setupLog } from './log.js';
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   hardenSession();
   protocol.handle(APP_SCHEME, (req) => serveAppRequest(req, dashboardDir));
 
-  const store = electronSettingsStore();
+  // Where electron-store kept it, in the same JSON: settings written by earlier versions load as they are.
+  const store = fileStore(path.join(app.getPath('userData'), 'settings.json'));
   const settings = createSettings({ store, encryptor: safeStorageEncryptor(store.location) });
   // The web client is served only when its bundle was built into the app.
   const paths = {

@@ -1,53 +1,14 @@
 // Owns the current SignalServer for the desktop app: start, stop, restart with new settings, apply changes
 // live when the core allows it, and turn every failure into a Problem (state `error`), never a crash.
 // Plain Node (no electron): the tray, the IPC handlers and the tests all drive this one object.
-import type {
-  AddressInfo,
-  ConnectionCounts,
-  DiscoveredServer,
-  HostState,
-  PeerInfo,
-  PeerLeft,
-  PeerStats,
-  Problem,
-  ProblemCode,
-  StatusInfo,
-} from '../ipc/contract.js';
+import type { AddressInfo, HostState, Problem, ProblemCode, StatusInfo } from '../ipc/contract.js';
+import type { ApplyOutcome, HostEventMap, HostOutcome, ServerHost } from '../ipc/host.js';
 import { liveKeys, restartKeys, type ServerOptions } from '../server/options.js';
 import type { ListenUrl, ServerProblem, SignalServer } from '../server/surface.js';
 import { TypedEmitter } from '../server/typed-emitter.js';
 import type { ServerFactory } from './server-factory.js';
 
-export interface HostEventMap {
-  status: [StatusInfo];
-  problem: [Problem];
-  'peer-joined': [PeerInfo];
-  'peer-left': [PeerLeft];
-  /** Changed counters, at most once a second; the server counts only while someone listens here. */
-  'peer-stats': [PeerStats[]];
-  connections: [ConnectionCounts];
-  discovery: [DiscoveredServer[]];
-}
-
-export type HostOutcome = { ok: true; status: StatusInfo } | { ok: false; problem: Problem };
-export type ApplyOutcome = { ok: true; applied: 'live' | 'restarted' | 'stored' } | { ok: false; problem: Problem };
-
-export interface ServerHost {
-  readonly events: TypedEmitter<HostEventMap>;
-  state(): HostState;
-  /** The running server, or null. */
-  current(): SignalServer | null;
-  status(): StatusInfo;
-  /** Starts with fresh options; resolves with the problem instead of throwing. */
-  start(): Promise<HostOutcome>;
-  /** Stops gracefully (clients get 1001, mDNS goodbye). */
-  stop(): Promise<HostOutcome>;
-  restart(): Promise<HostOutcome>;
-  /** Re-reads the options and applies them: live where possible, else by restarting; `stored` when not running. */
-  apply(): Promise<ApplyOutcome>;
-  /** Adds (or replaces, by code) a problem the host did not detect itself, e.g. unreadable settings. */
-  report(problem: Omit<Problem, 'at'>): void;
-}
+export type { ApplyOutcome, HostEventMap, HostOutcome, ServerHost } from '../ipc/host.js';
 
 export interface ServerHostDeps {
   factory: ServerFactory;

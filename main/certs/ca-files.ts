@@ -5,7 +5,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../server/push/atomic-file.js';
+import { writeFileAtomic } from '../server/atomic-file.js';
 import { createLocalCa, type CertAndKey } from './ca.js';
 
 /** A CA file that is missing, unreadable or does not open; the message says what to do. */

@@ -2,53 +2,41 @@
 // Constraints to `.local`, localhost and private addresses, and the short-lived leaf certificates it
 // issues for this machine. Plain Node (node:crypto's WebCrypto and @peculiar/x509), no shell-outs.
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { toPem } from './generate.js';
+import { DAY_MS } from '../server/units.js';
 import {
   decodeNameConstraints,
   encodeNameConstraints,
   isPermittedAddress,
   NAME_CONSTRAINTS_OID,
 } from './name-constraints.js';
+import {
+  certAndKey,
+  newKeyPair,
+  serialNumber,
+  serverExtensions,
+  signingAlgorithm,
+  validity,
+  x509,
+  type CertAndKey,
+} from './x509-build.js';
 
-x509.cryptoProvider.set(webcrypto as never);
+export type { CertAndKey } from './x509-build.js';
 
-/** A CA or leaf: PEM certificate and its PEM PKCS#8 key (unencrypted; callers seal it at rest). */
-export interface CertAndKey {
-  cert: string;
-  key: string;
-}
-
-const DAY_MS = 86_400_000;
 /** The CA lives 10 years: devices trust it once. */
 export const CA_DAYS = 3650;
 /** Leaves live 45 days and are re-issued when 15 are left (see leafNeedsRenewal), or when addresses change. */
 export const LEAF_DAYS = 45;
 export const LEAF_RENEW_DAYS = 15;
 
-const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-function serial(): string {
-  const s = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));
-  s[0] = (s[0] ?? 0) & 0x7f; // a positive INTEGER
-  return s.toString('hex');
-}
-
-// An hour back tolerates device clocks a little behind this one.
-const startOf = (now: Date) => new Date(now.getTime() - 3_600_000);
-
 /** Creates the CA for this installation; `label` (the `.local` label) goes into its name for people to see. */
 export async function createLocalCa(label: string, now = new Date()): Promise<CertAndKey> {
-  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const notBefore = startOf(now);
+  const keys = await newKeyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
+    serialNumber: serialNumber(),
     name: [{ CN: [`rustysignal local CA (${label})`] }, { O: ['rustysignal'] }],
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + CA_DAYS * DAY_MS),
-    signingAlgorithm: alg,
-    keys: keys,
+    ...validity(now, CA_DAYS),
+    signingAlgorithm,
+    keys,
     extensions: [
       // pathLen 0: it signs leaves only, never another CA.
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -58,8 +46,7 @@ export async function createLocalCa(label: string, now = new Date()): Promise<Ce
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { cert: cert.toString('pem') + '\n', key: toPem(pkcs8, 'PRIVATE KEY') };
+  return certAndKey(cert, keys);
 }
 
 /** What a leaf names: DNS names and addresses. */
@@ -92,31 +79,21 @@ export async function issueLeaf(
     false,
     ['sign'],
   );
-  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const notBefore = startOf(opts.now ?? new Date());
+  const keys = await newKeyPair();
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
+    serialNumber: serialNumber(),
     subject: [{ CN: [dns[0]!] }, { O: ['rustysignal'] }],
     issuer: caCert.subject,
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + (opts.days ?? LEAF_DAYS) * DAY_MS),
-    signingAlgorithm: alg,
+    ...validity(opts.now ?? new Date(), opts.days ?? LEAF_DAYS),
+    signingAlgorithm,
     publicKey: keys.publicKey as never,
     signingKey: caKey,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        ...dns.map((value) => ({ type: 'dns' as const, value })),
-        ...ip.map((value) => ({ type: 'ip' as const, value })),
-      ]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ...(await serverExtensions(keys.publicKey, { dns, ip })),
       await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey as never),
     ],
   });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { cert: cert.toString('pem') + '\n', key: toPem(pkcs8, 'PRIVATE KEY') };
+  return certAndKey(cert, keys);
 }
 
 /** True when `leaf` lacks one of `names` or has fewer than LEAF_RENEW_DAYS left at `now`. */

@@ -4,11 +4,11 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import type { CertificateDetails, CertificateWarning } from '../ipc/contract.js';
 import { EXPIRY_WARNING_DAYS } from '../server/tls.js';
 import { DAY_MS } from '../server/units.js';
+import type { CertificateDetails, CertificateWarning } from './details.js';
 
-export type { CertificateDetails } from '../ipc/contract.js';
+export type { CertificateDetails } from './details.js';
 
 export interface InspectOptions {
   /** The names and addresses devices will use (see lanCertificateNames); missing ones are warned about. */

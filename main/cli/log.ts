@@ -1,5 +1,8 @@
 // CLI logging through pino: JSON lines with --json-logs, short text lines otherwise. Either way secrets
 // are redacted; text lines also escape control characters (JSON already does).
+// The text printer stays hand-written rather than pino-pretty: pino-pretty would add 10 packages to what
+// the app ships for these 20 lines, and would still need custom prettifiers to escape control characters
+// in every key and value (log injection) and to keep the one-line `level: message key=value` form.
 import { Writable } from 'node:stream';
 import { pino, type Logger as Pino, type LoggerOptions } from 'pino';
 import { redactFields, redactSecrets, safeLogText } from '../server/log-safety.js';

@@ -1,6 +1,7 @@
 // The IPC contract between the Electron main process and the dashboard window. TYPES ONLY: the
-// renderer imports this file, so it imports nothing but main/server/report-types.ts (itself import-free):
-// no node, no electron, no zod.
+// renderer imports this file, so it imports nothing but the import-free type modules of the layers that
+// own those types (server/report-types.ts, server/logger.ts, settings/values.ts, certs/details.ts): no
+// node, no electron, no zod.
 //
 // Invoke channels are named `group:method`; the preload turns each into `api.group.method(arg?)`.
 // Every call resolves to a Result (never rejects with a trace); events flow main -> renderer only.
@@ -16,6 +17,13 @@ import type {
   RoomInfo,
   RoomPatch,
 } from '../server/report-types.js';
+import type { CertificateDetails } from '../certs/details.js';
+import type { LogLine } from '../server/logger.js';
+import type { FieldError, SettingsPatch, SettingsValues } from '../settings/values.js';
+
+export type { CertificateDetails, CertificateWarning, CertificateWarningCode } from '../certs/details.js';
+export type { LogLevel, LogLine } from '../server/logger.js';
+export type { FieldError, SettingsPatch, SettingsValues } from '../settings/values.js';
 
 // ---------------------------------------------------------------------------------------------
 // Results and errors
@@ -44,12 +52,6 @@ export type IpcErrorCode =
   /** The feature is not available in this host (e.g. no file dialogs in a browser test). */
   | 'unsupported'
   | 'internal';
-
-export interface FieldError {
-  /** Dotted path of the field, e.g. `port` or `rateLimit.burst`. */
-  field: string;
-  message: string;
-}
 
 export interface IpcError {
   code: IpcErrorCode;
@@ -123,28 +125,12 @@ export type {
   PeerStats,
   RoomInfo,
   RoomPatch,
-  LeaveReason as PeerLeftReason,
   RelayStatus,
 } from '../server/report-types.js';
 
 export interface ConnectionCounts {
   connections: number;
   peers: number;
-}
-
-export type CertificateWarningCode =
-  | 'expired'
-  | 'not-yet-valid'
-  | 'expires-soon'
-  /** An advertised LAN name or address is not in the SANs: devices using it will reject the certificate. */
-  | 'san-missing'
-  | 'self-signed'
-  | 'weak-key'
-  | 'weak-signature';
-
-export interface CertificateWarning {
-  code: CertificateWarningCode;
-  message: string;
 }
 
 /** The local CA as the dashboard shows it (docs/tls.md). */
@@ -157,28 +143,6 @@ export interface LocalCaInfo {
   constraints: { dns: string[]; ip: string[] };
   /** True when the server's certificate comes from it (no imported or linked certificate wins). */
   active: boolean;
-  pem: string;
-}
-
-/** What a certificate says and what is wrong with it (main/certs/inspect.ts produces it). */
-export interface CertificateDetails {
-  subject: string;
-  issuer: string;
-  selfSigned: boolean;
-  /** Subject alternative names, e.g. `DNS:host.local`, `IP:192.168.1.20`. */
-  subjectAltNames: string[];
-  /** ISO 8601. */
-  validFrom: string;
-  validTo: string;
-  /** Whole days until `validTo` (negative when expired). */
-  daysLeft: number;
-  /** SHA-256 fingerprint, colon-separated upper-case hex. */
-  fingerprint256: string;
-  serialNumber: string;
-  /** e.g. `EC P-256`, `RSA 2048`. */
-  keyType: string;
-  warnings: CertificateWarning[];
-  /** The certificate (not the key) as PEM, for export and display. */
   pem: string;
 }
 
@@ -214,57 +178,6 @@ export interface SelfCheckResult {
   /** Why it failed (timeout, refused, certificate name mismatch…); null when ok. */
   error: string | null;
 }
-
-export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
-
-export interface LogLine {
-  /** ISO 8601 as written in the log file (or empty when the line had none). */
-  time: string;
-  level: LogLevel;
-  message: string;
-}
-
-/** The settings the dashboard edits. Server fields carry the server option names. */
-export interface SettingsValues {
-  /** Bind address: IPv4/IPv6 literal or `localhost`. */
-  host: string;
-  /** TCP port, 0 = pick a free one. */
-  port: number;
-  /** Clients must present `?key=`; null = open. */
-  accessKey: string | null;
-  /** Server-wide cap on connections; 0 = no cap. */
-  maxConnections: number;
-  /** Largest accepted frame, bytes. */
-  maxPayloadBytes: number;
-  rateLimit: { perSecond: number; burst: number };
-  /** ms a one-to-one message for an offline user is held; 0 = off. */
-  offlineTtlMs: number;
-  offlineQueueMax: number;
-  /** Most bytes the offline queue holds in all. */
-  offlineQueueBytes: number;
-  /** Most bytes the offline queue holds from one client address. */
-  offlineQueueSenderBytes: number;
-  /** Web origins allowed to connect besides this server's own pages and LAN hosts; `*` = any. */
-  allowedOrigins: string[];
-  /** ms between WebSocket pings. */
-  pingIntervalMs: number;
-  mdns: { enabled: boolean; name: string | null; interface: string | null };
-  /** The connection relay (STUN/TURN): UDP/TCP port (0 = off) and the UDP ports relayed addresses use. */
-  relay: { port: number; relayPortsMin: number; relayPortsMax: number };
-  /** Serve the bundled web client over http(s) on the same port. */
-  serveWebClient: boolean;
-  startServerOnLaunch: boolean;
-  startAtLogin: boolean;
-  /** Start with the window closed (tray only). */
-  startHidden: boolean;
-}
-
-/** A change to settings: any subset of fields; `rateLimit` and `mdns` may be partial too. */
-export type SettingsPatch = Partial<Omit<SettingsValues, 'rateLimit' | 'mdns' | 'relay'>> & {
-  rateLimit?: Partial<SettingsValues['rateLimit']>;
-  mdns?: Partial<SettingsValues['mdns']>;
-  relay?: Partial<SettingsValues['relay']>;
-};
 
 export interface SettingsInfo {
   values: SettingsValues;

@@ -1,9 +1,9 @@
 // What the IPC handlers work on. Everything arrives as an argument so the same handler table runs in the
 // Electron app, in plain-Node tests and behind Playwright's exposeBinding in the dashboard's browser tests.
 import type { InterfaceAddress } from '../server/report-types.js';
-import type { ServerHost } from '../app/server-host.js';
 import type { Settings } from '../settings/settings.js';
 import type { LogLine } from './contract.js';
+import type { ServerHost } from './host.js';
 
 export interface LogSource {
   /** The folder holding the log files. */

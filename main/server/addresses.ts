@@ -1,5 +1,6 @@
 // The URLs other devices use to reach the server: one per interface address, not just the bind address.
 import { networkInterfaces } from 'node:os';
+import { bindScope, canonicalAddress } from './bind-address.js';
 import type { InterfaceAddress, ListenUrl } from './report-types.js';
 
 function urlFor(scheme: 'ws' | 'wss', address: string, family: ListenUrl['family'], port: number): string {
@@ -32,24 +33,22 @@ export function listenUrls(
   opts: { localName?: string | null } = {},
 ): ListenUrl[] {
   const scheme = tls ? 'wss' : 'ws';
-  const wildcard4 = host === '0.0.0.0';
-  const wildcard6 = host === '::';
+  const scope = bindScope(host);
+  const everywhere = scope.kind === 'every-interface';
   const out: ListenUrl[] = [];
   for (const a of interfaceAddresses(interfaces)) {
-    const match =
-      (wildcard4 && a.family === 'IPv4') ||
-      wildcard6 ||
-      a.address === host ||
-      (host === 'localhost' && a.internal && a.family === 'IPv4');
+    const match = everywhere
+      ? scope.family === 'any' || a.family === 'IPv4'
+      : canonicalAddress(a.address) === scope.address;
     if (match) out.push({ ...a, url: urlFor(scheme, a.address, a.family, port) });
   }
   if (out.length === 0) {
-    const family = host.includes(':') ? 'IPv6' : 'IPv4';
-    const address = host === 'localhost' ? '127.0.0.1' : host;
+    const address = everywhere ? host : scope.address;
+    const family = address.includes(':') ? 'IPv6' : 'IPv4';
     out.push({ interface: '', address, family, internal: false, url: urlFor(scheme, address, family, port) });
   }
   out.sort((x, y) => Number(x.internal) - Number(y.internal));
-  if (opts.localName && (wildcard4 || wildcard6))
+  if (opts.localName && everywhere)
     out.unshift({
       interface: 'mDNS',
       address: opts.localName,

@@ -3,8 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { securityHeaders } from './http.js';
 import { originRefusal, type OriginPolicy } from './origin.js';
+import { securityHeaders } from './security-headers.js';
 
 export type Admission = { ok: true; query: URLSearchParams } | { ok: false; status: 401 | 403 | 503; message: string };
 

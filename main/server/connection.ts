@@ -4,7 +4,7 @@ import type { Counters } from './counters.js';
 import { RateLimiter } from './limits.js';
 import type { LeaveReason } from './report-types.js';
 import type { RateLimitOptions } from './options.js';
-import { textFrame } from './frame.js';
+import { pingFrame, textFrame } from './frame.js';
 import {
   beforeClosingBrace,
   control,
@@ -148,6 +148,11 @@ export class Connection {
     this.closeReason = 'slow';
     this.ws.terminate();
     return true;
+  }
+
+  /** A heartbeat ping; the client's pong sets `alive` again. */
+  ping(): void {
+    if (this.ws.readyState === 1) socketOf(this.ws)?.write(pingFrame);
   }
 
   /** Sends a v2 control message; v1 connections never get one. */

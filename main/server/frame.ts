@@ -4,6 +4,9 @@
 
 const noSuffix = new Uint8Array(0);
 
+/** A ping without payload (FIN, opcode 9, length 0): the heartbeat writes this one buffer to every socket. */
+export const pingFrame: Buffer = Buffer.from([0x89, 0x00]);
+
 /** The frame header's size for a payload of `n` bytes. */
 function headerSize(n: number): number {
   return n < 126 ? 2 : n < 65536 ? 4 : 10;

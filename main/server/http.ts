@@ -10,6 +10,7 @@ import { keyMatches, queryOf } from './admission.js';
 import { contentTypeOf } from './content-types.js';
 import { ICE_CREDENTIAL_TTL_SECONDS } from './ice-servers.js';
 import { isValidName, type IceServer } from './protocol.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpSources {
   health(): {
@@ -30,33 +31,6 @@ export interface HttpSources {
   /** The access key clients must present, or null. */
   accessKey(): string | null;
 }
-
-/**
- * The web client's content policy: its own scripts and styles only, no framing by other sites (click-
- * jacking), no plugins; WebSockets to this server (or, for a page told so, another LAN server).
- */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' ws: wss:",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Sent with every HTTP answer the server gives, files and errors alike. */
-export const securityHeaders = {
-  'Content-Security-Policy': contentSecurityPolicy,
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-} as const;
 
 const common = { ...securityHeaders, 'Cache-Control': 'no-cache' };
 

@@ -8,3 +8,14 @@ export interface Logger {
 
 const nothing = () => {};
 export const silentLogger: Logger = { debug: nothing, info: nothing, warn: nothing, error: nothing };
+
+/** The levels of the app's log file (electron-log's), as the dashboard's log view filters them. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
+
+/** One line of the log as read back from the file or as it is written. */
+export interface LogLine {
+  /** ISO 8601 as written in the log file (or empty when the line had none). */
+  time: string;
+  level: LogLevel;
+  message: string;
+}

@@ -37,6 +37,10 @@ export const numberLimits = {
   'push.maxSubscriptions': { min: 1, max: 100_000, integer: true },
   'push.subscriptionsPerAddress': { min: 1, max: 100_000, integer: true },
   'push.subscriptionTtlMs': { min: 60_000, integer: true },
+  /** 0 turns the relay off. */
+  'relay.port': { min: 0, max: 65535, integer: true },
+  /** Each end of the range relayed addresses use: unprivileged ports only. */
+  'relay.relayPorts': { min: 1024, max: 65535, integer: true },
 } as const satisfies Record<string, NumberLimit>;
 
 export const textLimits = {

@@ -128,9 +128,9 @@ const cidr = z.string().refine(
 export const relayPortRangeSchema = z
   .object({
     /** Lowest UDP port a relayed address may use. */
-    min: z.number().int().min(1024).max(65535).default(49160),
+    min: bounded('relay.relayPorts').default(49160),
     /** Highest UDP port a relayed address may use. */
-    max: z.number().int().min(1024).max(65535).default(49300),
+    max: bounded('relay.relayPorts').default(49300),
   })
   .strict()
   .refine((r) => r.min <= r.max, { message: 'min must not be above max' });
@@ -148,7 +148,7 @@ export const defaultRelayPeers = [
 export const relayOptionsSchema = z
   .object({
     /** UDP and TCP port of the embedded STUN/TURN server; 0 turns the relay off. */
-    port: z.number().int().min(0).max(65535).default(3478),
+    port: bounded('relay.port').default(3478),
     relayPorts: relayPortRangeSchema.default({ min: 49160, max: 49300 }),
     /** Peers a client may relay to (CIDRs); loopback and the server's own ports are refused regardless. */
     allowPeers: z.array(cidr).max(256).default(defaultRelayPeers),
@@ -276,7 +276,6 @@ function isRedisUrl(s: string): boolean {
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 export type ServerOptions = z.output<typeof serverOptionsSchema>;
 export type TlsOptions = z.output<typeof tlsOptionsSchema>;
-export type TrustOptions = z.output<typeof trustOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitSchema>;
 export type PushOptions = z.output<typeof pushOptionsSchema>;
 export type MdnsOptions = z.output<typeof mdnsOptionsSchema>;

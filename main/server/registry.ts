@@ -61,7 +61,6 @@ export function newToken(): string {
 export class Registry implements Directory {
   readonly #rooms = new Map<string, Room>();
   #named = 0;
-  #connections = 0;
 
   #room(name: string): Room {
     let r = this.#rooms.get(name);
@@ -74,7 +73,6 @@ export class Registry implements Directory {
     const room = this.#room(conn.room);
     room.members.add(conn);
     if (conn.dialect === 2) room.v2++;
-    this.#connections++;
   }
 
   /**
@@ -137,7 +135,6 @@ export class Registry implements Directory {
     const room = this.#rooms.get(conn.room);
     if (!room || !room.members.delete(conn)) return false;
     if (conn.dialect === 2) room.v2--;
-    this.#connections--;
     let released = false;
     if (conn.name !== null && room.names.get(conn.name) === conn) {
       this.#unname(room, conn.name);
@@ -178,9 +175,6 @@ export class Registry implements Directory {
     for (const r of this.#rooms.values()) yield* r.members;
   }
 
-  get connections(): number {
-    return this.#connections;
-  }
   get named(): number {
     return this.#named;
   }

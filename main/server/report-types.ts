@@ -74,6 +74,12 @@ export type ProblemCode =
   | 'relay-failed'
   | 'internal';
 
+/** Something a user should see: what happened and what to do. */
+export interface ServerProblem {
+  code: ProblemCode;
+  message: string;
+}
+
 /**
  * A change in the cluster this server is a node of (clustered only): another node joined (or came back
  * after an outage), stopped normally (`node-left`, its users' leaves already announced), or stopped

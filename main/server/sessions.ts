@@ -225,7 +225,7 @@ export class Sessions {
         continue;
       }
       c.alive = false;
-      c.ws.ping();
+      c.ping();
     }
   }
 

@@ -38,8 +38,7 @@ import {
   type ServerOptions,
   type ServerOptionsInput,
 } from './options.js';
-import { pushServiceFactory } from './push/factory.js';
-import type { SubscriptionStoreLike } from './push/subscription-store.js';
+import { pushServiceFactory, type PushFactory } from './push/factory.js';
 import type { PushService } from './push/types.js';
 import { RelayService, type RelayStatus } from './relay/index.js';
 import { Registry } from './registry.js';
@@ -59,19 +58,6 @@ import type {
 } from './surface.js';
 import { checkTls, TlsError, tlsPolicy } from './tls.js';
 import { TypedEmitter } from './typed-emitter.js';
-
-/** Creates the push service for a key pair; the default comes from ./push, tests may pass their own agent. */
-export type PushFactory = (
-  options: PushOptions,
-  context: {
-    dataDir: string | null;
-    logger: Logger;
-    clock: Clock;
-    onProblem: (p: ServerProblem) => void;
-    /** Clustered: the subscriptions every node shares (in Redis), instead of a file in dataDir. */
-    store?: SubscriptionStoreLike;
-  },
-) => PushService | Promise<PushService>;
 
 export interface ServerDeps {
   clock?: Clock;

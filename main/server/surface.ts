@@ -10,10 +10,10 @@ import type {
   PeerInfo,
   PeerLeft,
   PeerStats,
-  ProblemCode,
   PushResult,
   RoomInfo,
   RoomPatch,
+  ServerProblem,
 } from './report-types.js';
 import type { TypedEmitter } from './typed-emitter.js';
 import type { RelayStatus } from './relay/service.js';
@@ -33,6 +33,7 @@ export type {
   PushResult,
   RoomInfo,
   RoomPatch,
+  ServerProblem,
 } from './report-types.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -59,12 +60,6 @@ export interface ServerStatus {
   mdns: { enabled: boolean; name: string | null };
   /** The embedded STUN/TURN relay: on or off, its port, live allocations and relayed bytes per second. */
   relay: RelayStatus;
-}
-
-/** Something a user should see: what happened and what to do. */
-export interface ServerProblem {
-  code: ProblemCode;
-  message: string;
 }
 
 export interface ServerEventMap {

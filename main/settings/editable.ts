@@ -1,8 +1,8 @@
-// The settings the dashboard edits (SettingsValues in the IPC contract), their validation and the
+// The settings the dashboard edits (SettingsValues, settings/values.ts), their validation and the
 // per-field messages a form shows. Rules come from the server's option schemas.
 import { z } from 'zod';
-import type { FieldError, SettingsPatch, SettingsValues } from '../ipc/contract.js';
-import { mdnsOptionsSchema, rateLimitSchema, serverOptionsSchema } from '../server/options.js';
+import { mdnsOptionsSchema, rateLimitSchema, relayPortRangeSchema, serverOptionsSchema } from '../server/options.js';
+import type { FieldError, SettingsPatch, SettingsValues } from './values.js';
 
 const server = serverOptionsSchema.shape;
 const rate = rateLimitSchema.shape;
@@ -29,8 +29,8 @@ export const settingsValuesSchema = z
     relay: z
       .object({
         port: server.relay.unwrap().shape.port.unwrap(),
-        relayPortsMin: z.number().int().min(1024).max(65535),
-        relayPortsMax: z.number().int().min(1024).max(65535),
+        relayPortsMin: relayPortRangeSchema.shape.min.unwrap(),
+        relayPortsMax: relayPortRangeSchema.shape.max.unwrap(),
       })
       .strict()
       .refine((r) => r.relayPortsMin <= r.relayPortsMax, {

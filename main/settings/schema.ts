@@ -55,11 +55,9 @@ export const storedTlsSchema = z.discriminatedUnion('kind', [
   // Paths are re-read at each start, so a certificate renewed by another tool is picked up.
   z.object({ kind: z.literal('files'), certPath: z.string().min(1), keyPath: z.string().min(1) }).strict(),
 ]);
-export type StoredTls = z.infer<typeof storedTlsSchema>;
 
 /** The local CA (docs/tls.md): certificate in clear, key sealed like every other secret. */
 export const storedCaSchema = z.object({ cert: pemText, key: secretSchema }).strict();
-export type StoredCa = z.infer<typeof storedCaSchema>;
 
 export const storedPushSchema = z
   .object({

@@ -2,13 +2,13 @@
 // TLS and push material with secrets sealed, and turns it all into the server's options.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FieldError, SettingsValues } from '../ipc/contract.js';
 import { resolveOptions, type ServerOptions } from '../server/options.js';
 import { applyPatch } from './editable.js';
 import { migrate, migrations as appMigrations, type Migration } from './migrations.js';
 import { defaultStoredSettings, storedSettingsSchema, type StoredPush, type StoredSettings } from './schema.js';
 import { openSecret, sealSecret, type Encryptor } from './secrets.js';
 import type { SettingsStore } from './store.js';
+import type { FieldError, SettingsValues } from './values.js';
 
 /** Why the stored settings could not be used as they were; shown to the user once. */
 export interface LoadNotice {
@@ -73,20 +73,27 @@ export interface SettingsDeps {
   version?: number;
 }
 
-function load(deps: SettingsDeps): { data: StoredSettings; notice: LoadNotice | null; writable: boolean } {
+type Loaded = { data: StoredSettings; notice: LoadNotice | null; writable: boolean };
+
+/** Stored settings that cannot be used: set them aside, start from the defaults and say so. */
+function unusable(store: SettingsStore, what: string): Loaded {
+  const aside = store.setAside();
+  return {
+    data: defaultStoredSettings(),
+    writable: true,
+    notice: {
+      code: 'settings-invalid',
+      message: `Settings at ${store.location} ${what}; defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.`,
+    },
+  };
+}
+
+function load(deps: SettingsDeps): Loaded {
   let raw: unknown;
   try {
     raw = deps.store.read();
   } catch (err) {
-    const aside = deps.store.setAside();
-    return {
-      data: defaultStoredSettings(),
-      writable: true,
-      notice: {
-        code: 'settings-invalid',
-        message: `Settings at ${deps.store.location} could not be read (${(err as Error).message}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.`,
-      },
-    };
+    return unusable(deps.store, `could not be read (${(err as Error).message})`);
   }
   const m = migrate(raw, deps.migrations ?? appMigrations, deps.version);
   if (m.kind === 'too-new') {
@@ -105,15 +112,7 @@ function load(deps: SettingsDeps): { data: StoredSettings; notice: LoadNotice | 
       m.kind === 'invalid'
         ? m.message
         : parsed!.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    const aside = deps.store.setAside();
-    return {
-      data: defaultStoredSettings(),
-      writable: true,
-      notice: {
-        code: 'settings-invalid',
-        message: `Settings at ${deps.store.location} are not valid (${why}); defaults are used${aside ? `, the old file was kept as ${aside}` : ''}.`,
-      },
-    };
+    return unusable(deps.store, `are not valid (${why})`);
   }
   if (m.kind === 'migrated') {
     deps.store.write(parsed.data);

@@ -1,8 +1,9 @@
-// Where the settings object lives: a file, electron-store (main/app), or memory for tests. Each store only
-// reads and writes the raw object; validation and migrations happen once, in settings.ts.
+// Where the settings object lives: a JSON file (the app's is settings.json in its userData folder), or
+// memory for tests. Each store only reads and writes the raw object; validation and migrations happen
+// once, in settings.ts.
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../server/atomic-file.js';
 
 export interface SettingsStore {
   /** The raw object as stored; undefined when nothing was stored yet. Throws on unreadable data. */
@@ -48,7 +49,7 @@ export function fileStore(file: string): SettingsStore {
     },
     write(data) {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileAtomic.sync(file, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+      writeFileAtomicSync(file, `${JSON.stringify(data, null, 2)}\n`);
     },
     setAside() {
       const aside = `${file}.unusable-${new Date().toISOString().replace(/[:.]/g, '-')}`;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Encryptor } from '../../main/settings/secrets.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
-import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createNodeIpcDeps } from '../support/node-ipc-deps.js';
 import { connect } from '../support/clients.js';
 import { makeCa } from '../support/certs.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InvokeChannel, PreloadApi } from '../../main/ipc/contract.js';
 import { createIpcHandlers } from '../../main/ipc/handlers.js';
-import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createNodeIpcDeps } from '../support/node-ipc-deps.js';
 import { recorded, resetElectronDouble } from '../support/electron-double.js';
 
 vi.mock('electron', async () => (await import('../support/electron-double.js')).electronModule());

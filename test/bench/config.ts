@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 
 export type SubjectId = 'rustysignal' | 'rustysignal-v2' | 'bare' | 'peerjs';
-export type ScenarioId = 'one-to-one' | 'latency' | 'broadcast' | 'idle';
+export type ScenarioId = 'one-to-one' | 'latency' | 'class' | 'broadcast' | 'idle';
 
 export const allSubjects: SubjectId[] = ['rustysignal', 'rustysignal-v2', 'bare', 'peerjs'];
-export const allScenarios: ScenarioId[] = ['one-to-one', 'latency', 'broadcast', 'idle'];
+export const allScenarios: ScenarioId[] = ['one-to-one', 'latency', 'class', 'broadcast', 'idle'];
 
 export interface BenchConfig {
   quick: boolean;
@@ -33,6 +33,10 @@ export interface BenchConfig {
   /** Open-loop latency: total rate in messages/s and measured ms. */
   latencyRate: number;
   latencyMs: number;
+  /** A class setting up calls: sender→receiver pairs (two clients each), total open-loop rate, measured ms. */
+  classPairs: number;
+  classRate: number;
+  classMs: number;
   broadcastReceivers: number;
   broadcastRate: number;
   broadcastMs: number;
@@ -41,6 +45,10 @@ export interface BenchConfig {
   /** Idle clients opened before the "before" RSS reading, so start-up allocations are not counted per connection. */
   idleWarm: number;
   idleConcurrency: number;
+  /** Rest window at the last idle checkpoint, in ms: at least this long, and (unless quick) one heartbeat
+   *  interval of the server + 1 s, so a full heartbeat round of rustysignal falls inside it. */
+  restMinMs: number;
+  restCoversHeartbeat: boolean;
   /** The relay comparison against coturn (test/bench/relay); false with --skip-relay. */
   relay: boolean;
   /** Only the relay comparison (--relay-only). */
@@ -49,10 +57,11 @@ export interface BenchConfig {
 
 const usage = `Usage: node --import tsx test/bench/run.ts [options]   (or: npm run bench -- [options])
 
-  --quick               about a minute: 1 repeat, short windows, 1,000/2,000 idle clients
+  --quick               about two minutes: 1 repeat, short windows, 1,000/2,000 idle clients,
+                        a 3 s rest window (too short to see a heartbeat of rustysignal)
   --repeats N           runs of every scenario and server, interleaved (default 3, quick 1)
   --only LIST           servers: rustysignal,rustysignal-v2,bare,peerjs (default all)
-  --scenarios LIST      one-to-one,latency,broadcast,idle (default all)
+  --scenarios LIST      one-to-one,latency,class,broadcast,idle (default all)
   --out DIR             where JSON and markdown results go (default bench-results)
   --calm PCT            re-run, at most twice, a run during which other processes used more than
                         PCT % of one core (shared machines); the calmest attempt is kept
@@ -125,12 +134,17 @@ export function parseConfig(argv: string[]): BenchConfig {
     warmupMs: quick ? 400 : 1000,
     latencyRate: 2000,
     latencyMs: quick ? 2500 : 8000,
+    classPairs: 15,
+    classRate: 500,
+    classMs: quick ? 2500 : 8000,
     broadcastReceivers: 200,
     broadcastRate: 100,
     broadcastMs: quick ? 1500 : 5000,
     idleCounts: quick ? [1000, 2000] : [5000, 10000],
     idleWarm: 100,
     idleConcurrency: 100,
+    restMinMs: 3000,
+    restCoversHeartbeat: !quick,
     relay: !values['skip-relay'],
     relayOnly: values['relay-only'],
   };

@@ -33,14 +33,14 @@ function naRow(row: string, subject: SubjectId, cols: number): string {
   return `| ${row} | ${subjects[subject].label} | n/a: PeerJS has no broadcast |${' |'.repeat(cols - 3)}`;
 }
 
-/** The relay tables (one-to-one, latency, broadcast) and the idle table, for the rows this run measured. */
+/** The relay tables (one-to-one, latency, class, broadcast) and the idle table, for the rows this run measured. */
 export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
   const out: string[] = [];
   const relayHead =
     '| scenario | server | delivered msg/s | server CPU µs/msg | × bare | p50 ms | p99 ms | × bare | p99.9 ms | gen. lag p99 ms | other load % | server RSS MB | correct |\n' +
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|';
   const relay: string[] = [];
-  for (const s of ['one-to-one', 'latency', 'broadcast'] as const) {
+  for (const s of ['one-to-one', 'latency', 'class', 'broadcast'] as const) {
     if (!cfg.scenarios.includes(s)) continue;
     for (const row of scenarioRows(s, cfg)) {
       for (const subject of cfg.subjects) {
@@ -59,8 +59,8 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
   if (relay.length) out.push(relayHead, ...relay, '');
   if (cfg.scenarios.includes('idle')) {
     out.push(
-      '| idle clients | server | RSS before MB | RSS after MB | bytes/connection | × bare | setup conn/s | server CPU µs/setup | idle CPU % | other load % | correct |',
-      '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+      '| idle clients | server | RSS before MB | RSS after MB | bytes/connection | × bare | setup conn/s | server CPU µs/setup | idle CPU % | other load % | rest window s | heartbeat rounds | CPU % at rest | CPU µs/conn/min at rest | × bare | correct |',
+      '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
     );
     for (const row of scenarioRows('idle', cfg)) {
       for (const subject of cfg.subjects) {
@@ -68,7 +68,7 @@ export function resultTables(rows: RowSummary[], cfg: BenchConfig): string {
         if (!r) continue;
         const m = r.metrics;
         out.push(
-          `| ${num(m['clients']?.median ?? NaN, 0)} | ${subjects[subject].label} | ${cell(m['rssBeforeMB'], 1)} | ${cell(m['rssAfterMB'], 1)} | ${cell(m['bytesPerConn'], 0)} | ${ratio(r.ratios.bytesPerConn, subject)} | ${cell(m['setupPerSec'], 0)} | ${cell(m['setupCpuUsPerConn'], 0)} | ${cell(m['idleCpuPct'], 1)} | ${cell(m['otherLoadPct'], 0)} | ${correctness(r)} |`,
+          `| ${num(m['clients']?.median ?? NaN, 0)} | ${subjects[subject].label} | ${cell(m['rssBeforeMB'], 1)} | ${cell(m['rssAfterMB'], 1)} | ${cell(m['bytesPerConn'], 0)} | ${ratio(r.ratios.bytesPerConn, subject)} | ${cell(m['setupPerSec'], 0)} | ${cell(m['setupCpuUsPerConn'], 0)} | ${cell(m['idleCpuPct'], 1)} | ${cell(m['otherLoadPct'], 0)} | ${cell(m['restWindowS'], 0)} | ${cell(m['heartbeatRounds'], 1)} | ${cell(m['restCpuPct'], 2)} | ${cell(m['restUsPerConnMin'])} | ${m['restUsPerConnMin'] ? ratio(r.ratios.restUsPerConnMin, subject) : '–'} | ${correctness(r)} |`,
         );
       }
     }

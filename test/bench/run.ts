@@ -164,8 +164,13 @@ async function calmestRun(scenario: ScenarioId, subject: SubjectId, repeat: numb
 function brief(m: Measurement): string {
   const x = m.metrics;
   const ok = m.correct ? '' : ' INCORRECT';
-  if (m.row.startsWith('idle'))
-    return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${ok}`;
+  if (m.row.startsWith('idle')) {
+    const rest =
+      x['restUsPerConnMin'] === undefined
+        ? ''
+        : `, at rest ${x['restUsPerConnMin'].toFixed(1)} µs/conn/min over ${x['restWindowS']!.toFixed(0)} s (${x['heartbeatRounds']!.toFixed(1)} heartbeat rounds)`;
+    return `${m.row}: ${Math.round(x['bytesPerConn']!)} B/conn, ${Math.round(x['setupPerSec']!)} conn/s${rest}${ok}`;
+  }
   return `${m.row}: ${Math.round(x['deliveredPerSec']!)} msg/s, ${x['cpuUsPerMsg']!.toFixed(2)} µs/msg, p99 ${x['p99ms']!.toFixed(2)} ms (gen lag p99 ${x['generatorLagP99ms']!.toFixed(1)} ms)${ok}`;
 }
 

@@ -2,10 +2,10 @@
 import { loadavg } from 'node:os';
 import type { BenchConfig, ScenarioId, SubjectId } from './config.js';
 import { Generator } from './generator-client.js';
-import type { IdleConnectResult, ProbeResult, SetupResult, TrafficResult } from './generator/messages.js';
+import type { IdleConnectResult, PingCount, ProbeResult, SetupResult, TrafficResult } from './generator/messages.js';
 import { otherLoadPct, sampleProc, sampleWindow, type ProcSample, type WindowSample } from './proc-stats.js';
 import { sleep } from './processes.js';
-import { startServer, stopServer, subjects, type RunningServer } from './servers.js';
+import { heartbeatMs, startServer, stopServer, subjects, type RunningServer, type ServerId } from './servers.js';
 
 /** One row of one repeat for one subject. Metric units are in the names (ms, us, MB, B, pct, per s). */
 export interface Measurement {
@@ -30,6 +30,7 @@ export interface RunError {
 export const scenarioSubjects: Record<ScenarioId, SubjectId[]> = {
   'one-to-one': ['rustysignal', 'rustysignal-v2', 'bare', 'peerjs'],
   latency: ['rustysignal', 'bare', 'peerjs'],
+  class: ['rustysignal', 'rustysignal-v2', 'bare', 'peerjs'],
   broadcast: ['rustysignal', 'bare'],
   idle: ['rustysignal', 'bare', 'peerjs'],
 };
@@ -41,6 +42,8 @@ export function scenarioRows(s: ScenarioId, cfg: BenchConfig): string[] {
       return cfg.frameSizes.flatMap((b) => [`one-to-one ${b} B`, `one-to-one ${b} B at ${cfg.steadyRate} msg/s`]);
     case 'latency':
       return [`latency at ${cfg.latencyRate} msg/s`];
+    case 'class':
+      return [`class of ${2 * cfg.classPairs} at ${cfg.classRate} msg/s`];
     case 'broadcast':
       return [`broadcast ${cfg.broadcastReceivers} receivers`];
     case 'idle':
@@ -139,6 +142,20 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
   },
 
+  // A class setting up calls: few clients, a few hundred messages a second, each one a wake-up of its own.
+  async class(c) {
+    const { cfg } = c;
+    const setup = await c.gen.call<SetupResult>(
+      { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.classPairs },
+      CALL_SLACK_MS,
+    );
+    const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.classRate, frameBytes: 200 });
+    await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
+    const before = window(c);
+    const r = await c.gen.call<TrafficResult>(phase(cfg.classMs), cfg.classMs + CALL_SLACK_MS);
+    return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
+  },
+
   async broadcast(c) {
     const { cfg } = c;
     const setup = await c.gen.call<SetupResult>(
@@ -181,6 +198,7 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
       const a = window(c);
       await sleep(1500);
       const b = window(c);
+      const rest = i === cfg.idleCounts.length - 1 ? await restWindow(c, r.connected) : {};
       const probe = await c.gen.call<ProbeResult>({ cmd: 'idle-probe', samples: 20, frameBytes: 200 }, CALL_SLACK_MS);
       const added = r.connected - cfg.idleWarm;
       const problems: string[] = [];
@@ -202,6 +220,7 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
           otherLoadPct: otherLoadPct(a, b),
           probed: probe.tried,
           reached: probe.reached,
+          ...rest,
         },
         correct: problems.length === 0,
         problems,
@@ -211,6 +230,35 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     return out;
   },
 };
+
+/** Length of the rest window for a server: long enough to hold one full round of its heartbeat (unless quick). */
+export function restWindowMs(cfg: BenchConfig, server: ServerId): number {
+  const beat = heartbeatMs[server];
+  return cfg.restCoversHeartbeat && beat !== null ? Math.max(cfg.restMinMs, beat + 1000) : cfg.restMinMs;
+}
+
+/**
+ * Server CPU at rest over the rest window, and the heartbeat pings the clients received meanwhile. Per
+ * connection per minute, so servers measured over windows of different lengths compare.
+ */
+async function restWindow(c: Ctx, connected: number): Promise<Record<string, number>> {
+  const pingsBefore = await c.gen.call<PingCount>({ cmd: 'idle-pings' }, CALL_SLACK_MS);
+  const a = window(c);
+  await sleep(restWindowMs(c.cfg, subjects[c.subjectId].server));
+  const z = window(c);
+  const pingsAfter = await c.gen.call<PingCount>({ cmd: 'idle-pings' }, CALL_SLACK_MS);
+  const cpuUs = z.cpuUs - a.cpuUs;
+  const rounds = (pingsAfter.pings - pingsBefore.pings) / connected;
+  return {
+    restWindowS: (z.atMs - a.atMs) / 1000,
+    restCpuPct: cpuPct(a, z),
+    restUsPerConnMin: cpuUs / connected / ((z.atMs - a.atMs) / 60_000),
+    heartbeatRounds: rounds,
+    // NaN when no heartbeat fell into the window (quick runs, servers without one).
+    restUsPerConnRound: rounds >= 0.5 ? cpuUs / connected / rounds : NaN,
+    restOtherLoadPct: otherLoadPct(a, z),
+  };
+}
 
 function window(c: Ctx): WindowSample {
   return sampleWindow(c.server.process.pid, c.gen.process.pid);

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOptions } from '../../main/server/options.js';
 import type { SubjectId } from './config.js';
 import { openFilesLimit } from './proc-stats.js';
 import { freePort, spawnNode, stop, waitForPort, withTimeout, type BenchProcess } from './processes.js';
@@ -34,6 +35,18 @@ export const subjects: Record<SubjectId, Subject> = {
   },
   bare: { id: 'bare', label: 'bare ws relay', server: 'bare', dialect: 'bare' },
   peerjs: { id: 'peerjs', label: 'PeerJS server 1.0.2', server: 'peerjs', dialect: 'peerjs' },
+};
+
+/**
+ * How often each server, as the bench runs it, does heartbeat work for every connection, in ms; null: never.
+ * rustysignal pings every connection (the default pingIntervalMs; ws clients answer with a pong). The bare
+ * relay sends nothing. PeerJS expects the client to send a HEARTBEAT (its browser client: every 5 s); the
+ * bench's clients send none, so PeerJS only runs its 300 ms scan of every client's last heartbeat.
+ */
+export const heartbeatMs: Record<ServerId, number | null> = {
+  rustysignal: defaultOptions.pingIntervalMs,
+  bare: null,
+  peerjs: null,
 };
 
 /** Command line of each server, as run by the bench. */

@@ -4,7 +4,15 @@ import type { Measurement } from './scenarios.js';
 import { spread, type Spread } from './stats.js';
 
 /** Metrics that also get a ratio to the bare relay. */
-export const ratioMetrics = ['cpuUsPerMsg', 'p50ms', 'p99ms', 'p999ms', 'bytesPerConn', 'deliveredPerSec'] as const;
+export const ratioMetrics = [
+  'cpuUsPerMsg',
+  'p50ms',
+  'p99ms',
+  'p999ms',
+  'bytesPerConn',
+  'deliveredPerSec',
+  'restUsPerConnMin',
+] as const;
 
 export interface RowSummary {
   row: string;

@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../main/app/security.js';
 import { generateLanCertificate } from '../../main/certs/generate.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
-import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createNodeIpcDeps } from '../support/node-ipc-deps.js';
 import { localHostName } from '../../main/server/local-name.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
 import type { Frame } from '../support/clients.js';

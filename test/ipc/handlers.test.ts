@@ -12,7 +12,7 @@ import type { EventChannel, EventMap, InvokeChannel, IpcError, PeerStats, Result
 import type { Dialogs, IpcDeps } from '../../main/ipc/deps.js';
 import { forwardEvents } from '../../main/ipc/events.js';
 import { createIpcHandlers, type IpcHandlers } from '../../main/ipc/handlers.js';
-import { createNodeIpcDeps } from '../../main/ipc/node-deps.js';
+import { createNodeIpcDeps } from '../support/node-ipc-deps.js';
 import { createSignalServer } from '../../main/server/signal-server.js';
 import { makeBrowserSubscription } from '../server/push/support/browser-subscription.js';
 import { connect, until } from '../support/clients.js';

@@ -32,6 +32,8 @@ describe('server options', () => {
     const input = (option: string, n: number): ServerOptionsInput => {
       const [head, tail] = option.split('.') as [string, string | undefined];
       if (tail === undefined) return { [head]: n };
+      // A range: both ends carry the same bound.
+      if (option === 'relay.relayPorts') return { relay: { relayPorts: { min: n, max: n } } };
       if (head === 'push')
         return {
           push: { vapidPrivateKeyPem: '-----BEGIN PRIVATE KEY-----\n', subject: 'mailto:a@b.c', [tail]: n },

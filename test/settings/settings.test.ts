@@ -4,7 +4,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { defaultOptions } from '../../main/server/options.js';
+import { createSignalServer } from '../../main/server/signal-server.js';
 import { migrate } from '../../main/settings/migrations.js';
 import { SETTINGS_VERSION } from '../../main/settings/schema.js';
 import { noEncryptor, type Encryptor } from '../../main/settings/secrets.js';
@@ -175,6 +177,30 @@ describe('server options', () => {
     });
     s.update({ serveWebClient: true });
     expect(s.serverOptions({ dataDir: null, webClientDir: '/web' }).webClientDir).toBe('/web');
+  });
+
+  it('allowed origins set in the settings reach the server: a listed page connects, another gets 403', async () => {
+    const s = createSettings({ store: memoryStore(), encryptor: noEncryptor() });
+    expect(s.update({ allowedOrigins: ['https://school.example.org'] }).ok).toBe(true);
+    expect(s.update({ allowedOrigins: ['not an origin'] })).toMatchObject({ ok: false });
+    const options = s.serverOptions({ dataDir: null, webClientDir: null });
+    const server = createSignalServer(
+      { ...options, host: '127.0.0.1', port: 0, mdns: { enabled: false }, relay: { ...options.relay, port: 0 } },
+      { stopGraceMs: 100 },
+    );
+    const { port } = await server.start();
+    try {
+      const open = (origin: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/?user=a`, { origin });
+          ws.on('open', () => (ws.close(), resolve(101)));
+          ws.on('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        });
+      expect(await open('https://school.example.org')).toBe(101);
+      expect(await open('https://elsewhere.example.com')).toBe(403);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('makes the TURN secret once and keeps it sealed; the relay port and range are settings', () => {

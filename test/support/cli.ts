@@ -75,13 +75,16 @@ export async function startCli(
       check();
       void exited.then(() => setImmediate(check));
     });
-  const banner = await waitFor(/listening on \S+:(\d+)/, options.timeoutMs).catch((err: Error) => {
-    child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
-    throw err;
-  });
+  // The text banner, or with --json-logs the `listening` record's first URL.
+  const banner = await waitFor(/listening on \S+:\d+|"urls":\["wss?:\/\/[^"]*?:\d+\//, options.timeoutMs).catch(
+    (err: Error) => {
+      child.kill('SIGKILL'); // a CLI that never came up must not outlive the test
+      throw err;
+    },
+  );
   return {
     child,
-    port: Number(/:(\d+)/.exec(banner.split(' on ')[1]!)![1]),
+    port: Number(/:(\d+)\/?$/.exec(banner)![1]),
     stdout: () => out,
     stderr: () => err,
     exited,

@@ -83,8 +83,14 @@ export function startDiscovery(
   const host = localHostName(env.hostname ?? osHostname());
   const links = new Map<string, MdnsLink>();
   const linkList = () => [...links.values()].filter((l) => !l.broken);
-  // An explicit interface wins; otherwise a server bound to one address is advertised on its interface only.
-  const iface = options.interface ?? interfaceOfBind(ad.bindHost, interfaces());
+  // A server bound to one address (a loopback one included) is advertised on that address's interface only,
+  // whatever interface is asked for: another would hand devices addresses the server does not listen on.
+  const bound = interfaceOfBind(ad.bindHost, interfaces());
+  const iface = bound ?? options.interface;
+  if (bound !== null && options.interface !== null && options.interface !== bound)
+    report(
+      `mDNS advertises on ${bound} only, not on ${options.interface}: the server is bound to ${ad.bindHost}, which devices there cannot reach. Bind to 0.0.0.0 (or to an address of ${options.interface}) to be found on ${options.interface}.`,
+    );
   let stopped = false;
   let advertisedName: string | null = null;
 

@@ -3,9 +3,10 @@
 // what lets us advertise on every LAN and not just the one the multicast route points at, and lets each
 // interface answer with its own addresses (RFC 6762 section 14). Sending on a named interface also needs
 // no multicast route.
-import Bonjour from 'bonjour-service';
+import { Server as Responder } from 'bonjour-service/dist/lib/mdns-server.js';
 import { readFileSync } from 'node:fs';
 import type { NetworkInterfaceInfo } from 'node:os';
+import { bindScope, canonicalAddress } from '../bind-address.js';
 import type { DnsRecord, IncomingRecord } from './records.js';
 
 /** What os.networkInterfaces() returns. */
@@ -39,14 +40,16 @@ interface MulticastDns {
     cb: (err: Error | null) => void,
   ): void;
   respond(r: { answers: DnsRecord[]; additionals?: DnsRecord[] }, cb: (err: Error | null) => void): void;
+  destroy(cb: () => void): void;
 }
 
 /**
- * bonjour-service keeps its responder (records it answers queries with) and the socket in `server`. Its
- * public publish() cannot give per-interface address records, set the cache-flush bit, or tell us about a
- * name conflict, so we drive the responder directly; the tests pin this to bonjour-service 1.4.4.
+ * bonjour-service's responder: the records it answers queries with, and its multicast-dns socket. We use
+ * this class (exported by its module, which the package's index does not re-export) rather than the
+ * package's Bonjour class, whose publish() cannot give per-interface address records, set the cache-flush
+ * bit, or tell us about a name conflict, and which keeps the responder in a private field.
  */
-interface BonjourResponder {
+interface MdnsResponder {
   mdns: MulticastDns;
   register(records: DnsRecord[]): void;
   unregister(records: DnsRecord[]): void;
@@ -133,13 +136,21 @@ export function planLinks(
 }
 
 /**
- * The interface a server bound to `bindHost` can be reached on: null for a wildcard bind (all interfaces),
- * else the name of the interface that owns the address (`localhost` counts as 127.0.0.1).
+ * The interface a server bound to `bindHost` can be reached on: null for a bind to every interface, the
+ * loopback interface for a loopback bind in any spelling (127.0.0.2, ::1, localhost...), else the interface
+ * that owns the address (null when none does: the server could not have bound there).
  */
 export function interfaceOfBind(bindHost: string | undefined, table: InterfaceTable): string | null {
-  if (bindHost === undefined || bindHost === '0.0.0.0' || bindHost === '::') return null;
-  const address = bindHost === 'localhost' ? '127.0.0.1' : bindHost;
-  const owner = Object.entries(table).find(([, infos]) => (infos ?? []).some((i) => i.address === address));
+  if (bindHost === undefined) return null;
+  const scope = bindScope(bindHost);
+  if (scope.kind === 'every-interface') return null;
+  const entries = Object.entries(table);
+  if (scope.kind === 'loopback') {
+    // Never null here: that would mean every interface. Without a listed loopback interface, planLinks says so.
+    const lo = entries.find(([, infos]) => (infos ?? []).some((i) => i.internal && i.family === 'IPv4'));
+    return lo ? lo[0] : 'lo';
+  }
+  const owner = entries.find(([, infos]) => (infos ?? []).some((i) => canonicalAddress(i.address) === scope.address));
   return owner ? owner[0] : null;
 }
 
@@ -151,10 +162,10 @@ export function linkKey(spec: LinkSpec): string {
 /** Opens the socket of one interface. Socket errors go to `onError`, never thrown. */
 export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkSpec) => void): MdnsLink {
   // bind 0.0.0.0: a socket bound to the interface address would not receive multicast on Linux.
-  const bonjour = new Bonjour({ interface: spec.ipv4, bind: '0.0.0.0' } as never, (err: SocketError) =>
-    onError(err, spec),
+  const responder: MdnsResponder = new Responder(
+    { interface: spec.ipv4, bind: '0.0.0.0' } as never,
+    (err: SocketError) => onError(err, spec),
   );
-  const responder = (bonjour as unknown as { server: BonjourResponder }).server;
   const mdns = responder.mdns;
   let broken = false;
   // multicast-dns emits 'error' only when the socket cannot be bound. Without a listener a busy port 5353
@@ -207,7 +218,7 @@ export function openLink(spec: LinkSpec, onError: (err: SocketError, spec: LinkS
         served = [];
         mdns.removeAllListeners('response');
         try {
-          bonjour.destroy(() => resolve());
+          mdns.destroy(() => resolve());
         } catch {
           resolve(); // the socket never opened (port 5353 refused): nothing to close
         }

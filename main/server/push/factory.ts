@@ -1,8 +1,25 @@
 // Plugs the push service into the server core (signal-server.ts `deps.pushFactory`).
 import type https from 'node:https';
-import type { PushFactory } from '../signal-server.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { PushOptions } from '../options.js';
+import type { ServerProblem } from '../report-types.js';
 import { createPushService } from './push-service.js';
 import type { SubscriptionStoreLike } from './subscription-store.js';
+import type { PushService } from './types.js';
+
+/** Creates the push service for a key pair; the default is pushServiceFactory(), tests may pass their own agent. */
+export type PushFactory = (
+  options: PushOptions,
+  context: {
+    dataDir: string | null;
+    logger: Logger;
+    clock: Clock;
+    onProblem: (p: ServerProblem) => void;
+    /** Clustered: the subscriptions every node shares (in Redis), instead of a file in dataDir. */
+    store?: SubscriptionStoreLike;
+  },
+) => PushService | Promise<PushService>;
 
 /**
  * Returns a PushFactory for createSignalServer. Services it makes for the same data directory share

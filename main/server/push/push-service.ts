@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import https from 'node:https';
 import { pushLimitsSchema, type PushOptions } from '../options.js';
 import { escapeControls } from '../log-safety.js';
-import type { PushResult, ServerProblem } from '../surface.js';
+import type { PushResult, ServerProblem } from '../report-types.js';
 import { silentLogger, type PushLogger } from './logger.js';
 import { connectionRequestPayload, pushTtlSeconds } from './payload.js';
 import { checkEndpoint } from './endpoint-guard.js';

@@ -10,8 +10,8 @@ import { appendFile, rename } from 'node:fs/promises';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ServerProblem } from '../surface.js';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import type { ServerProblem } from '../report-types.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../atomic-file.js';
 import type { PushLogger } from './logger.js';
 import { subscriptionSchema, type StoredSubscription } from './subscription.js';
 

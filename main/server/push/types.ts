@@ -1,6 +1,5 @@
 // The seam between the signaling core (router) and Web Push. The router only ever calls this.
-import type { PushResult } from '../surface.js';
-export type { SubscriptionStoreLike, StoreEntry } from './subscription-store.js';
+import type { PushResult } from '../report-types.js';
 
 export type SubscribeOutcome =
   { ok: true } | { ok: false; code: 'invalid-subscription' | 'push-refused'; message: string };

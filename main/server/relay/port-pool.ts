@@ -1,7 +1,7 @@
 // Relay ports: each allocation binds one UDP port from the configured range. The search starts at a
 // random place so relayed addresses are not predictable; a port taken by another program is skipped.
 import { createSocket, type Socket } from 'node:dgram';
-import { SOCKET_BUFFER_BYTES } from './udp-listener.js';
+import { SOCKET_BUFFER_BYTES } from './socket-buffer.js';
 
 export class PortPool {
   readonly #used = new Set<number>();

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../push/atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export const TURN_SECRET_FILE = 'turn-secret';
 

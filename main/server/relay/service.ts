@@ -62,6 +62,10 @@ export class RelayService {
   #lastAt = 0;
   #retiredBytes = 0;
   #rate = 0;
+  /** An interface sync is opening or closing listeners (ticks do not overlap it). */
+  #syncing = false;
+  /** Addresses a listener could not bind, kept so a failure is logged once, not every tick. */
+  #unbindable = new Set<string>();
 
   constructor(
     options: RelayOptions,
@@ -156,7 +160,49 @@ export class RelayService {
     this.#lastAt = now;
     this.#rate = rate;
     this.#refreshOwnAddresses();
+    void this.#followInterfaces(core);
     this.onTick();
+  }
+
+  /**
+   * With a wildcard bind host the UDP listeners follow the machine's addresses: a Wi-Fi that comes up after
+   * the start gets its listener within a tick, and an address that went away has its listener closed.
+   * (TCP listens on the wildcard itself.)
+   */
+  async #followInterfaces(core: TurnServer): Promise<void> {
+    const host = this.ctx.host;
+    const port = this.#port;
+    if (this.#syncing || port === null || (host !== '0.0.0.0' && host !== '::')) return;
+    this.#syncing = true;
+    try {
+      const wanted = listenAddresses(host, (this.ctx.interfaces ?? networkInterfaces)());
+      const isWanted = new Set(wanted.map((a) => a.address));
+      for (const a of [...this.#unbindable]) if (!isWanted.has(a)) this.#unbindable.delete(a);
+      for (const gone of this.#udp.filter((u) => !isWanted.has(u.address))) {
+        this.#udp = this.#udp.filter((u) => u !== gone);
+        await gone.close();
+        this.ctx.logger.info({ address: gone.address }, 'relay stopped listening on an address that went away');
+      }
+      const have = new Set(this.#udp.map((u) => u.address));
+      for (const a of wanted) {
+        if (have.has(a.address) || this.#unbindable.has(a.address)) continue;
+        try {
+          const u = await UdpListener.open(a.address, a.family, port, core);
+          // Stopped or restarted meanwhile: this listener belongs to no running relay.
+          if (this.#core !== core) return void (await u.close());
+          this.#udp.push(u);
+          this.ctx.logger.info({ address: a.address, port }, 'relay listening on a new address');
+        } catch (err) {
+          this.#unbindable.add(a.address);
+          this.ctx.logger.warn(
+            { address: a.address, port, err: (err as Error).message },
+            'relay cannot listen on a new address',
+          );
+        }
+      }
+    } finally {
+      this.#syncing = false;
+    }
   }
 
   async stop(): Promise<void> {
@@ -166,6 +212,7 @@ export class RelayService {
     this.#core = null;
     await Promise.all([...this.#udp.map((u) => u.close()), this.#tcp?.close()]);
     this.#udp = [];
+    this.#unbindable.clear();
     this.#tcp = null;
     this.#port = null;
     this.#rate = 0;

@@ -111,11 +111,6 @@ export function looksLikeStun(buf: Buffer): boolean {
   return buf.length >= HEADER_BYTES && (buf[0]! & 0xc0) === 0 && buf.readUInt32BE(4) === MAGIC_COOKIE;
 }
 
-/** Length of the STUN message at the start of `buf` (header included), from its header alone. */
-export function stunLength(buf: Buffer): number {
-  return HEADER_BYTES + buf.readUInt16BE(2);
-}
-
 export function messageType(method: number, cls: number): number {
   return (method & 0x000f) | ((method & 0x0070) << 1) | ((method & 0x0f80) << 2) | cls;
 }

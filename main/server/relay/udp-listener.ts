@@ -2,17 +2,15 @@
 // sent to and the relayed address is on the interface the client reached.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ClientLink } from './allocation.js';
+import { SOCKET_BUFFER_BYTES } from './socket-buffer.js';
 import type { TurnServer } from './turn-server.js';
-
-/** Asked of the kernel for each UDP socket (it grants at most net.core.rmem_max / wmem_max). */
-export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class UdpListener {
   readonly #socket: Socket;
 
   private constructor(
     socket: Socket,
-    private readonly address: string,
+    readonly address: string,
     private readonly family: 4 | 6,
     private readonly core: TurnServer,
   ) {

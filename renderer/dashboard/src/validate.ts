@@ -174,12 +174,15 @@ export function parseSettings(
       interface: iface === '' ? null : iface,
     },
     relay: {
-      port: num('relay.port', parseInteger(d['relay.port'], 0, 65535, 'Relay port')),
+      port: num('relay.port', parseOption(d['relay.port'], 'relay.port', 'Relay port')),
       relayPortsMin: num(
         'relay.relayPortsMin',
-        parseInteger(d['relay.relayPortsMin'], 1024, 65535, 'First relay port'),
+        parseOption(d['relay.relayPortsMin'], 'relay.relayPorts', 'First relay port'),
       ),
-      relayPortsMax: num('relay.relayPortsMax', parseInteger(d['relay.relayPortsMax'], 1024, 65535, 'Last relay port')),
+      relayPortsMax: num(
+        'relay.relayPortsMax',
+        parseOption(d['relay.relayPortsMax'], 'relay.relayPorts', 'Last relay port'),
+      ),
     },
     serveWebClient: d.serveWebClient,
     startServerOnLaunch: d.startServerOnLaunch,

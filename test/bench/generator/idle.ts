@@ -12,6 +12,8 @@ const MAX_FAILURES = 50;
 export class IdleClients {
   private clients: WebSocket[] = [];
   private waiting = new Map<number, { frame: SentFrame; resolve: () => void }>();
+  /** WebSocket pings received by all clients (ws answers each with a pong by itself). */
+  pings = 0;
 
   constructor(
     private readonly adapter: WireAdapter,
@@ -29,7 +31,9 @@ export class IdleClients {
       while (next < upTo && failed < MAX_FAILURES) {
         const i = next++;
         try {
-          this.clients[i] = await openClient(this.adapter, this.port, `i${i}`, (text) => this.onMessage(i, text));
+          const ws = await openClient(this.adapter, this.port, `i${i}`, (text) => this.onMessage(i, text));
+          ws.on('ping', () => this.pings++);
+          this.clients[i] = ws;
         } catch (err) {
           failed++;
           firstProblem ??= (err as Error).message;

@@ -32,6 +32,8 @@ async function handle(c: GeneratorCommand): Promise<unknown> {
       return idle.connectUpTo(c.upTo, c.concurrency);
     case 'idle-probe':
       return need(idle, c.cmd).probe(c.samples, c.frameBytes);
+    case 'idle-pings':
+      return { pings: need(idle, c.cmd).pings };
   }
 }
 

@@ -15,7 +15,9 @@ export type GeneratorCommand =
   /** Opens idle registered clients until `upTo` are connected, `concurrency` handshakes at a time. */
   | { cmd: 'idle-connect'; dialect: Dialect; port: number; upTo: number; concurrency: number }
   /** Sends one message to `samples` idle clients spread over all of them and counts deliveries. */
-  | { cmd: 'idle-probe'; samples: number; frameBytes: number };
+  | { cmd: 'idle-probe'; samples: number; frameBytes: number }
+  /** How many WebSocket pings the idle clients have received so far (heartbeats of the server). */
+  | { cmd: 'idle-pings' };
 
 /** Latency summary in milliseconds. */
 export interface LatencySummary {
@@ -62,6 +64,10 @@ export interface IdleConnectResult {
   ms: number;
   failed: number;
   firstProblem: string | null;
+}
+
+export interface PingCount {
+  pings: number;
 }
 
 export interface ProbeResult {

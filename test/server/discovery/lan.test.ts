@@ -1,12 +1,45 @@
 // Discovery across a two-host LAN (two namespaces joined by a veth pair): the advertisement carries the
 // host's LAN address, each side lists the other and not itself, and sending on the named interface works
 // even without a multicast route.
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { isIPv4 } from 'node:net';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath } from '../../support/cli.js';
 import { createTwoHostLan, netnsAvailable, type Host, type TestNet } from '../../support/netns.js';
-import { runFixture, serverNames, startAgent, type JsonChild, type Msg } from './fixtures/child.js';
+import { repoRoot, runFixture, serverNames, startAgent, type JsonChild, type Msg } from './fixtures/child.js';
 
 const run = netnsAvailable('discovery across a two-host LAN');
+
+/** The real CLI inside `host`; resolves once it logged the advertisement of `name`, with what it printed. */
+async function cliIn(host: Host, args: string[], name: string): Promise<{ proc: ChildProcess; lines: string[] }> {
+  const proc = host.spawn(
+    process.execPath,
+    [cliPath, ...args, '--mdns-name', name, '--no-web-client', '--turn-port', '0'],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the CLI did not advertise within 8 s:\n${lines.join('\n')}`)),
+      8000,
+    );
+    const onLine = (line: string) => {
+      lines.push(line);
+      if (/advertised/.test(line) && line.includes(name)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    createInterface({ input: proc.stdout! }).on('line', onLine);
+    createInterface({ input: proc.stderr! }).on('line', onLine);
+  });
+  return { proc, lines };
+}
 
 /** Addresses split into the IPv4 ones (exact) and whether all others are IPv6 link-local (present or not, by DAD timing). */
 function addressShape(addresses: string[]) {
@@ -99,14 +132,13 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     }
   });
 
-  it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
-    const local = track(
-      await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a),
-    );
-    await local.waitFor('advertised', (m) => m.event === 'advertised');
-    const lan = track(await startAgent({ name: 'on the lan', port: 5302, hostname: 'alpha' }, a));
-    const watcher = track(await startAgent({ name: 'watcher', port: 5303, hostname: 'beta' }, b));
-    // The LAN server was announced after the loopback one: once the watcher lists it, it would have seen both.
+  /**
+   * Starts a wildcard-bound server on a (ports `port`, `port + 1` for the watcher on b) and checks that b
+   * lists it alone. It is announced after the loopback-bound ones: once b lists it, b would have seen them.
+   */
+  async function expectOnlyTheLanServerSeen(port: number): Promise<void> {
+    const lan = track(await startAgent({ name: 'on the lan', port, hostname: 'alpha' }, a));
+    const watcher = track(await startAgent({ name: 'watcher', port: port + 1, hostname: 'beta' }, b));
     const seen = await watcher.waitFor(
       'lists the lan server',
       (m) => m.event === 'servers' && serverNames(m).includes('on the lan'),
@@ -114,6 +146,42 @@ describe.skipIf(!run)('discovery across a two-host LAN', () => {
     expect(serverNames(seen)).toEqual(['on the lan']);
     watcher.send({ cmd: 'servers' });
     expect(serverNames(await watcher.waitFor('servers now', (m) => m.event === 'servers-now'))).toEqual(['on the lan']);
-    await Promise.all([stop(local), stop(lan), stop(watcher)]);
+    await Promise.all([stop(lan), stop(watcher)]);
+  }
+
+  it('does not offer a server bound to 127.0.0.1 to the LAN', async () => {
+    const local = track(
+      await startAgent({ name: 'loopback only', bindHost: '127.0.0.1', port: 5301, hostname: 'alpha' }, a),
+    );
+    await local.waitFor('advertised', (m) => m.event === 'advertised');
+    await expectOnlyTheLanServerSeen(5302);
+    await stop(local);
+  });
+
+  it('offers no loopback-bound server to the LAN: ::1 and localhost through the CLI, 127.0.0.2 through the app settings', async () => {
+    // ::1 with the LAN interface asked for explicitly: the bind wins, and the CLI says why.
+    const v6 = await cliIn(a, ['[::1]:5311', '--mdns-interface', a.iface!], 'cli on ::1');
+    const named = await cliIn(a, ['localhost:5312'], 'cli on localhost');
+    const app = track(
+      runFixture('app-host.ts', a, [
+        JSON.stringify({
+          host: '127.0.0.2',
+          port: 5313,
+          mdns: { enabled: true, name: 'app on loopback' },
+          relay: { port: 0 },
+        }),
+      ]),
+    );
+    try {
+      await app.waitFor('app advertised', (m) => m.event === 'advertised' && m.name === 'app on loopback');
+      expect(v6.lines.join('\n')).toContain(`mDNS advertises on lo only, not on ${a.iface}`);
+      await expectOnlyTheLanServerSeen(5314);
+    } finally {
+      for (const { proc } of [v6, named]) {
+        proc.kill('SIGTERM');
+        if (proc.exitCode === null && proc.signalCode === null) await once(proc, 'exit');
+      }
+      await app.close();
+    }
   });
 });

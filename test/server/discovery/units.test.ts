@@ -135,6 +135,15 @@ describe('interface plan', () => {
     expect(interfaceOfBind('10.0.0.5', table)).toBe('wlan0');
     expect(interfaceOfBind('localhost', table)).toBe('lo');
   });
+
+  it('maps a loopback bind in any spelling to the loopback interface, never to every interface', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost'])
+      expect(interfaceOfBind(host, table), host).toBe('lo');
+    expect(interfaceOfBind('0:0:0:0:0:0:0:0', table)).toBeNull();
+    expect(interfaceOfBind('::ffff:192.168.1.20', table)).toBe('eth0');
+    // No loopback interface listed: a name that planLinks reports as missing, not "every interface".
+    expect(interfaceOfBind('::1', { eth0: table.eth0 })).toBe('lo');
+  });
 });
 
 describe('discover output', () => {

@@ -55,9 +55,8 @@ describe('the built CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  {
-    const json = false;
-    it('logs a push failure once, escaped, and never the access key', async () => {
+  for (const json of [false, true]) {
+    it(`logs a push failure once, escaped, and never the access key (${json ? 'JSON' : 'text'} logs)`, async () => {
       process.env.NODE_EXTRA_CA_CERTS = path.join(dir, 'ca.pem');
       const secret = 'Sesame-Open-7781';
       const cli = await startCli([

@@ -2,8 +2,9 @@
 // clients do; a sender over budget hears `queue-full`, never silence, and others keep their share.
 import { afterEach, describe, expect, it } from 'vitest';
 import { heldOverheadBytes } from '../../../main/server/offline-queue.js';
-import { connect, type TestClient } from '../../support/clients.js';
+import type { TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
+import { connectV2, nextControl, type ServerMessage } from './support.js';
 
 const KiB = 1024;
 let s: Running;
@@ -14,28 +15,7 @@ afterEach(async () => {
 });
 
 /** A v2 client connected from `address` (any 127.0.0.0/8 address reaches a server on 127.0.0.1). */
-async function v2(query: string, address = '127.0.0.1'): Promise<TestClient> {
-  const c = await connect(s.url(`v=2&${query}`), { localAddress: address });
-  open.push(c);
-  expect((await c.nextJson<ServerMessage>()).action).toBe('welcome');
-  return c;
-}
-/** What the server sends, as far as these tests read it. */
-interface ServerMessage {
-  protocol?: string;
-  action?: string;
-  from?: string | null;
-  seq?: number;
-  data: { code?: string; message?: string; ref?: unknown; ok?: boolean; to?: string; status?: number | null };
-}
-
-/** The next frame that is not presence news. */
-async function answer(c: TestClient): Promise<ServerMessage> {
-  for (;;) {
-    const m = await c.nextJson<ServerMessage>();
-    if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
-  }
-}
+const v2 = (query: string, address = '127.0.0.1') => connectV2(s.url(`v=2&${query}`), open, { localAddress: address });
 const big = (to: string, id: number) =>
   JSON.stringify({ protocol: 'one-to-one', endpoint: to, id, data: 'x'.repeat(60 * KiB) });
 const health = async () => (await (await fetch(s.http('/healthz'))).json()) as { queued: { bytes: number } };
@@ -52,7 +32,7 @@ describe('offline queue byte budgets', () => {
     const answers = [];
     for (let i = 0; i <= fits + 2; i++) {
       attacker.send(big(`ghost-${i}`, i));
-      answers.push(await answer(attacker));
+      answers.push(await nextControl(attacker));
     }
     expect(answers.slice(0, fits).every((a) => a.action === 'queued')).toBe(true);
     for (const a of answers.slice(fits)) {
@@ -64,13 +44,13 @@ describe('offline queue byte budgets', () => {
     // A second connection from the same address shares the budget.
     const again = await v2('user=mallory2');
     again.send(big('ghost-x', 1));
-    expect((await answer(again)).data.code).toBe('queue-full');
+    expect((await nextControl(again)).data.code).toBe('queue-full');
     expect((await health()).queued.bytes).toBeLessThanOrEqual(256 * KiB);
 
     // Someone else on the LAN still gets a message held for a peer about to connect.
     const alice = await v2('user=alice', '127.0.0.2');
     alice.send({ protocol: 'one-to-one', endpoint: 'bob', id: 'hi', data: 'offer' });
-    expect((await answer(alice)).action).toBe('queued');
+    expect((await nextControl(alice)).action).toBe('queued');
     const bob = await v2('user=bob', '127.0.0.3');
     expect(await bob.nextJson<ServerMessage>()).toMatchObject({ endpoint: 'bob', data: 'offer', from: 'alice' });
 
@@ -78,7 +58,7 @@ describe('offline queue byte budgets', () => {
     const ghost = await v2('user=ghost-0', '127.0.0.4');
     expect((JSON.parse(await ghost.next()) as ServerMessage).from).toBe('mallory');
     attacker.send(big('ghost-y', 99));
-    expect((await answer(attacker)).action).toBe('queued');
+    expect((await nextControl(attacker)).action).toBe('queued');
   });
 
   it('refuses everyone with queue-full once the total budget is used, and never holds more than it', async () => {
@@ -92,7 +72,7 @@ describe('offline queue byte budgets', () => {
       const c = await v2(`user=from-${address}`, address);
       for (let i = 0; i < 4; i++) {
         c.send(big(`ghost-${address}-${i}`, i));
-        const a = await answer(c);
+        const a = await nextControl(c);
         results.push(a.action === 'queued' ? 'queued' : a.data.message!.includes('your address') ? 'sender' : 'total');
       }
     }

@@ -5,10 +5,11 @@ import { KeyedThrottle } from '../../../main/server/limits.js';
 import { pushServiceFactory } from '../../../main/server/push/factory.js';
 import { generateVapidKey } from '../../../main/server/push/vapid.js';
 import type { ServerProblem } from '../../../main/server/surface.js';
-import { connect, type TestClient } from '../../support/clients.js';
+import type { TestClient } from '../../support/clients.js';
 import { startServer, type Running } from '../../support/server.js';
 import { makeBrowserSubscription } from '../push/support/browser-subscription.js';
 import { startFakePushService, type FakePushService } from '../push/support/fake-push-service.js';
+import { connectV2, nextControl } from './support.js';
 
 const vapidPem = generateVapidKey().pem;
 let fake: FakePushService;
@@ -49,26 +50,7 @@ async function start(push: Record<string, unknown> = {}): Promise<Running> {
   s.server.events.on('warning', (p) => problems.push(p));
   return s;
 }
-async function v2(query: string): Promise<TestClient> {
-  const c = await connect(s!.url(`v=2&${query}`));
-  open.push(c);
-  expect((await c.nextJson<ServerMessage>()).action).toBe('welcome');
-  return c;
-}
-async function nextControl(c: TestClient): Promise<ServerMessage> {
-  for (;;) {
-    const m = await c.nextJson<ServerMessage>();
-    if (m.action !== 'peer-joined' && m.action !== 'peer-left') return m;
-  }
-}
-/** What the server sends, as far as these tests read it. */
-interface ServerMessage {
-  protocol?: string;
-  action?: string;
-  from?: string | null;
-  seq?: number;
-  data: { code?: string; message?: string; ref?: unknown; ok?: boolean; to?: string; status?: number | null };
-}
+const v2 = (query: string) => connectV2(s!.url(`v=2&${query}`), open);
 const sub = (endpoint: string) => makeBrowserSubscription(endpoint).json;
 
 describe('push endpoints (SSRF)', () => {

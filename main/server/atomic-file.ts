@@ -1,16 +1,26 @@
 // Crash-safe replacement of a small file: write a temp file beside it, fsync, rename over the target,
 // fsync the directory. A crash at any point leaves either the old or the new content, never a mix.
+// The one way the tree writes a file atomically (settings, push subscriptions, CA, TURN secret, autostart
+// entry). Not the write-file-atomic package: it does not fsync the directory, and its temp names carry no
+// process id, so the temp files of a crashed writer could not be told from a live one's.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 let counter = 0;
 const tempMarker = '.tmp-';
+const tempName = (file: string) => `${file}${tempMarker}${process.pid}-${++counter}`;
 
-/** Replaces `file` with `text` atomically (mode 0600). Rejects on I/O errors; the target is then unchanged. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}${tempMarker}${process.pid}-${++counter}`;
+export interface AtomicWriteOptions {
+  /** Permission bits of the new file; default 0600 (the files it writes may hold secrets). */
+  mode?: number;
+}
+
+/** Replaces `file` with `text` atomically. Rejects on I/O errors; the target is then unchanged. */
+export async function writeFileAtomic(file: string, text: string, opts: AtomicWriteOptions = {}): Promise<void> {
+  const tmp = tempName(file);
   try {
-    const fh = await open(tmp, 'wx', 0o600);
+    const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
     try {
       await fh.writeFile(text, 'utf8');
       await fh.sync();
@@ -23,6 +33,33 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     throw e;
   }
   await syncDirectory(path.dirname(file));
+}
+
+/** writeFileAtomic for callers that must finish before returning (the settings store). Throws on I/O errors. */
+export function writeFileAtomicSync(file: string, text: string, opts: AtomicWriteOptions = {}): void {
+  const tmp = tempName(file);
+  try {
+    const fd = openSync(tmp, 'wx', opts.mode ?? 0o600);
+    try {
+      writeFileSync(fd, text, 'utf8');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.dirname(file), 'r');
+    fsyncSync(fd);
+  } catch {
+    // As in syncDirectory.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 // Without this the rename may not survive a power loss on some file systems (ext4 without auto_da_alloc).

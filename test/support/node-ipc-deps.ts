@@ -1,14 +1,15 @@
 // IPC dependencies for plain Node: the real server host and settings, without Electron (no dialogs, no
-// keychain). Used by the handler tests and the dashboard's browser tests; the app builds its own in main/app.
+// keychain). Used by the handler tests and the dashboard's browser tests; the app builds its own in
+// main/app/main.ts. Test-only, so it lives here and does not ship in dist.
 import path from 'node:path';
-import { memoryLogSource } from '../app/log-reader.js';
-import { createAutoTls } from '../app/auto-tls.js';
-import { serverFactory, type ServerFactory } from '../app/server-factory.js';
-import { createServerHost } from '../app/server-host.js';
-import { createSettings } from '../settings/settings.js';
-import { noEncryptor, type Encryptor } from '../settings/secrets.js';
-import { fileStore, memoryStore, type SettingsStore } from '../settings/store.js';
-import type { IpcDeps } from './deps.js';
+import { memoryLogSource } from '../../main/app/log-reader.js';
+import { createAutoTls } from '../../main/app/auto-tls.js';
+import { serverFactory, type ServerFactory } from '../../main/app/server-factory.js';
+import { createServerHost } from '../../main/app/server-host.js';
+import { createSettings } from '../../main/settings/settings.js';
+import { noEncryptor, type Encryptor } from '../../main/settings/secrets.js';
+import { fileStore, memoryStore, type SettingsStore } from '../../main/settings/store.js';
+import type { IpcDeps } from '../../main/ipc/deps.js';
 
 export interface NodeDepsOptions {
   /** Directory for settings.json, push subscriptions and logs; null keeps everything in memory. */
