@@ -102,15 +102,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const prof = profile
-    ? [
-        '--cpu-prof',
-        '--cpu-prof-interval',
-        '100',
-        '--cpu-prof-dir',
-        resolve(repoRoot, profile.dir),
-        '--cpu-prof-name',
-        `${profile.name}.cpuprofile`,
-      ]
+    ? ['--cpu-prof', '--cpu-prof-dir', resolve(repoRoot, profile.dir), '--cpu-prof-name', `${profile.name}.cpuprofile`]
     : [];
   const p = spawnNode(id, { args: [...prof, ...serverArgs[id](port)], openFiles, cwd: repoRoot });
   await waitForPort(port, p);
