@@ -2,7 +2,7 @@
 // JWT; the HTTP exchange is ours, because web-push's own `timeout` is only a socket idle timeout
 // (a push service that trickles its answer would never time out) and its request cannot be cancelled.
 import https from 'node:https';
-import webpush from 'web-push';
+import type webpush from 'web-push';
 import { checkEndpoint, EndpointRefused } from './endpoint-guard.js';
 import type { StoredSubscription } from './subscription.js';
 import type { VapidKeys } from './vapid.js';
@@ -31,16 +31,24 @@ export type SendOutcome =
   | { kind: 'answered'; status: number; statusText: string; retryAfterMs: number | null; body: string }
   | { kind: 'failed'; reason: 'refused' | 'timeout' | 'network' | 'invalid' | 'too-large'; message: string };
 
+// web-push (and its crypto dependencies) load with the first push: a server that sends none stays smaller.
+let webPush: Promise<typeof webpush> | null = null;
+const loadWebPush = () => (webPush ??= import('web-push').then((m) => m.default));
+
 /** Longest part of a push service's answer kept for logs. */
 const maxBodyChars = 2048;
 
 /** Sends `payload` to `subscription`. Never rejects; never takes longer than `timeoutMs` (plus a tick). */
-export function sendPush(subscription: StoredSubscription, payload: string, opts: SendOptions): Promise<SendOutcome> {
+export async function sendPush(
+  subscription: StoredSubscription,
+  payload: string,
+  opts: SendOptions,
+): Promise<SendOutcome> {
   const verdict = checkEndpoint(subscription.endpoint, opts.allowHosts);
-  if (!verdict.ok) return Promise.resolve({ kind: 'failed', reason: 'refused', message: verdict.reason });
+  if (!verdict.ok) return { kind: 'failed', reason: 'refused', message: verdict.reason };
   let details: webpush.RequestDetails;
   try {
-    details = webpush.generateRequestDetails(subscription, payload, {
+    details = (await loadWebPush()).generateRequestDetails(subscription, payload, {
       vapidDetails: opts.vapid,
       TTL: opts.ttlSeconds,
       contentEncoding: opts.encoding,
