@@ -129,32 +129,10 @@ const runners: Record<ScenarioId, (c: Ctx) => Promise<Measurement[]>> = {
     return out;
   },
 
-  async latency(c) {
-    const { cfg } = c;
-    const setup = await c.gen.call<SetupResult>(
-      { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.pairs },
-      CALL_SLACK_MS,
-    );
-    const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.latencyRate, frameBytes: 200 });
-    await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-    const before = window(c);
-    const r = await c.gen.call<TrafficResult>(phase(cfg.latencyMs), cfg.latencyMs + CALL_SLACK_MS);
-    return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
-  },
+  latency: (c) => fixedRateRow(c, c.cfg.pairs, c.cfg.latencyRate, c.cfg.latencyMs),
 
   // A class setting up calls: few clients, a few hundred messages a second, each one a wake-up of its own.
-  async class(c) {
-    const { cfg } = c;
-    const setup = await c.gen.call<SetupResult>(
-      { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs: cfg.classPairs },
-      CALL_SLACK_MS,
-    );
-    const phase = (ms: number) => ({ cmd: 'fixed-rate' as const, ms, rate: cfg.classRate, frameBytes: 200 });
-    await c.gen.call<TrafficResult>(phase(cfg.warmupMs), cfg.warmupMs + CALL_SLACK_MS);
-    const before = window(c);
-    const r = await c.gen.call<TrafficResult>(phase(cfg.classMs), cfg.classMs + CALL_SLACK_MS);
-    return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
-  },
+  class: (c) => fixedRateRow(c, c.cfg.classPairs, c.cfg.classRate, c.cfg.classMs),
 
   async broadcast(c) {
     const { cfg } = c;
@@ -258,6 +236,19 @@ async function restWindow(c: Ctx, connected: number): Promise<Record<string, num
     restUsPerConnRound: rounds >= 0.5 ? cpuUs / connected / rounds : NaN,
     restOtherLoadPct: otherLoadPct(a, z),
   };
+}
+
+/** An open loop of 200-byte one-to-one frames over fresh pairs: warm-up, then one measured window. */
+async function fixedRateRow(c: Ctx, pairs: number, rate: number, ms: number): Promise<Measurement[]> {
+  const setup = await c.gen.call<SetupResult>(
+    { cmd: 'pairs-setup', dialect: subjects[c.subjectId].dialect, port: c.server.port, pairs },
+    CALL_SLACK_MS,
+  );
+  const phase = (phaseMs: number) => ({ cmd: 'fixed-rate' as const, ms: phaseMs, rate, frameBytes: 200 });
+  await c.gen.call<TrafficResult>(phase(c.cfg.warmupMs), c.cfg.warmupMs + CALL_SLACK_MS);
+  const before = window(c);
+  const r = await c.gen.call<TrafficResult>(phase(ms), ms + CALL_SLACK_MS);
+  return [relayMeasurement(c, c.rows[0]!, r, before, window(c), setup, 1)];
 }
 
 function window(c: Ctx): WindowSample {
