@@ -43,6 +43,14 @@ export function sendingBurst(ws: WebSocket): boolean {
   return ((ws as unknown as Internals)._receiver?._bufferedBytes ?? 0) > 0;
 }
 
+/**
+ * The frame a relayed message becomes for a recipient of `dialect`: the sender's exact bytes for v1, the
+ * same stamped with `fromSuffix` for v2 (framed and stamped in one copy).
+ */
+export function relayFrame(dialect: Dialect, raw: Buffer, fromSuffix: Buffer): Buffer {
+  return dialect === 1 ? textFrame(raw) : textFrame(beforeClosingBrace(raw), fromSuffix);
+}
+
 // Connections corked until the end of the current tick, and the one flush that uncorks them all.
 const corked: Connection[] = [];
 function uncorkAll(): void {
@@ -106,8 +114,7 @@ export class Connection {
    * `burst`: more frames are likely to follow for this connection in the same tick (see #write).
    */
   relay(raw: Buffer, fromSuffix: Buffer, burst = false): void {
-    if (this.dialect === 1) this.#write(textFrame(raw), burst);
-    else this.#write(textFrame(beforeClosingBrace(raw), fromSuffix), burst);
+    this.#write(relayFrame(this.dialect, raw, fromSuffix), burst);
   }
 
   /** Sends a frame's payload as it is (already stamped for a v2 connection, e.g. by another node). */
@@ -115,7 +122,7 @@ export class Connection {
     this.#write(textFrame(typeof payload === 'string' ? Buffer.from(payload) : payload), burst);
   }
 
-  /** Writes a frame made by textFrame (a broadcast builds it once for every recipient). */
+  /** Writes a frame made by relayFrame (a broadcast builds it once for every recipient). */
   deliverFrame(frame: Buffer): void {
     this.#write(frame, false);
   }

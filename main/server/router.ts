@@ -3,10 +3,9 @@
 import type { Clock } from './clock.js';
 import type { Counters } from './counters.js';
 import { KeyedThrottle } from './limits.js';
-import { CloseCode, sendingBurst, type Connection } from './connection.js';
-import { textFrame } from './frame.js';
+import { CloseCode, relayFrame, sendingBurst, type Connection } from './connection.js';
 import type { OfflineQueue } from './offline-queue.js';
-import { beforeClosingBrace, parseClientFrame, v1Text, type ClientMessage } from './protocol.js';
+import { parseClientFrame, v1Text, type ClientMessage } from './protocol.js';
 import type { PushService } from './push/types.js';
 import type { Directory } from './registry.js';
 
@@ -93,8 +92,8 @@ export class Router {
     for (const c of this.directory.members(room)) {
       // Clustered, a connection waits for its name claim before its welcome; nothing may come before that.
       if (!c.announced) continue;
-      if (c.dialect === 1) c.deliverFrame((exact ??= textFrame(data)));
-      else if (c !== except) c.deliverFrame((stamped ??= textFrame(beforeClosingBrace(data), fromSuffix)));
+      if (c.dialect === 1) c.deliverFrame((exact ??= relayFrame(1, data, fromSuffix)));
+      else if (c !== except) c.deliverFrame((stamped ??= relayFrame(2, data, fromSuffix)));
     }
   }
 

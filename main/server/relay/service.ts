@@ -89,8 +89,12 @@ export class RelayService {
     return port === this.#port || this.#pool.has(port) || this.ctx.ownPorts().includes(port);
   }
 
-  #refreshOwnAddresses(): void {
-    const table = (this.ctx.interfaces ?? networkInterfaces)();
+  /** The machine's interface table, read once per start and per tick. */
+  #interfaces(): ReturnType<typeof networkInterfaces> {
+    return (this.ctx.interfaces ?? networkInterfaces)();
+  }
+
+  #refreshOwnAddresses(table: ReturnType<typeof networkInterfaces>): void {
     this.#ownAddresses = new Set(Object.values(table).flatMap((l) => (l ?? []).map((a) => a.address.split('%')[0]!)));
   }
 
@@ -108,7 +112,8 @@ export class RelayService {
   async start(): Promise<void> {
     if (this.#core || this.#options.port === 0) return;
     this.#problem = null;
-    this.#refreshOwnAddresses();
+    const table = this.#interfaces();
+    this.#refreshOwnAddresses(table);
     const auth = new Authenticator(() => this.secret);
     const core = new TurnServer({
       auth,
@@ -123,7 +128,7 @@ export class RelayService {
     const udp: UdpListener[] = [];
     let tcp: TcpListener;
     try {
-      for (const a of listenAddresses(this.ctx.host, (this.ctx.interfaces ?? networkInterfaces)()))
+      for (const a of listenAddresses(this.ctx.host, table))
         udp.push(await UdpListener.open(a.address, a.family, port, core));
       tcp = await TcpListener.open(this.ctx.host, port, core, this.#options.maxAllocations + 64);
     } catch (err) {
@@ -159,8 +164,9 @@ export class RelayService {
     this.#lastBytes = total;
     this.#lastAt = now;
     this.#rate = rate;
-    this.#refreshOwnAddresses();
-    void this.#followInterfaces(core);
+    const table = this.#interfaces();
+    this.#refreshOwnAddresses(table);
+    void this.#followInterfaces(core, table);
     this.onTick();
   }
 
@@ -169,13 +175,13 @@ export class RelayService {
    * the start gets its listener within a tick, and an address that went away has its listener closed.
    * (TCP listens on the wildcard itself.)
    */
-  async #followInterfaces(core: TurnServer): Promise<void> {
+  async #followInterfaces(core: TurnServer, table: ReturnType<typeof networkInterfaces>): Promise<void> {
     const host = this.ctx.host;
     const port = this.#port;
     if (this.#syncing || port === null || (host !== '0.0.0.0' && host !== '::')) return;
     this.#syncing = true;
     try {
-      const wanted = listenAddresses(host, (this.ctx.interfaces ?? networkInterfaces)());
+      const wanted = listenAddresses(host, table);
       const isWanted = new Set(wanted.map((a) => a.address));
       for (const a of [...this.#unbindable]) if (!isWanted.has(a)) this.#unbindable.delete(a);
       for (const gone of this.#udp.filter((u) => !isWanted.has(u.address))) {
