@@ -26,6 +26,9 @@ export function parseCsv(text) {
 export function findingsFromCsv(text) {
   const [header = [], ...rows] = parseCsv(text);
   const col = (name) => header.indexOf(name);
+  // A report that does not start with the tool's header is cut or garbled: fail rather than misread it.
+  const missing = ['issue', 'severity', 'filename', 'location', 'sample'].filter((name) => col(name) < 0);
+  if (missing.length) throw new Error(`electronegativity report has no ${missing.join(', ')} column: garbled`);
   return rows.map((x) => ({
     check: x[col('issue')],
     severity: x[col('severity')],

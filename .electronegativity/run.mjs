@@ -68,6 +68,8 @@ const r = spawnSync(
   [
     '--require',
     path.join(here, 'commander-shim.cjs'),
+    '--require',
+    path.join(here, 'ordered-writes-shim.cjs'),
     tool,
     '-i',
     input ?? src,
@@ -83,7 +85,13 @@ if (!existsSync(out)) {
   console.error(`electronegativity produced no report (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   process.exit(1);
 }
-const findings = findingsFromCsv(readFileSync(out, 'utf8'));
+let findings;
+try {
+  findings = findingsFromCsv(readFileSync(out, 'utf8'));
+} catch (e) {
+  console.error(`${e.message}:\n${readFileSync(out, 'utf8')}`);
+  process.exit(1);
+}
 const { bad, unused } = gate(findings, readJustified(readFileSync(path.join(here, 'justified.md'), 'utf8')));
 if (keep) {
   mkdirSync(keep, { recursive: true });

@@ -1,6 +1,9 @@
 // The electronegativity gate's logic (the tool itself runs from .ci/run: node .electronegativity/run.mjs):
 // a finding passes only with a justification row naming its check, file and code, and with a reason.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingsFromCsv, gate, parseCsv, readJustified } from '../../.electronegativity/gate.mjs';
 
@@ -23,6 +26,29 @@ describe('electronegativity gate', () => {
       ['CSP_GLOBAL_CHECK', 'index.html'],
     ]);
     expect(f[2]!.sample).toBe(`default-src 'self'; script-src 'self', "quoted"`);
+  });
+
+  it('refuses a report whose header was cut off instead of reading it', () => {
+    // What a racing header write once left: the rows' start overwritten by the header's tail.
+    const garbled = `pt-src 'self'; form-action 'none'","One or more",https://z
+OPEN_EXTERNAL_JS_CHECK,"MEDIUM","TENTATIVE","main.ts","111:60","x","Review",https://x
+`;
+    expect(() => findingsFromCsv(garbled)).toThrow(/garbled/);
+  });
+
+  it("writes the tool's header and rows in call order (the ordered-writes shim)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rs-en-'));
+    const out = path.join(dir, 'out.csv');
+    const script = `const fs = require('node:fs');
+      fs.writeFile(process.argv[1], 'header\\n', (e) => { if (e) throw e; });
+      fs.writeFile(process.argv[1], 'row\\n'.repeat(5000), { flag: 'a' }, (e) => { if (e) throw e; });`;
+    const r = spawnSync(
+      process.execPath,
+      ['--require', path.resolve('.electronegativity/ordered-writes-shim.cjs'), '-e', script, out],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe('header\n' + 'row\n'.repeat(5000));
   });
 
   it('fails findings without a matching, reasoned justification and reports stale rows', () => {
