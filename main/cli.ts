@@ -7,6 +7,7 @@ import envPaths from 'env-paths';
 import { parseCommandLine, UsageError, type ServeCommand } from './cli/args.js';
 import { createCliLogger } from './cli/log.js';
 import { runDiscover } from './discover-command.js';
+import { CaFileError } from './certs/ca-file-error.js';
 import type { LeafKeeper } from './certs/leaf-keeper.js';
 import { localLabel } from './server/local-name.js';
 import { OptionsError, resolveOptions, type ServerOptions } from './server/options.js';
@@ -120,7 +121,7 @@ async function serve(c: ServeCommand): Promise<void> {
   } catch (err) {
     if (
       err instanceof UsageError ||
-      (err instanceof Error && err.name === 'CaFileError') ||
+      err instanceof CaFileError ||
       err instanceof OptionsError ||
       err instanceof TlsError ||
       err instanceof VapidError

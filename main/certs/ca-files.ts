@@ -6,12 +6,10 @@ import { createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../server/atomic-file.js';
+import { CaFileError } from './ca-file-error.js';
 import { createLocalCa, type CertAndKey } from './ca.js';
 
-/** A CA file that is missing, unreadable or does not open; the message says what to do. */
-export class CaFileError extends Error {
-  override name = 'CaFileError';
-}
+export { CaFileError };
 
 export const caPaths = (dataDir: string) => {
   const dir = path.join(dataDir, 'ca');

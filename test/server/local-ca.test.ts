@@ -1,6 +1,6 @@
 // The local CA: its Name Constraints (checked by OpenSSL), leaves for this machine, live re-issue under
 // 200 wss clients, onboarding over plain HTTP on the TLS port, and the CLI's CA files at rest.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -13,6 +13,7 @@ import { runCaExport, runCaShow } from '../../main/ca-command.js';
 import { createLocalCa, describeCa, issueLeaf, leafNeedsRenewal, type CertAndKey } from '../../main/certs/ca.js';
 import { caPaths, CaFileError, loadOrCreateCa, readCaCert } from '../../main/certs/ca-files.js';
 import { LeafKeeper } from '../../main/certs/leaf-keeper.js';
+import { cliPath } from '../support/cli.js';
 import { connect, type TestClient } from '../support/clients.js';
 import { startServer, type Running } from '../support/server.js';
 
@@ -329,6 +330,15 @@ describe('the CLI keeps its CA in the data dir', () => {
     await expect(loadOrCreateCa(dataDir, 'classroom')).rejects.toThrow(/RUSTYSIGNAL_CA_PASSPHRASE/);
     await expect(loadOrCreateCa(dataDir, 'classroom', 'wrong')).rejects.toBeInstanceOf(CaFileError);
     expect((await loadOrCreateCa(dataDir, 'classroom', 'correct horse')).ca).toEqual(made);
+
+    // The CLI says the same as a usage error (exit 2, one line, no stack) and serves nothing.
+    const cli = spawnSync(process.execPath, [cliPath, '127.0.0.1:0', '--tls', 'auto', '--data-dir', dataDir], {
+      encoding: 'utf8',
+      env: { ...process.env, RUSTYSIGNAL_CA_PASSPHRASE: 'wrong' },
+      timeout: 15_000,
+    });
+    expect(cli.status, cli.stderr).toBe(2);
+    expect(cli.stderr.trim()).toMatch(/^rustysignal: the CA key .*ca-key\.pem .*RUSTYSIGNAL_CA_PASSPHRASE[^\n]*$/);
   });
 
   it('ca show prints fingerprint, constraints and expiry; ca export writes PEM or DER and will not overwrite', async () => {
